@@ -1,0 +1,36 @@
+# shellcheck shell=bash
+# Local infrastructure settings, sourced by every script in scripts/infra and
+# usable from an interactive shell (`source scripts/infra/env.sh`), so it sets
+# no shell options and starts nothing.
+#
+# Ports can be overridden from the environment; the client-facing variables the
+# services read (DATABASE_URL, REDIS_URL, KAFKA_BROKERS) are derived from them.
+
+OVENLINE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+OVENLINE_INFRA="$OVENLINE_ROOT/.infra" # git-ignored: data, logs, pid files
+
+OVENLINE_PG_PORT="${OVENLINE_PG_PORT:-55432}"
+OVENLINE_REDIS_PORT="${OVENLINE_REDIS_PORT:-56379}"
+OVENLINE_KAFKA_PORT="${OVENLINE_KAFKA_PORT:-59092}"
+OVENLINE_KAFKA_CONTROLLER_PORT="${OVENLINE_KAFKA_CONTROLLER_PORT:-59093}"
+OVENLINE_KAFKA_PARTITIONS="${OVENLINE_KAFKA_PARTITIONS:-6}"
+
+export OVENLINE_ROOT OVENLINE_INFRA OVENLINE_PG_PORT OVENLINE_REDIS_PORT \
+  OVENLINE_KAFKA_PORT OVENLINE_KAFKA_CONTROLLER_PORT OVENLINE_KAFKA_PARTITIONS
+
+export DATABASE_URL="postgres://ovenline:ovenline@127.0.0.1:$OVENLINE_PG_PORT/ovenline"
+export REDIS_URL="redis://127.0.0.1:$OVENLINE_REDIS_PORT"
+export KAFKA_BROKERS="127.0.0.1:$OVENLINE_KAFKA_PORT"
+
+# Writes .infra/env (KEY=VALUE lines) for deno processes and tests that do not
+# go through these scripts. Written via a temp file so a reader never sees half.
+ovenline_write_env() {
+  mkdir -p "$OVENLINE_INFRA"
+  local tmp="$OVENLINE_INFRA/env.tmp.$$"
+  {
+    echo "DATABASE_URL=$DATABASE_URL"
+    echo "REDIS_URL=$REDIS_URL"
+    echo "KAFKA_BROKERS=$KAFKA_BROKERS"
+  } >"$tmp"
+  mv -f "$tmp" "$OVENLINE_INFRA/env"
+}

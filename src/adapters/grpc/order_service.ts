@@ -1,0 +1,85 @@
+/** The OrderService handlers: decode, call the use case, encode; every error goes through toServiceError. */
+import type {
+  sendUnaryData,
+  ServerUnaryCall,
+  ServerWritableStream,
+  UntypedServiceImplementation,
+} from "@grpc/grpc-js";
+import { status as Code } from "@grpc/grpc-js";
+import type {
+  CancelOrderRequest,
+  CancelOrderResponse,
+  GetOrderRequest,
+  OrderResponse,
+  OrderStatusUpdate,
+  OrderView,
+  PizzaOrderRequest,
+  WatchOrderRequest,
+} from "../../gen/ovenline/v1/order_service.ts";
+import type { Order, OrderRequest } from "../../domain/order.ts";
+import type { Logger } from "../../observability/logger.ts";
+import { statusToProto } from "../protobuf/order_status_codec.ts";
+import { toServiceError } from "./errors.ts";
+import { orderRequestOf, orderResponseOf, orderViewOf } from "./order_messages.ts";
+
+export interface OrderUseCases {
+  placeOrder(request: OrderRequest): Promise<Order>;
+  getOrder(orderId: string): Promise<Order>;
+  cancelOrder(orderId: string, customerId: string, reason: string): Promise<Order>;
+  /** Calls `onOrder` with the order now and after each change until it is terminal or `signal` aborts. */
+  watchOrder(orderId: string, onOrder: (order: Order) => void, signal: AbortSignal): Promise<void>;
+}
+
+export function orderServiceHandlers(
+  app: OrderUseCases,
+  logger: Logger,
+): UntypedServiceImplementation {
+  const unary =
+    <Req, Res>(name: string, run: (req: Req) => Promise<Res>) =>
+    (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
+      run(call.request).then(
+        (response) => callback(null, response),
+        (error) => {
+          const mapped = toServiceError(error);
+          if (mapped.code === Code.INTERNAL) logger.error(`${name} failed`, { error });
+          callback(mapped);
+        },
+      );
+    };
+
+  return {
+    createOrder: unary<PizzaOrderRequest, OrderResponse>(
+      "CreateOrder",
+      async (req) => orderResponseOf(await app.placeOrder(orderRequestOf(req))),
+    ),
+    getOrder: unary<GetOrderRequest, OrderView>(
+      "GetOrder",
+      async (req) => orderViewOf(await app.getOrder(req.orderId)),
+    ),
+    cancelOrder: unary<CancelOrderRequest, CancelOrderResponse>(
+      "CancelOrder",
+      async (req) => {
+        const order = await app.cancelOrder(req.orderId, req.customerId, req.reason);
+        return { orderId: order.id, status: statusToProto(order.status) };
+      },
+    ),
+    watchOrder: (call: ServerWritableStream<WatchOrderRequest, OrderStatusUpdate>) => {
+      const abort = new AbortController();
+      call.on("cancelled", () => abort.abort());
+      app.watchOrder(call.request.orderId, (order) => {
+        call.write({
+          orderId: order.id,
+          status: statusToProto(order.status),
+          changedAt: new Date(order.updatedAt),
+          displayId: order.displayId,
+        });
+      }, abort.signal).then(
+        () => call.end(),
+        (error) => {
+          if (abort.signal.aborted) return;
+          call.destroy(toServiceError(error));
+        },
+      );
+    },
+  };
+}

@@ -1,0 +1,112 @@
+/**
+ * Runs a consumer group over one topic with offsets committed only after the
+ * handler has finished with a batch. A failing handler is retried with
+ * backoff on the same records (heartbeating meanwhile) rather than skipped, so
+ * nothing is committed that was not applied.
+ */
+import type { Consumer, Kafka, KafkaMessage } from "kafkajs";
+import type { Logger } from "../../observability/logger.ts";
+
+export interface RawRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly key: string | null;
+  readonly value: Uint8Array | null;
+  readonly headers: Record<string, string>;
+  readonly timestamp: string;
+}
+
+export interface BatchConsumerSettings {
+  readonly topic: string;
+  readonly groupId: string;
+  /** Longest the broker holds a fetch waiting for data: small, so a quiet topic is not held back. */
+  readonly maxWaitTimeMs?: number;
+  readonly sessionTimeoutMs?: number;
+}
+
+export type BatchHandler = (records: readonly RawRecord[]) => Promise<void>;
+
+export interface RunningConsumer {
+  readonly consumer: Consumer;
+  stop(): Promise<void>;
+}
+
+export async function runBatchConsumer(
+  kafka: Kafka,
+  settings: BatchConsumerSettings,
+  handler: BatchHandler,
+  logger: Logger,
+): Promise<RunningConsumer> {
+  const consumer = kafka.consumer({
+    groupId: settings.groupId,
+    minBytes: 1,
+    maxWaitTimeInMs: settings.maxWaitTimeMs ?? 50,
+    sessionTimeout: settings.sessionTimeoutMs ?? 30_000,
+    heartbeatInterval: 3_000,
+    retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 5_000 },
+  });
+  let stopping = false;
+  await consumer.connect();
+  // A group with no committed offsets starts at the earliest retained record: starting at the
+  // latest would skip orders that were accepted before this group first ran.
+  await consumer.subscribe({ topic: settings.topic, fromBeginning: true });
+  await consumer.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: 1,
+    eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
+      if (batch.messages.length === 0) return;
+      const records = batch.messages.map((m) => recordOf(batch.topic, batch.partition, m));
+      for (let attempt = 1;; attempt++) {
+        if (!isRunning() || isStale() || stopping) return;
+        try {
+          await handler(records);
+          break;
+        } catch (error) {
+          const delay = Math.min(100 * 2 ** (attempt - 1), 5_000);
+          logger.warn("batch failed; retrying the same records", {
+            error,
+            attempt,
+            delayMs: delay,
+            partition: batch.partition,
+            firstOffset: batch.firstOffset(),
+          });
+          await new Promise((r) => setTimeout(r, delay));
+          await heartbeat().catch(() => {});
+        }
+      }
+      const next = (BigInt(batch.lastOffset()) + 1n).toString();
+      await consumer.commitOffsets([{
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: next,
+      }]);
+      await heartbeat();
+    },
+  });
+  return {
+    consumer,
+    stop: async () => {
+      stopping = true;
+      await consumer.disconnect();
+    },
+  };
+}
+
+function recordOf(topic: string, partition: number, m: KafkaMessage): RawRecord {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(m.headers ?? {})) {
+    if (value === undefined) continue;
+    headers[name] = Array.isArray(value) ? String(value[0]) : String(value);
+  }
+  return {
+    topic,
+    partition,
+    offset: m.offset,
+    key: m.key ? m.key.toString() : null,
+    value: m.value ? new Uint8Array(m.value.buffer, m.value.byteOffset, m.value.byteLength) : null,
+    headers,
+    timestamp: m.timestamp,
+  };
+}

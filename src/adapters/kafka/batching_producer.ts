@@ -1,0 +1,67 @@
+/**
+ * Sends records with the idempotent producer (acks=all) and resolves each
+ * caller only when its record is acknowledged. kafkajs sends one request per
+ * send() and the idempotent producer allows one request in flight, so
+ * concurrent callers are gathered: while a batch is in flight the next one
+ * accumulates, and it goes out as one request when the first is acked.
+ */
+import { Buffer } from "node:buffer";
+import type { Message, Producer } from "kafkajs";
+
+export interface OutgoingRecord {
+  readonly key: string;
+  readonly value: Uint8Array;
+  readonly headers?: Record<string, string>;
+}
+
+interface Pending {
+  readonly record: OutgoingRecord;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+export class BatchingProducer {
+  #queue: Pending[] = [];
+  #inFlight = false;
+
+  constructor(
+    private readonly producer: Producer,
+    private readonly topic: string,
+    private readonly maxBatch = 1000,
+  ) {}
+
+  send(record: OutgoingRecord): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ record, resolve, reject });
+      // Let every caller of this tick join the batch before it leaves.
+      if (!this.#inFlight) queueMicrotask(() => this.#flush());
+    });
+  }
+
+  get queued(): number {
+    return this.#queue.length;
+  }
+
+  async #flush(): Promise<void> {
+    if (this.#inFlight || this.#queue.length === 0) return;
+    this.#inFlight = true;
+    const batch = this.#queue.splice(0, this.maxBatch);
+    try {
+      await this.producer.send({
+        topic: this.topic,
+        acks: -1,
+        messages: batch.map(({ record }): Message => ({
+          key: record.key,
+          value: Buffer.from(record.value.buffer, record.value.byteOffset, record.value.byteLength),
+          headers: record.headers,
+        })),
+      });
+      for (const p of batch) p.resolve();
+    } catch (error) {
+      for (const p of batch) p.reject(error);
+    } finally {
+      this.#inFlight = false;
+      if (this.#queue.length > 0) queueMicrotask(() => this.#flush());
+    }
+  }
+}

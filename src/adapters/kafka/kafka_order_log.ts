@@ -1,0 +1,60 @@
+/** The OrderEventLog port on Kafka: protobuf records keyed by order id, acked by all in-sync replicas. */
+import type { Kafka, Producer } from "kafkajs";
+import { DependencyUnavailableError } from "../../domain/errors.ts";
+import type { OrderEvent } from "../../domain/order_event.ts";
+import type { OrderEventLog } from "../../domain/ports.ts";
+import { encodeOrderEvent } from "../protobuf/order_event_codec.ts";
+import { BatchingProducer } from "./batching_producer.ts";
+import { HEADER, ORDER_EVENT_CONTENT_TYPE } from "./topics.ts";
+
+export interface OrderLogSettings {
+  readonly topic: string;
+  /** How long one send may take before the caller is told UNAVAILABLE. */
+  readonly sendTimeoutMs: number;
+}
+
+export function createIdempotentProducer(kafka: Kafka, sendTimeoutMs: number): Producer {
+  return kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    // A handful of quick retries inside the send timeout; the caller retries beyond that.
+    retry: { retries: 3, initialRetryTime: 100, maxRetryTime: Math.max(500, sendTimeoutMs / 4) },
+  });
+}
+
+export class KafkaOrderLog implements OrderEventLog {
+  readonly #batcher: BatchingProducer;
+
+  constructor(producer: Producer, private readonly settings: OrderLogSettings) {
+    this.#batcher = new BatchingProducer(producer, settings.topic);
+  }
+
+  async append(event: OrderEvent, headers: Record<string, string> = {}): Promise<void> {
+    const sent = this.#batcher.send({
+      key: event.orderId,
+      value: encodeOrderEvent(event),
+      headers: {
+        [HEADER.contentType]: ORDER_EVENT_CONTENT_TYPE,
+        [HEADER.schemaVersion]: String(event.schemaVersion),
+        [HEADER.eventKind]: event.kind,
+        ...headers,
+      },
+    });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`no ack within ${this.settings.sendTimeoutMs} ms`)),
+        this.settings.sendTimeoutMs,
+      );
+    });
+    try {
+      await Promise.race([sent, timeout]);
+    } catch (error) {
+      sent.catch(() => {}); // settled later by the batcher; nobody waits for it any more
+      throw new DependencyUnavailableError("kafka", error);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

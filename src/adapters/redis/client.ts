@@ -1,0 +1,38 @@
+/** ioredis connections that fail fast: a caller waiting on a dead Redis answers UNAVAILABLE instead. */
+import { Redis } from "ioredis";
+
+export interface RedisSettings {
+  readonly url: string;
+  readonly password?: string;
+  readonly commandTimeoutMs?: number;
+}
+
+export function createRedis(settings: RedisSettings, name: string): Redis {
+  return new Redis(settings.url, {
+    connectionName: name,
+    password: settings.password,
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2000,
+    commandTimeout: settings.commandTimeoutMs ?? 3000,
+    retryStrategy: (attempt) => Math.min(100 * attempt, 2000),
+  });
+}
+
+/** Connects, retrying until Redis answers (services start before their dependencies in Kubernetes). */
+export async function connectRedis(redis: Redis, signal?: AbortSignal): Promise<void> {
+  for (let attempt = 1;; attempt++) {
+    try {
+      if (redis.status === "wait" || redis.status === "end") await redis.connect();
+      else if (redis.status !== "ready") await new Promise((r) => setTimeout(r, 200));
+      if (redis.status === "ready") {
+        await redis.ping();
+        return;
+      }
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      await new Promise((r) => setTimeout(r, Math.min(200 * attempt, 2000)));
+    }
+  }
+}

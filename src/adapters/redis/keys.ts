@@ -1,0 +1,23 @@
+/** Every Redis key Ovenline uses, in one place (documented in docs/redis-keys.md). */
+
+export const READY_MARKER = "ovenline:state:ready";
+export const RESTORE_LOCK = "ovenline:restore:lock";
+export const EVENT_STREAM = "ovenline:events";
+export const ACTIVE_ORDERS = "erp:orders:active";
+export const SCHEDULED_ORDERS = "erp:orders:pending_slots";
+export const ORDERS_TOTAL = "orders:total";
+export const PENDING_COUNT = "erp:orders:pending";
+export const STATUS_COUNTS = "erp:orders:by_status";
+export const DEAD_LETTER_COUNT = "erp:dead_letters";
+
+export const orderSnapshotKey = (orderId: string) => `erp:order:${orderId}`;
+export const reservationKey = (orderId: string) => `order:slot:${orderId}`;
+/** Slot ids already carry the kitchen: "slot:{kitchen}:{epochSeconds}". */
+export const slotLoadKey = (slotId: string) => slotId;
+export const slotOrdersKey = (slotId: string) => `${slotId}:orders`;
+export const displayCounterKey = (kitchenId: string, businessDate: string) =>
+  `display:${kitchenId}:${businessDate}`;
+
+export function slotId(kitchenId: string, start: Date): string {
+  return `slot:${kitchenId}:${Math.floor(start.getTime() / 1000)}`;
+}

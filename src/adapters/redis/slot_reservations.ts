@@ -1,0 +1,119 @@
+/** Capacity bookings in Redis (the SlotReservations port), one Lua call per booking. */
+import { Buffer } from "node:buffer";
+import type { Redis } from "ioredis";
+import { DependencyUnavailableError } from "../../domain/errors.ts";
+import type {
+  Reservation,
+  ReservationOutcome,
+  ReservationRequest,
+  ReservationState,
+  SlotReservations,
+} from "../../domain/ports.ts";
+import type { OrderPlaced } from "../../domain/order_event.ts";
+import { decodeOrderEvent, encodeOrderEvent } from "../protobuf/order_event_codec.ts";
+import {
+  displayCounterKey,
+  READY_MARKER,
+  reservationKey,
+  slotLoadKey,
+  slotOrdersKey,
+} from "./keys.ts";
+import { script } from "./scripts.ts";
+
+/** Slot keys outlive their slot by a day: the dashboard shows today's load after the fact. */
+export const KEEP_SLOT_KEYS_AFTER_END_S = 86_400;
+const KEEP_DISPLAY_COUNTER_S = 3 * 86_400;
+
+export class RedisSlotReservations implements SlotReservations {
+  readonly #reserve;
+  readonly #release;
+
+  constructor(private readonly redis: Redis) {
+    this.#reserve = script(redis, "reserve_slot", { binaryReply: true });
+    this.#release = script(redis, "release_slot");
+  }
+
+  async reserve(request: ReservationRequest): Promise<ReservationOutcome> {
+    const keys = [reservationKey(request.orderId), READY_MARKER];
+    const args: (string | number)[] = [
+      request.orderId,
+      request.weight,
+      request.capacity,
+      request.createdAt.getTime(),
+      KEEP_SLOT_KEYS_AFTER_END_S,
+      KEEP_DISPLAY_COUNTER_S,
+    ];
+    for (const slot of request.candidates) {
+      keys.push(
+        slotLoadKey(slot.id),
+        slotOrdersKey(slot.id),
+        displayCounterKey(request.kitchenId, slot.businessDate),
+      );
+      args.push(slot.id, slot.start.getTime(), slot.end.getTime(), slot.businessDate);
+    }
+    const reply = await this.#call(() => this.#reserve(keys, args)) as (Uint8Array | null)[];
+    const verdict = text(reply[0]);
+    switch (verdict) {
+      case "FULL":
+        return { kind: "full" };
+      case "NOT_READY":
+        throw new DependencyUnavailableError("redis (live state is being restored)");
+      case "RESERVED":
+      case "EXISTING":
+        return {
+          kind: verdict === "RESERVED" ? "reserved" : "existing",
+          reservation: reservationOf(reply),
+        };
+      default:
+        throw new Error(`reserve_slot answered ${verdict}`);
+    }
+  }
+
+  async attachEvent(event: OrderPlaced): Promise<void> {
+    const bytes = Buffer.from(encodeOrderEvent(event));
+    await this.#call(() => this.redis.hset(reservationKey(event.orderId), "event", bytes));
+  }
+
+  async markProduced(orderId: string): Promise<void> {
+    // Only a still-'reserved' booking moves to 'produced': the consumer may already have applied it.
+    await this.#call(() =>
+      this.redis.eval(
+        "if redis.call('HGET', KEYS[1], 'state') == 'reserved' then redis.call('HSET', KEYS[1], 'state', 'produced') end",
+        1,
+        reservationKey(orderId),
+      )
+    );
+  }
+
+  async abort(orderId: string): Promise<void> {
+    await this.#call(() => this.#release([reservationKey(orderId)], [orderId, "abort"]));
+  }
+
+  async #call<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw new DependencyUnavailableError("redis", error);
+    }
+  }
+}
+
+function text(value: Uint8Array | null | undefined): string {
+  return value ? new TextDecoder().decode(value) : "";
+}
+
+function reservationOf(reply: (Uint8Array | null)[]): Reservation {
+  const bytes = reply[7];
+  const decoded = bytes && bytes.length > 0 ? decodeOrderEvent(new Uint8Array(bytes)) : undefined;
+  const event = decoded?.kind === "placed" ? decoded : undefined;
+  return {
+    slotId: text(reply[1]),
+    start: new Date(Number(text(reply[2]))),
+    end: new Date(Number(text(reply[3]))),
+    displaySeq: Number(text(reply[4])),
+    createdAt: new Date(Number(text(reply[5]))),
+    state: text(reply[6]) as ReservationState,
+    businessDate: text(reply[8]),
+    event,
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * Asks for a status change. It is checked against the order's current status
+ * here (so the caller hears 404 / 409 at once) and then produced to Kafka; the
+ * consumer, the only writer of order state, applies it if it still holds.
+ */
+import { IllegalTransitionError, OrderNotFoundError } from "../domain/errors.ts";
+import type { Order } from "../domain/order.ts";
+import { ORDER_EVENT_SCHEMA_VERSION } from "../domain/order_event.ts";
+import type { Clock, OrderEventLog, OrderReader } from "../domain/ports.ts";
+import { canTransition, type OrderStatus } from "../domain/status.ts";
+
+export interface StatusChangeDeps {
+  readonly clock: Clock;
+  readonly orders: OrderReader;
+  readonly log: OrderEventLog;
+  readonly newEventId: () => string;
+}
+
+export interface StatusChangeRequest {
+  readonly orderId: string;
+  readonly to: OrderStatus;
+  readonly actor: string;
+  readonly reason?: string;
+  /** Refuse unless the order is this customer's (customer cancellations). */
+  readonly customerId?: string;
+}
+
+/** Returns the order as it will be once the consumer applies the change. */
+export async function requestStatusChange(
+  deps: StatusChangeDeps,
+  request: StatusChangeRequest,
+): Promise<Order> {
+  const order = await deps.orders.get(request.orderId);
+  if (!order || (request.customerId !== undefined && order.customer.id !== request.customerId)) {
+    throw new OrderNotFoundError(request.orderId);
+  }
+  if (!canTransition(order.status, request.to)) {
+    throw new IllegalTransitionError(order.status, request.to);
+  }
+  const now = deps.clock.now();
+  await deps.log.append({
+    kind: "status_change",
+    schemaVersion: ORDER_EVENT_SCHEMA_VERSION,
+    eventId: deps.newEventId(),
+    orderId: order.id,
+    occurredAt: now,
+    from: order.status,
+    to: request.to,
+    actor: request.actor,
+    reason: request.reason ?? "",
+  });
+  return { ...order, status: request.to, version: order.version + 1, updatedAt: now.toISOString() };
+}

@@ -1,0 +1,61 @@
+/** One class per condition a caller handles; each transport maps them once (adapters/grpc/errors.ts, adapters/http/errors.ts). */
+
+export interface FieldViolation {
+  /** Request field path as named in the proto, e.g. "customer_phone" or "items[1].quantity". */
+  readonly field: string;
+  readonly reason: string;
+}
+
+export class ValidationError extends Error {
+  constructor(readonly violations: readonly FieldViolation[]) {
+    super(violations.map((v) => `${v.field}: ${v.reason}`).join("; "));
+    this.name = "ValidationError";
+  }
+}
+
+export class OutOfStockError extends Error {
+  constructor(readonly items: readonly string[]) {
+    super(`out of stock: ${items.join(", ")}`);
+    this.name = "OutOfStockError";
+  }
+}
+
+export class SlotsFullError extends Error {
+  constructor() {
+    super("All slots are full for today");
+    this.name = "SlotsFullError";
+  }
+}
+
+export class KitchenClosedError extends Error {
+  constructor(readonly reason: string, readonly nextOpening: Date | undefined) {
+    super(
+      nextOpening
+        ? `Kitchen is closed: ${reason}; next opening at ${nextOpening.toISOString()}`
+        : `Kitchen is closed: ${reason}`,
+    );
+    this.name = "KitchenClosedError";
+  }
+}
+
+export class OrderNotFoundError extends Error {
+  constructor(readonly orderId: string) {
+    super(`order ${orderId} not found`);
+    this.name = "OrderNotFoundError";
+  }
+}
+
+export class IllegalTransitionError extends Error {
+  constructor(readonly from: string, readonly to: string) {
+    super(`cannot change status from ${from} to ${to}`);
+    this.name = "IllegalTransitionError";
+  }
+}
+
+/** A dependency (Kafka, Redis, PostgreSQL) is unavailable; the call is safe to retry. */
+export class DependencyUnavailableError extends Error {
+  constructor(readonly dependency: string, cause?: unknown) {
+    super(`${dependency} is unavailable`, { cause });
+    this.name = "DependencyUnavailableError";
+  }
+}

@@ -1,0 +1,42 @@
+import assert from "node:assert/strict";
+import { codePointLength, quoted, textProblem, truncated } from "./text.ts";
+
+Deno.test("`codePointLength()` counts code points, not UTF-16 units", () => {
+  assert.equal(codePointLength(""), 0);
+  assert.equal(codePointLength("Иван"), 4);
+  assert.equal(codePointLength("🍕🍕"), 2);
+  assert.equal("🍕🍕".length, 4);
+});
+
+Deno.test("`textProblem()` accepts ordinary text in any script", () => {
+  for (const ok of ["Иван", "ул. Ленина, д. 1", "Zoë", "李", "🍕 party", ""]) {
+    assert.equal(textProblem(ok), undefined, ok);
+  }
+});
+
+Deno.test("`textProblem()` rejects every control character, tabs and line breaks included", () => {
+  for (
+    const bad of ["a\u0000b", "a\tb", "line\nbreak", "cr\r", "\u001b[31m", "del\u007f", "c1\u0085"]
+  ) {
+    assert.match(textProblem(bad) ?? "", /control characters/, JSON.stringify(bad));
+  }
+});
+
+Deno.test("`textProblem()` rejects lone surrogates", () => {
+  for (const bad of ["\ud800", "a\udc00b", "\ud83d"]) {
+    assert.match(textProblem(bad) ?? "", /unpaired surrogate/, JSON.stringify(bad));
+  }
+});
+
+Deno.test("`quoted()` wraps short text in quotes and cuts long text with an ellipsis", () => {
+  assert.equal(quoted("Пицца X"), '"Пицца X"');
+  assert.equal(quoted("abcdef", 3), '"abc…"');
+  assert.equal(quoted("🍕🍕🍕🍕", 2), '"🍕🍕…"');
+  assert.equal(quoted("abc", 3), '"abc"');
+});
+
+Deno.test("`truncated()` leaves short text alone and cuts long text by code points", () => {
+  assert.equal(truncated("12345", 5), "12345");
+  assert.equal(truncated("123456", 5), "12345…");
+  assert.equal(truncated("Пицца Классическая", 5), "Пицца…");
+});

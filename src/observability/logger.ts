@@ -1,0 +1,75 @@
+/**
+ * Structured JSON logs, one object per line on stderr. Personal data is
+ * masked before it is written: call sites pass raw values under the field
+ * names below and never format them into the message.
+ */
+type Level = "debug" | "info" | "warn" | "error";
+const LEVELS: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+export type LogFields = Record<string, unknown>;
+
+export interface Logger {
+  debug(msg: string, fields?: LogFields): void;
+  info(msg: string, fields?: LogFields): void;
+  warn(msg: string, fields?: LogFields): void;
+  error(msg: string, fields?: LogFields): void;
+  child(fields: LogFields): Logger;
+}
+
+const MASKED_FIELDS: Record<string, (value: string) => string> = {
+  phone: maskPhone,
+  customerPhone: maskPhone,
+  customer_phone: maskPhone,
+  address: maskAddress,
+  deliveryAddress: maskAddress,
+  delivery_address: maskAddress,
+  token: () => "[redacted]",
+  authorization: () => "[redacted]",
+  password: () => "[redacted]",
+};
+
+/** "+79001234567" → "+7900*****67": enough to tell numbers apart in an incident, not to call. */
+export function maskPhone(phone: string): string {
+  if (phone.length <= 6) return "*".repeat(phone.length);
+  return phone.slice(0, 4) + "*".repeat(phone.length - 6) + phone.slice(-2);
+}
+
+/** Keeps the first word (the street kind or city) and hides the rest. */
+export function maskAddress(address: string): string {
+  const first = address.trim().split(/\s+/u)[0] ?? "";
+  return address.trim().length === 0 ? "" : `${first} ***`;
+}
+
+function mask(fields: LogFields): LogFields {
+  const out: LogFields = {};
+  for (const [key, value] of Object.entries(fields)) {
+    const masker = MASKED_FIELDS[key];
+    if (masker && typeof value === "string") out[key] = masker(value);
+    else if (value instanceof Error) out[key] = { name: value.name, message: value.message };
+    else out[key] = value;
+  }
+  return out;
+}
+
+export function createLogger(
+  base: LogFields,
+  minLevel: Level = "info",
+  write: (line: string) => void = (line) => console.error(line),
+): Logger {
+  const emit = (level: Level, msg: string, fields?: LogFields) => {
+    if (LEVELS[level] < LEVELS[minLevel]) return;
+    const record = { time: new Date().toISOString(), level, msg, ...base, ...mask(fields ?? {}) };
+    write(JSON.stringify(record));
+  };
+  return {
+    debug: (msg, fields) => emit("debug", msg, fields),
+    info: (msg, fields) => emit("info", msg, fields),
+    warn: (msg, fields) => emit("warn", msg, fields),
+    error: (msg, fields) => emit("error", msg, fields),
+    child: (fields) => createLogger({ ...base, ...mask(fields) }, minLevel, write),
+  };
+}
+
+export function parseLevel(text: string | undefined): Level {
+  return text === "debug" || text === "warn" || text === "error" ? text : "info";
+}

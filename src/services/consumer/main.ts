@@ -1,0 +1,89 @@
+/**
+ * consumer: reads pizza-orders (group order-service-stable-group), applies
+ * each event to PostgreSQL then Redis, publishes the KDS events, and commits
+ * offsets only after both writes.
+ */
+import { runBatchConsumer } from "../../adapters/kafka/batch_consumer.ts";
+import { createKafka } from "../../adapters/kafka/client.ts";
+import { DeadLetterQueue } from "../../adapters/kafka/dead_letters.ts";
+import { OrderStore } from "../../adapters/postgres/order_store.ts";
+import { ensurePartitions } from "../../adapters/postgres/partitions.ts";
+import { createPool } from "../../adapters/postgres/pool.ts";
+import { connectRedis, createRedis } from "../../adapters/redis/client.ts";
+import { DEAD_LETTER_COUNT } from "../../adapters/redis/keys.ts";
+import { OrderProjection } from "../../adapters/redis/order_projection.ts";
+import { createLogger, parseLevel } from "../../observability/logger.ts";
+import { serveHealth } from "../shared/health_server.ts";
+import { applyRecords } from "./apply_records.ts";
+import { readConsumerConfig } from "./config.ts";
+import { liveStateGuard } from "./live_state.ts";
+
+const config = readConsumerConfig();
+const logger = createLogger({ service: "consumer" }, parseLevel(config.logLevel));
+const clock = { now: () => new Date() };
+
+const pool = createPool(config.databaseUrl, {
+  applicationName: "ovenline-consumer",
+  onIdleError: (error) => logger.warn("idle PostgreSQL connection failed", { error }),
+});
+const redis = createRedis(config.redis, "ovenline-consumer");
+redis.on("error", () => {}); // reconnects on its own; failures surface on the calls that need Redis
+await connectRedis(redis);
+await ensurePartitions(pool, clock.now(), 3);
+
+const kafka = createKafka(config.kafka, logger);
+const dlqProducer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+await dlqProducer.connect();
+const deadLetters = new DeadLetterQueue(dlqProducer, config.deadLetterTopic);
+const ensureLiveState = liveStateGuard(redis, pool, clock, logger, crypto.randomUUID());
+await ensureLiveState();
+
+const deps = {
+  clock,
+  logger,
+  store: new OrderStore(pool, {
+    onRetry: (error: unknown, attempt: number) =>
+      logger.warn("serialization conflict; retrying the transaction", { error, attempt }),
+  }),
+  projection: new OrderProjection(redis),
+  deadLetters,
+  ensureLiveState,
+  ensurePartitions: (at: Date) => ensurePartitions(pool, at, 1).then(() => {}),
+  onDeadLetter: () => void redis.incr(DEAD_LETTER_COUNT).catch(() => {}),
+};
+
+const running = await runBatchConsumer(
+  kafka,
+  { topic: config.ordersTopic, groupId: config.consumerGroup, maxWaitTimeMs: config.maxWaitTimeMs },
+  (records) => applyRecords(deps, records),
+  logger,
+);
+
+// Redis can lose its data while the topic is quiet; intake books nothing until it is restored.
+const watchdog = setInterval(() => {
+  ensureLiveState().catch((error) => logger.warn("live state check failed", { error }));
+}, 500);
+const daily = setInterval(() => {
+  ensurePartitions(pool, clock.now(), 3).catch((error) =>
+    logger.warn("creating partitions ahead failed", { error })
+  );
+}, 6 * 3_600_000);
+
+const health = serveHealth(config.healthPort, async () => {
+  await pool.query("SELECT 1");
+  await redis.ping();
+});
+logger.info("consumer running", { topic: config.ordersTopic, group: config.consumerGroup });
+
+const shutdown = async () => {
+  clearInterval(watchdog);
+  clearInterval(daily);
+  await running.stop().catch(() => {});
+  await dlqProducer.disconnect().catch(() => {});
+  await health.shutdown();
+  redis.disconnect();
+  await pool.end();
+  Deno.exit(0);
+};
+Deno.addSignalListener("SIGTERM", shutdown);
+Deno.addSignalListener("SIGINT", shutdown);

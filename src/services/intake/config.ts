@@ -1,0 +1,28 @@
+/** intake's configuration, read once from the environment. */
+import { type CommonConfig, readCommonConfig } from "../../config/common.ts";
+import { type Env, integer, text } from "../../config/env.ts";
+
+export interface IntakeConfig extends CommonConfig {
+  readonly grpcHost: string;
+  readonly grpcPort: number;
+  readonly defaultKitchenId: string;
+  readonly kafkaSendTimeoutMs: number;
+  /** Largest CreateOrder request accepted, in bytes. */
+  readonly maxRequestBytes: number;
+  /** How far ahead a pre-order may ask at most (each kitchen's horizon narrows it). */
+  readonly maxRequestAheadMs: number;
+  readonly shutdownGraceMs: number;
+}
+
+export function readIntakeConfig(env: Env = Deno.env.toObject()): IntakeConfig {
+  return {
+    ...readCommonConfig(env, "intake"),
+    grpcHost: text(env, "GRPC_HOST", "0.0.0.0"),
+    grpcPort: integer(env, "GRPC_PORT", 50051, { min: 0, max: 65_535 }),
+    defaultKitchenId: text(env, "DEFAULT_KITCHEN_ID", "main"),
+    kafkaSendTimeoutMs: integer(env, "KAFKA_SEND_TIMEOUT_MS", 5_000, { min: 100, max: 60_000 }),
+    maxRequestBytes: integer(env, "GRPC_MAX_REQUEST_BYTES", 64 * 1024, { min: 1024, max: 4 << 20 }),
+    maxRequestAheadMs: integer(env, "MAX_PREORDER_AHEAD_DAYS", 7, { min: 0, max: 60 }) * 86_400_000,
+    shutdownGraceMs: integer(env, "SHUTDOWN_GRACE_MS", 5_000, { min: 0, max: 60_000 }),
+  };
+}

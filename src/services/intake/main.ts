@@ -1,0 +1,116 @@
+/**
+ * intake: the customer-facing gRPC API (:50051). Validates, prices, books a
+ * slot in Redis and answers only once the order is durable in Kafka.
+ */
+import { startGrpcServer } from "../../adapters/grpc/server.ts";
+import { orderServiceHandlers } from "../../adapters/grpc/order_service.ts";
+import { newEventId, orderIdFor } from "../../adapters/ids/order_ids.ts";
+import { createKafka } from "../../adapters/kafka/client.ts";
+import { createIdempotentProducer, KafkaOrderLog } from "../../adapters/kafka/kafka_order_log.ts";
+import { loadKitchens } from "../../adapters/postgres/kitchen_repository.ts";
+import { loadMenu } from "../../adapters/postgres/menu_repository.ts";
+import { OrderStore } from "../../adapters/postgres/order_store.ts";
+import { createPool } from "../../adapters/postgres/pool.ts";
+import { connectRedis, createRedis } from "../../adapters/redis/client.ts";
+import { RedisOrderSnapshots } from "../../adapters/redis/order_snapshots.ts";
+import { RedisSlotReservations } from "../../adapters/redis/slot_reservations.ts";
+import { requestStatusChange } from "../../app/request_status_change.ts";
+import { OrderNotFoundError } from "../../domain/errors.ts";
+import type { KitchenConfig } from "../../domain/kitchen.ts";
+import { OrderServiceService } from "../../gen/ovenline/v1/order_service.ts";
+import { createLogger, parseLevel } from "../../observability/logger.ts";
+import { RefreshingValue } from "../shared/refreshing_value.ts";
+import { readIntakeConfig } from "./config.ts";
+import { placeOrder } from "./place_order.ts";
+
+const config = readIntakeConfig();
+const logger = createLogger({ service: "intake" }, parseLevel(config.logLevel));
+const clock = { now: () => new Date() };
+
+const pool = createPool(config.databaseUrl, {
+  applicationName: "ovenline-intake",
+  max: 4,
+  onIdleError: (error) => logger.warn("idle PostgreSQL connection failed", { error }),
+});
+const redis = createRedis(config.redis, "ovenline-intake");
+redis.on("error", () => {}); // reconnects on its own; calls made meanwhile answer UNAVAILABLE
+await connectRedis(redis);
+
+const menu = new RefreshingValue("menu", () => loadMenu(pool), config.configRefreshMs, logger);
+const kitchens = new RefreshingValue(
+  "kitchens",
+  async () => new Map((await loadKitchens(pool)).map((k): [string, KitchenConfig] => [k.id, k])),
+  config.configRefreshMs,
+  logger,
+);
+await Promise.all([menu.start(), kitchens.start()]);
+
+const kafka = createKafka(config.kafka, logger);
+const producer = createIdempotentProducer(kafka, config.kafkaSendTimeoutMs);
+await producer.connect();
+const log = new KafkaOrderLog(producer, {
+  topic: config.ordersTopic,
+  sendTimeoutMs: config.kafkaSendTimeoutMs,
+});
+
+const snapshots = new RedisOrderSnapshots(redis);
+const record = new OrderStore(pool);
+const orders = {
+  // The live snapshot first; the record for orders no longer live in Redis.
+  get: async (id: string) => await snapshots.get(id) ?? await record.get(id),
+};
+const placeDeps = {
+  clock,
+  menu,
+  kitchens: {
+    get: (id: string) => kitchens.current().get(id),
+    ids: () => new Set(kitchens.current().keys()),
+    defaultKitchenId: config.defaultKitchenId,
+  },
+  reservations: new RedisSlotReservations(redis),
+  log,
+  orders: snapshots,
+  orderIdFor,
+  newEventId,
+  maxRequestAheadMs: config.maxRequestAheadMs,
+};
+const statusDeps = { clock, orders, log, newEventId };
+
+const server = await startGrpcServer(
+  { host: config.grpcHost, port: config.grpcPort, maxReceiveBytes: config.maxRequestBytes },
+  [{
+    name: "ovenline.v1.OrderService",
+    definition: OrderServiceService,
+    implementation: orderServiceHandlers({
+      placeOrder: (request) => placeOrder(placeDeps, request),
+      getOrder: async (id) => {
+        const order = await orders.get(id);
+        if (!order) throw new OrderNotFoundError(id);
+        return order;
+      },
+      cancelOrder: (orderId, customerId, reason) =>
+        requestStatusChange(statusDeps, {
+          orderId,
+          to: "cancelled",
+          actor: "customer",
+          reason,
+          customerId,
+        }),
+      watchOrder: () => Promise.reject(new Error("WatchOrder arrives with the hub (issue 3)")),
+    }, logger),
+  }],
+);
+server.setServing(true);
+logger.info("intake serving", { port: server.port, topic: config.ordersTopic });
+
+const shutdown = async () => {
+  await server.shutdown(config.shutdownGraceMs);
+  menu.stop();
+  kitchens.stop();
+  await producer.disconnect().catch(() => {});
+  redis.disconnect();
+  await pool.end();
+  Deno.exit(0);
+};
+Deno.addSignalListener("SIGTERM", shutdown);
+Deno.addSignalListener("SIGINT", shutdown);

@@ -1,0 +1,54 @@
+/**
+ * A value loaded at start-up and reloaded periodically or on demand (menu,
+ * kitchen settings). A failed reload keeps the last good value: a flaky
+ * database must not take the menu away from intake.
+ */
+import type { Logger } from "../../observability/logger.ts";
+
+export class RefreshingValue<T> {
+  #value: T | undefined;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #loading: Promise<void> | undefined;
+
+  constructor(
+    private readonly name: string,
+    private readonly load: () => Promise<T>,
+    private readonly intervalMs: number,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Loads the first value (retrying until it succeeds) and starts the periodic reload. */
+  async start(signal?: AbortSignal): Promise<void> {
+    for (let attempt = 1; this.#value === undefined; attempt++) {
+      try {
+        this.#value = await this.load();
+      } catch (error) {
+        if (signal?.aborted) throw error;
+        this.logger.warn(`loading ${this.name} failed; retrying`, { error, attempt });
+        await new Promise((r) => setTimeout(r, Math.min(200 * attempt, 3_000)));
+      }
+    }
+    this.#timer = setInterval(() => void this.refresh(), this.intervalMs);
+  }
+
+  current(): T {
+    if (this.#value === undefined) throw new Error(`${this.name} is not loaded yet`);
+    return this.#value;
+  }
+
+  /** Reloads now; concurrent calls share one load. */
+  refresh(): Promise<void> {
+    this.#loading ??= this.load().then(
+      (value) => {
+        this.#value = value;
+      },
+      (error) =>
+        this.logger.warn(`reloading ${this.name} failed; keeping the last value`, { error }),
+    ).finally(() => (this.#loading = undefined));
+    return this.#loading;
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+}

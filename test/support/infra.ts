@@ -1,0 +1,45 @@
+/** Where the project's local infrastructure is (scripts/infra writes .infra/env) and how to poke it. */
+const ROOT = new URL("../../", import.meta.url);
+
+function infraEnvFile(): Record<string, string> {
+  try {
+    const text = Deno.readTextFileSync(new URL(".infra/env", ROOT));
+    return Object.fromEntries(
+      text.split("\n").filter((l) => l.includes("=")).map((l) => {
+        const i = l.indexOf("=");
+        return [l.slice(0, i).trim(), l.slice(i + 1).trim()];
+      }),
+    );
+  } catch {
+    return {};
+  }
+}
+
+const fromFile = infraEnvFile();
+
+export function infraSetting(name: "DATABASE_URL" | "REDIS_URL" | "KAFKA_BROKERS"): string {
+  const value = Deno.env.get(name) ?? fromFile[name];
+  if (!value) {
+    throw new Error(`${name} is unknown: run scripts/infra/up.sh (it writes .infra/env) first`);
+  }
+  return value;
+}
+
+export const ROOT_PATH = new URL(".", ROOT).pathname;
+
+/** Runs scripts/infra/ctl.sh <service> <action> (fault injection: kill, start, stop). */
+export async function infraCtl(
+  service: "postgres" | "redis" | "kafka",
+  action: "start" | "stop" | "kill" | "status",
+): Promise<void> {
+  const out = await new Deno.Command("bash", {
+    args: [`${ROOT_PATH}scripts/infra/ctl.sh`, service, action],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!out.success && action !== "status") {
+    throw new Error(
+      `ctl.sh ${service} ${action} failed: ${new TextDecoder().decode(out.stderr).slice(-2000)}`,
+    );
+  }
+}

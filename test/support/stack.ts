@@ -1,0 +1,140 @@
+/**
+ * A whole Ovenline stack for one test: a fresh PostgreSQL database, a leased
+ * Redis database, its own Kafka topics and consumer group, and the services
+ * as real processes. Everything is torn down by `close()`.
+ */
+import type { Redis } from "ioredis";
+import type pg from "pg";
+import { saveKitchen } from "../../src/adapters/postgres/kitchen_repository.ts";
+import {
+  createTestDatabase,
+  type TestDatabase,
+} from "../../src/adapters/postgres/test_database.ts";
+import type { KitchenConfig } from "../../src/domain/kitchen.ts";
+import { HealthClient, OrderApi } from "./grpc_client.ts";
+import { infraSetting, ROOT_PATH } from "./infra.ts";
+import { createTestTopics, type TestTopics } from "./kafka_topics.ts";
+import { freePort } from "./ports.ts";
+import { leaseRedisDb, type RedisLease } from "./redis_db.ts";
+import { type ServiceName, ServiceProcess } from "./service_process.ts";
+
+export interface StackOptions {
+  /** Kitchens to create; the first is the default kitchen. */
+  readonly kitchens: readonly KitchenConfig[];
+  readonly services?: readonly ServiceName[];
+  readonly env?: Record<string, string>;
+  readonly partitions?: number;
+}
+
+export class TestStack {
+  readonly services = new Map<ServiceName, ServiceProcess>();
+  #api: OrderApi | undefined;
+
+  private constructor(
+    readonly name: string,
+    readonly db: TestDatabase,
+    readonly redisLease: RedisLease,
+    readonly topics: TestTopics,
+    readonly env: Record<string, string>,
+    readonly ports: { grpc: number; consumerHealth: number },
+    readonly logDir: string,
+  ) {}
+
+  static async start(name: string, options: StackOptions): Promise<TestStack> {
+    const logDir = `${ROOT_PATH}.artifacts/logs/${
+      name.replace(/[^a-z0-9_-]+/gi, "_")
+    }-${Date.now()}`;
+    await Deno.mkdir(logDir, { recursive: true });
+    const db = await createTestDatabase();
+    const redisLease = await leaseRedisDb();
+    const topics = await createTestTopics(options.partitions ?? 6);
+    for (const kitchen of options.kitchens) await saveKitchen(db.pool, kitchen);
+    const ports = { grpc: freePort(), consumerHealth: freePort() };
+    const env: Record<string, string> = {
+      DATABASE_URL: db.url,
+      REDIS_URL: redisLease.url,
+      KAFKA_BROKERS: infraSetting("KAFKA_BROKERS"),
+      KAFKA_TOPIC: topics.orders,
+      KAFKA_DLQ_TOPIC: topics.deadLetters,
+      KAFKA_GROUP_ID: `test-group-${crypto.randomUUID().slice(0, 8)}`,
+      GRPC_HOST: "127.0.0.1",
+      GRPC_PORT: String(ports.grpc),
+      HEALTH_PORT: String(ports.consumerHealth),
+      DEFAULT_KITCHEN_ID: options.kitchens[0]?.id ?? "main",
+      CONFIG_REFRESH_MS: "200",
+      KAFKA_SEND_TIMEOUT_MS: "3000",
+      LOG_LEVEL: "info",
+      ...options.env,
+    };
+    const stack = new TestStack(name, db, redisLease, topics, env, ports, logDir);
+    try {
+      // The consumer first: it restores (here: initialises) live state, without which intake books nothing.
+      for (const service of options.services ?? ["consumer", "intake"]) {
+        await stack.startService(service);
+      }
+    } catch (error) {
+      await stack.close();
+      throw error;
+    }
+    return stack;
+  }
+
+  async startService(name: ServiceName): Promise<ServiceProcess> {
+    let service = this.services.get(name);
+    if (!service) {
+      service = new ServiceProcess(name, this.env, this.#readiness(name), this.logDir);
+      this.services.set(name, service);
+    }
+    if (!service.running) await service.start();
+    return service;
+  }
+
+  service(name: ServiceName): ServiceProcess {
+    const s = this.services.get(name);
+    if (!s) throw new Error(`${name} was never started in this stack`);
+    return s;
+  }
+
+  get api(): OrderApi {
+    this.#api ??= new OrderApi(`127.0.0.1:${this.ports.grpc}`);
+    return this.#api;
+  }
+
+  get pool(): pg.Pool {
+    return this.db.pool;
+  }
+
+  get redis(): Redis {
+    return this.redisLease.client;
+  }
+
+  #readiness(name: ServiceName): () => Promise<boolean> {
+    switch (name) {
+      case "intake":
+        return async () => {
+          const health = new HealthClient(`127.0.0.1:${this.ports.grpc}`);
+          try {
+            return await health.serving("ovenline.v1.OrderService");
+          } finally {
+            health.close();
+          }
+        };
+      case "consumer":
+        return async () => {
+          const res = await fetch(`http://127.0.0.1:${this.ports.consumerHealth}/readyz`);
+          await res.body?.cancel();
+          return res.ok;
+        };
+      default:
+        return () => Promise.resolve(true);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#api?.close();
+    for (const service of this.services.values()) await service.stop().catch(() => {});
+    await this.topics.remove().catch(() => {});
+    await this.redisLease.release().catch(() => {});
+    await this.db.drop().catch(() => {});
+  }
+}
