@@ -7,7 +7,7 @@ CREATE TABLE IF NOT EXISTS pizzas (
   code          text        PRIMARY KEY CHECK (code ~ '^[a-z0-9][a-z0-9_-]*$'),
   name          text        NOT NULL UNIQUE CHECK (name ~ '^\S+( \S+)*$' AND name IS NFC NORMALIZED),
   price_kopecks bigint      NOT NULL CHECK (price_kopecks > 0),
-  station       text        NOT NULL DEFAULT 'pizza' CHECK (station <> ''),
+  station       text        NOT NULL DEFAULT 'pizza' CHECK (station ~ '^[a-z0-9][a-z0-9_-]{0,31}$'),
   available     boolean     NOT NULL DEFAULT true,
   sort_order    int,
   updated_at    timestamptz NOT NULL DEFAULT now()

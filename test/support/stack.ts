@@ -13,7 +13,7 @@ import {
 import type { KitchenConfig } from "../../src/domain/kitchen.ts";
 import { HealthClient, OrderApi } from "./grpc_client.ts";
 import { infraSetting, ROOT_PATH } from "./infra.ts";
-import { createTestTopics, type TestTopics } from "./kafka_topics.ts";
+import { createTestTopics, testKafka, type TestTopics } from "./kafka_topics.ts";
 import { freePort } from "./ports.ts";
 import { leaseRedisDb, type RedisLease } from "./redis_db.ts";
 import { type ServiceName, ServiceProcess } from "./service_process.ts";
@@ -128,6 +128,40 @@ export class TestStack {
       default:
         return () => Promise.resolve(true);
     }
+  }
+
+  /** Records ever written to a topic of this stack (sum of the partitions' end offsets). */
+  async kafkaRecordCount(topic = this.topics.orders): Promise<number> {
+    const admin = testKafka().admin();
+    await admin.connect();
+    try {
+      const offsets = await admin.fetchTopicOffsets(topic);
+      return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /** Redis keys matching `pattern` in this stack's database. */
+  async redisKeys(pattern: string): Promise<string[]> {
+    const keys: string[] = [];
+    let cursor = "0";
+    do {
+      const [next, batch] = await this.redis.scan(cursor, "MATCH", pattern, "COUNT", 1000);
+      cursor = next;
+      keys.push(...batch);
+    } while (cursor !== "0");
+    return keys.sort();
+  }
+
+  async orderCount(kitchenId?: string): Promise<number> {
+    const { rows } = await this.pool.query<{ n: string }>(
+      kitchenId === undefined
+        ? "SELECT count(*) AS n FROM orders"
+        : "SELECT count(*) AS n FROM orders WHERE kitchen_id = $1",
+      kitchenId === undefined ? [] : [kitchenId],
+    );
+    return Number(rows[0].n);
   }
 
   async close(): Promise<void> {

@@ -29,6 +29,7 @@ Deno.test("`redactUrl()` hides the password only", () => {
 async function runCli(args: string[], env: Record<string, string> = {}) {
   const output = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", new URL("./migrate_cli.ts", import.meta.url).pathname, ...args],
+    cwd: new URL("../../../", import.meta.url).pathname,
     env: { DATABASE_URL: "", ...env },
     stdout: "piped",
     stderr: "piped",

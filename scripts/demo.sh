@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# One command for the whole local stack: infrastructure, migrations, every
+# service, then a steady stream of varied sample orders until Ctrl-C.
+#   ./dev demo               run until Ctrl-C (services keep running; ./dev services:stop)
+#   ./dev demo --orders 20   place 20 orders, print a summary, exit
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+source scripts/tools.sh
+bash scripts/infra/up.sh
+set -a && source .infra/env && set +a
+export KAFKAJS_NO_PARTITIONER_WARNING=1
+
+deno task --quiet migrate
+deno run -A --quiet scripts/demo_kitchen.ts
+bash scripts/services.sh start
+
+GRPC="127.0.0.1:${GRPC_PORT:-50051}"
+HUB="http://127.0.0.1:${HUB_PORT:-8080}"
+cat <<MSG
+
+Ovenline is running.
+  gRPC API (intake):   $GRPC   (grpcurl -plaintext $GRPC list)
+  Kitchen display:     $HUB/kds
+  ERP dashboard:       $HUB/erp
+  Logs:                .infra/logs/<service>.log
+  Stop services:       ./dev services:stop      Stop infrastructure: ./dev down
+
+MSG
+exec deno run -A --quiet scripts/demo_orders.ts --target "$GRPC" "$@"

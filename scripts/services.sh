@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Starts or stops Ovenline's own services in the background for the local
+# stack (logs in .infra/logs, pids in .infra/run). Infrastructure first:
+# scripts/infra/up.sh.
+#   scripts/services.sh start [service...]    (default: all that exist)
+#   scripts/services.sh stop  [service...]
+#   scripts/services.sh status
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+source scripts/tools.sh
+set -a && source .infra/env && set +a
+export KAFKAJS_NO_PARTITIONER_WARNING=1
+mkdir -p .infra/logs .infra/run
+
+ALL=(consumer intake promoter hub)
+action="${1:-status}"
+shift || true
+wanted=("$@")
+if [ ${#wanted[@]} -eq 0 ]; then
+  for s in "${ALL[@]}"; do [ -f "src/services/$s/main.ts" ] && wanted+=("$s"); done
+fi
+
+running() { [ -f ".infra/run/$1.pid" ] && kill -0 "$(cat ".infra/run/$1.pid")" 2>/dev/null; }
+
+# The port each service answers on once it is ready (its readiness, for this script's purpose).
+ready_port() {
+  case "$1" in
+  intake) echo "${GRPC_PORT:-50051}" ;;
+  consumer) echo "${HEALTH_PORT:-8081}" ;;
+  promoter) echo "${PROMOTER_HEALTH_PORT:-8082}" ;;
+  hub) echo "${HUB_PORT:-8080}" ;;
+  esac
+}
+
+wait_ready() {
+  local port
+  port="$(ready_port "$1")"
+  for _ in $(seq 1 300); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
+    running "$1" || { echo "$1: exited during start-up; last lines of .infra/logs/$1.log:" >&2; tail -20 ".infra/logs/$1.log" >&2; return 1; }
+    sleep 0.2
+  done
+  echo "$1: not answering on port $port after 60 s (.infra/logs/$1.log)" >&2
+  return 1
+}
+
+case "$action" in
+start)
+  for s in "${wanted[@]}"; do
+    if running "$s"; then echo "$s: already running (pid $(cat ".infra/run/$s.pid"))"; continue; fi
+    nohup deno run -A --quiet "src/services/$s/main.ts" >>".infra/logs/$s.log" 2>&1 &
+    echo $! >".infra/run/$s.pid"
+    wait_ready "$s"
+    echo "$s: ready (pid $(cat ".infra/run/$s.pid"), log .infra/logs/$s.log)"
+  done
+  ;;
+stop)
+  for s in "${wanted[@]}"; do
+    if running "$s"; then
+      kill "$(cat ".infra/run/$s.pid")" && echo "$s: stopped"
+    fi
+    rm -f ".infra/run/$s.pid"
+  done
+  ;;
+status)
+  for s in "${wanted[@]}"; do
+    if running "$s"; then echo "$s: running (pid $(cat ".infra/run/$s.pid"))"; else echo "$s: stopped"; fi
+  done
+  ;;
+*)
+  echo "usage: $0 start|stop|status [service...]" >&2
+  exit 2
+  ;;
+esac

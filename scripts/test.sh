@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: installs what is missing, brings the
+# local infrastructure up, runs the gates (format, lint, type check) and every
+# test, and ends with one line "N passed, N failed" for the whole run.
+set -uo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+source scripts/tools.sh
+bash scripts/system_packages.sh
+bash scripts/infra/up.sh || { echo "infrastructure failed to start"; echo "0 passed, 1 failed"; exit 1; }
+set -a && source .infra/env && set +a
+export NO_COLOR=1 KAFKAJS_NO_PARTITIONER_WARNING=1
+mkdir -p .artifacts
+
+passed=0
+failed=0
+gate() { # one pass/fail per gate
+  local name="$1"; shift
+  if "$@" >".artifacts/$name.log" 2>&1; then
+    passed=$((passed + 1)); echo "gate $name: ok"
+  else
+    failed=$((failed + 1)); echo "gate $name: FAILED"; tail -40 ".artifacts/$name.log"
+  fi
+}
+gate fmt deno fmt --check
+gate lint deno lint
+gate typecheck deno task check
+
+deno install --quiet >/dev/null 2>&1 || true
+deno test -A --junit-path=.artifacts/junit.xml "$@" 2>&1 | tee .artifacts/test.log
+summary=$(grep -E '^(ok|FAILED) \| [0-9]+ passed' .artifacts/test.log | tail -1)
+if [ -z "$summary" ]; then
+  echo "deno test ended without a summary (crashed?)"
+  failed=$((failed + 1))
+else
+  p=$(sed -E 's/.*\| ([0-9]+) passed.*/\1/' <<<"$summary")
+  f=$(sed -E 's/.*\| ([0-9]+) failed.*/\1/' <<<"$summary")
+  passed=$((passed + p))
+  failed=$((failed + f))
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
