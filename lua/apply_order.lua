@@ -117,6 +117,15 @@ end
 if becameVisible then
   publish('order.visible')
 end
+-- The dashboard's slot bars: a new order (booked by intake just before) or a
+-- cancellation changes its slot's load.
+if not prev or (status == 'cancelled' and prev ~= status) then
+  local load = redis.call('GET', KEYS[5]) or '0'
+  redis.call('XADD', KEYS[11], 'MAXLEN', '~', ARGV[14], '*',
+    'type', 'slots.updated', 'kitchen', ARGV[13], 'at', ARGV[15],
+    'slot', cjson.encode({ id = ARGV[9], load = tonumber(load) }))
+  published[#published + 1] = 'slots.updated'
+end
 
 local result = { 1, prev or '' }
 for _, kind in ipairs(published) do result[#result + 1] = kind end

@@ -15,7 +15,7 @@ INSERT INTO pizzas (code, name, price_kopecks, station, sort_order) VALUES
   ('diablo',        'Дьябло',                   84900, 'pizza', 100),
   ('caesar',        'Цезарь',                   87900, 'pizza', 110),
   ('carbonara',     'Карбонара',                86900, 'pizza', 120),
-  ('choco-banana',  'Шоколадная с бананом',     54900, 'pizza', 130)
+  ('choco-banana',  'Шоколадная с бананом',     54900, 'dessert', 130)
 ON CONFLICT (code) DO NOTHING;
 
 INSERT INTO pizza_ingredients (pizza_code, position, name, grams) VALUES

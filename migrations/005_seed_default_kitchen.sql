@@ -21,7 +21,7 @@ INSERT INTO kitchens (id, config) VALUES (
     "capacity": 2000000,
     "capacityUnit": "value",
     "bookingHorizonDays": 0,
-    "stations": ["pizza", "oven", "pack"],
+    "stations": ["pizza", "dessert"],
     "acceptingOrders": true
   }'::jsonb
 )

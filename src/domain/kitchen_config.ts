@@ -41,7 +41,7 @@ export const DEFAULT_KITCHEN: KitchenConfig = {
   capacity: 2_000_000, // kopecks of order value per slot: 20,000 ₽
   capacityUnit: "value",
   bookingHorizonDays: 0,
-  stations: ["pizza", "oven", "pack"],
+  stations: ["pizza", "dessert"],
   acceptingOrders: true,
 };
 

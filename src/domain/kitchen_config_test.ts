@@ -37,7 +37,7 @@ Deno.test("`DEFAULT_KITCHEN` is Moscow's central kitchen, open 10:00–23:00 dai
   assert.equal(DEFAULT_KITCHEN.capacity, 2_000_000);
   assert.equal(DEFAULT_KITCHEN.capacityUnit, "value");
   assert.equal(DEFAULT_KITCHEN.bookingHorizonDays, 0);
-  assert.deepEqual(DEFAULT_KITCHEN.stations, ["pizza", "oven", "pack"]);
+  assert.deepEqual(DEFAULT_KITCHEN.stations, ["pizza", "dessert"]);
   assert.equal(DEFAULT_KITCHEN.acceptingOrders, true);
 });
 
@@ -256,6 +256,6 @@ Deno.test("`validateKitchenConfig()` copies lists, so later changes to the input
   const config = accept(raw);
   (raw.stations as string[]).push("grill");
   (raw.hours as Record<string, unknown[]>).mon.push({ open: "23:30", close: "23:45" });
-  assert.deepEqual(config.stations, ["pizza", "oven", "pack"]);
+  assert.deepEqual(config.stations, ["pizza", "dessert"]);
   assert.equal(config.hours.mon?.length, 1);
 });

@@ -177,3 +177,8 @@ function slotLengthMs(cfg: KitchenConfig): number {
 function assertValidDate(value: Date, name: string): void {
   if (!Number.isFinite(value.getTime())) throw new RangeError(`${name} is not a valid date`);
 }
+
+/** Every slot of one business day (the dashboard's view of the day), earliest first. */
+export function slotsOfDay(cfg: KitchenConfig, date: Temporal.PlainDate): Slot[] {
+  return openingsOn(cfg, date).flatMap((opening) => slotsOf(cfg, opening));
+}

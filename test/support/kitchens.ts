@@ -26,7 +26,7 @@ export function testKitchen(overrides: Partial<KitchenConfig> = {}): KitchenConf
     capacity: 100_000_000,
     capacityUnit: "value",
     bookingHorizonDays: 0,
-    stations: ["pizza", "oven", "pack"],
+    stations: ["pizza", "dessert"],
     acceptingOrders: true,
     ...overrides,
   };

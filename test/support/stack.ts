@@ -36,7 +36,7 @@ export class TestStack {
     readonly redisLease: RedisLease,
     readonly topics: TestTopics,
     readonly env: Record<string, string>,
-    readonly ports: { grpc: number; consumerHealth: number },
+    readonly ports: { grpc: number; consumerHealth: number; hub: number; promoterHealth: number },
     readonly logDir: string,
   ) {}
 
@@ -49,7 +49,12 @@ export class TestStack {
     const redisLease = await leaseRedisDb();
     const topics = await createTestTopics(options.partitions ?? 6);
     for (const kitchen of options.kitchens) await saveKitchen(db.pool, kitchen);
-    const ports = { grpc: freePort(), consumerHealth: freePort() };
+    const ports = {
+      grpc: freePort(),
+      consumerHealth: freePort(),
+      hub: freePort(),
+      promoterHealth: freePort(),
+    };
     const env: Record<string, string> = {
       DATABASE_URL: db.url,
       REDIS_URL: redisLease.url,
@@ -60,9 +65,14 @@ export class TestStack {
       GRPC_HOST: "127.0.0.1",
       GRPC_PORT: String(ports.grpc),
       HEALTH_PORT: String(ports.consumerHealth),
+      HUB_HOST: "127.0.0.1",
+      HUB_PORT: String(ports.hub),
+      PROMOTER_HEALTH_PORT: String(ports.promoterHealth),
       DEFAULT_KITCHEN_ID: options.kitchens[0]?.id ?? "main",
       CONFIG_REFRESH_MS: "200",
       KAFKA_SEND_TIMEOUT_MS: "3000",
+      // A killed consumer's partitions move on after 6 s (the broker's minimum), not 30 s.
+      KAFKA_SESSION_TIMEOUT_MS: "6000",
       LOG_LEVEL: "info",
       ...options.env,
     };
@@ -100,6 +110,11 @@ export class TestStack {
     return this.#api;
   }
 
+  /** http://127.0.0.1:<port> of the hub (REST, pages; ws:// for sockets). */
+  get hubUrl(): string {
+    return `http://127.0.0.1:${this.ports.hub}`;
+  }
+
   get pool(): pg.Pool {
     return this.db.pool;
   }
@@ -120,13 +135,11 @@ export class TestStack {
           }
         };
       case "consumer":
-        return async () => {
-          const res = await fetch(`http://127.0.0.1:${this.ports.consumerHealth}/readyz`);
-          await res.body?.cancel();
-          return res.ok;
-        };
-      default:
-        return () => Promise.resolve(true);
+        return () => httpReady(`http://127.0.0.1:${this.ports.consumerHealth}/readyz`);
+      case "promoter":
+        return () => httpReady(`http://127.0.0.1:${this.ports.promoterHealth}/readyz`);
+      case "hub":
+        return () => httpReady(`${this.hubUrl}/readyz`);
     }
   }
 
@@ -171,4 +184,10 @@ export class TestStack {
     await this.redisLease.release().catch(() => {});
     await this.db.drop().catch(() => {});
   }
+}
+
+async function httpReady(url: string): Promise<boolean> {
+  const res = await fetch(url);
+  await res.body?.cancel();
+  return res.ok;
 }

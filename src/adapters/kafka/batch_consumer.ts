@@ -38,12 +38,14 @@ export async function runBatchConsumer(
   handler: BatchHandler,
   logger: Logger,
 ): Promise<RunningConsumer> {
+  const sessionTimeout = settings.sessionTimeoutMs ?? 30_000;
   const consumer = kafka.consumer({
     groupId: settings.groupId,
     minBytes: 1,
     maxWaitTimeInMs: settings.maxWaitTimeMs ?? 50,
-    sessionTimeout: settings.sessionTimeoutMs ?? 30_000,
-    heartbeatInterval: 3_000,
+    sessionTimeout,
+    // At most a third of the session, so one late heartbeat does not cost the membership.
+    heartbeatInterval: Math.min(3_000, Math.floor(sessionTimeout / 3)),
     retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 5_000 },
   });
   let stopping = false;

@@ -4,6 +4,8 @@ import { type Env, integer } from "../../config/env.ts";
 
 export interface ConsumerConfig extends CommonConfig {
   readonly maxWaitTimeMs: number;
+  /** How long the group waits for a silent (crashed) member before handing its partitions on. */
+  readonly sessionTimeoutMs: number;
   readonly healthPort: number;
 }
 
@@ -11,6 +13,11 @@ export function readConsumerConfig(env: Env = Deno.env.toObject()): ConsumerConf
   return {
     ...readCommonConfig(env, "consumer"),
     maxWaitTimeMs: integer(env, "KAFKA_MAX_WAIT_MS", 50, { min: 1, max: 10_000 }),
+    // The broker's group.min.session.timeout.ms is 6 s by default.
+    sessionTimeoutMs: integer(env, "KAFKA_SESSION_TIMEOUT_MS", 30_000, {
+      min: 6_000,
+      max: 300_000,
+    }),
     healthPort: integer(env, "HEALTH_PORT", 8081, { min: 0, max: 65_535 }),
   };
 }

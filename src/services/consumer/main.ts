@@ -54,7 +54,12 @@ const deps = {
 
 const running = await runBatchConsumer(
   kafka,
-  { topic: config.ordersTopic, groupId: config.consumerGroup, maxWaitTimeMs: config.maxWaitTimeMs },
+  {
+    topic: config.ordersTopic,
+    groupId: config.consumerGroup,
+    maxWaitTimeMs: config.maxWaitTimeMs,
+    sessionTimeoutMs: config.sessionTimeoutMs,
+  },
   (records) => applyRecords(deps, records),
   logger,
 );

@@ -1,0 +1,30 @@
+-- Moves orders whose visible_at has come from the scheduled set to the active
+-- set and publishes order.visible for each, atomically: with several promoter
+-- replicas calling at once, each order is moved, and announced, exactly once.
+--
+-- KEYS[1] erp:orders:pending_slots   zset id -> visible_at ms
+-- KEYS[2] erp:orders:active          zset id -> slot start ms
+-- KEYS[3] ovenline:events            stream
+-- ARGV[1] now ms  ARGV[2] most orders to move in this call
+-- ARGV[3] stream max length  ARGV[4] event time (ISO)
+--
+-- Returns a flat list: id, visible_at ms, id, visible_at ms, ...
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'WITHSCORES', 'LIMIT', 0, ARGV[2])
+local moved = {}
+for i = 1, #due, 2 do
+  local id = due[i]
+  redis.call('ZREM', KEYS[1], id)
+  local json = redis.call('GET', 'erp:order:' .. id)
+  -- No snapshot means the order is gone (terminal and expired); nothing to show.
+  if json then
+    local startMs = redis.call('HGET', 'order:slot:' .. id, 'start_ms') or due[i + 1]
+    local kitchen = cjson.decode(json).kitchenId
+    if redis.call('ZADD', KEYS[2], startMs, id) == 1 then
+      redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[3], '*',
+        'type', 'order.visible', 'kitchen', kitchen, 'at', ARGV[4], 'order', json)
+    end
+    moved[#moved + 1] = id
+    moved[#moved + 1] = due[i + 1]
+  end
+end
+return moved

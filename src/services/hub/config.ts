@@ -1,0 +1,29 @@
+/** The hub's configuration, read once from the environment. */
+import { type CommonConfig, readCommonConfig } from "../../config/common.ts";
+import { type Env, integer, text } from "../../config/env.ts";
+
+export interface HubConfig extends CommonConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly defaultKitchenId: string;
+  /** A client with more than this many bytes unsent is too slow and is cut off. */
+  readonly maxBufferedBytes: number;
+  /** Most events replayed to a resuming client; a longer gap gets a snapshot. */
+  readonly maxReplay: number;
+  readonly kafkaSendTimeoutMs: number;
+  /** Largest REST request body accepted, in bytes. */
+  readonly maxBodyBytes: number;
+}
+
+export function readHubConfig(env: Env = Deno.env.toObject()): HubConfig {
+  return {
+    ...readCommonConfig(env, "hub"),
+    host: text(env, "HUB_HOST", "0.0.0.0"),
+    port: integer(env, "HUB_PORT", 8080, { min: 0, max: 65_535 }),
+    defaultKitchenId: text(env, "DEFAULT_KITCHEN_ID", "main"),
+    maxBufferedBytes: integer(env, "WS_MAX_BUFFERED_BYTES", 1 << 20, { min: 1024, max: 1 << 30 }),
+    maxReplay: integer(env, "WS_MAX_REPLAY", 10_000, { min: 1, max: 100_000 }),
+    kafkaSendTimeoutMs: integer(env, "KAFKA_SEND_TIMEOUT_MS", 5_000, { min: 100, max: 60_000 }),
+    maxBodyBytes: integer(env, "HTTP_MAX_BODY_BYTES", 64 * 1024, { min: 1024, max: 16 << 20 }),
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * One stream entry on its way to clients. Its JSON envelope is built once and
+ * the same string goes to every client that wants it.
+ */
+import type { StreamEntry } from "../../adapters/redis/event_stream.ts";
+
+/** Types a kitchen display is sent; order.created is not among them (scheduled orders stay hidden). */
+export const KDS_TYPES: ReadonlySet<string> = new Set([
+  "order.visible",
+  "order.status_changed",
+  "order.cancelled",
+]);
+
+export const ERP_TYPES: ReadonlySet<string> = new Set([
+  "order.created",
+  ...KDS_TYPES,
+  "slots.updated",
+]);
+
+export class LiveEvent {
+  #envelope: string | undefined;
+  #stations: ReadonlySet<string> | undefined;
+  #visible: boolean | undefined;
+
+  constructor(readonly entry: StreamEntry) {}
+
+  get id(): string {
+    return this.entry.id;
+  }
+
+  get type(): string {
+    return this.entry.type;
+  }
+
+  get kitchenId(): string {
+    return this.entry.kitchenId;
+  }
+
+  /** Stations of the order's items (empty for non-order events). */
+  get stations(): ReadonlySet<string> {
+    this.#stations ??= new Set(
+      this.entry.order
+        ? (JSON.parse(this.entry.order).items ?? []).map((i: { station: string }) => i.station)
+        : [],
+    );
+    return this.#stations;
+  }
+
+  /**
+   * Whether the order is on the KDS. A status change of an order not yet
+   * visible (a manager cancelling a pre-order) must not reach a tablet.
+   */
+  get visibleOnKds(): boolean {
+    if (this.#visible === undefined) {
+      const order = this.entry.order ? JSON.parse(this.entry.order) : undefined;
+      this.#visible = order !== undefined &&
+        Date.parse(order.visibleAt) <= Date.parse(this.entry.at);
+    }
+    return this.#visible;
+  }
+
+  envelope(): string {
+    this.#envelope ??= `{"type":${JSON.stringify(this.entry.type)},"eventId":${
+      JSON.stringify(this.entry.id)
+    },"at":${JSON.stringify(this.entry.at)},"kitchenId":${JSON.stringify(this.entry.kitchenId)}${
+      this.entry.order ? `,"order":${this.entry.order}` : ""
+    }${this.entry.slot ? `,"slot":${this.entry.slot}` : ""}}`;
+    return this.#envelope;
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * hub: the kitchen's side. Serves the KDS and dashboard pages, their
+ * WebSockets (every replica follows the Redis event stream and fans it out)
+ * and the REST API; status changes are produced to Kafka for the consumer.
+ */
+import { newEventId } from "../../adapters/ids/order_ids.ts";
+import { createKafka } from "../../adapters/kafka/client.ts";
+import { createIdempotentProducer, KafkaOrderLog } from "../../adapters/kafka/kafka_order_log.ts";
+import { listenForChanges } from "../../adapters/postgres/change_listener.ts";
+import {
+  KITCHEN_CHANGED_CHANNEL,
+  loadKitchens,
+  saveKitchen,
+} from "../../adapters/postgres/kitchen_repository.ts";
+import { listMenu, setAvailability, setPrice } from "../../adapters/postgres/menu_repository.ts";
+import { OrderStore } from "../../adapters/postgres/order_store.ts";
+import { createPool } from "../../adapters/postgres/pool.ts";
+import { connectRedis, createRedis } from "../../adapters/redis/client.ts";
+import { EventStream, type StreamEntry } from "../../adapters/redis/event_stream.ts";
+import { LiveOrders } from "../../adapters/redis/live_orders.ts";
+import { requestStatusChange } from "../../app/request_status_change.ts";
+import type { KitchenConfig } from "../../domain/kitchen.ts";
+import { createLogger, parseLevel } from "../../observability/logger.ts";
+import { RefreshingValue } from "../shared/refreshing_value.ts";
+import { createHubApp } from "./app.ts";
+import { readHubConfig } from "./config.ts";
+import { Fanout } from "./fanout.ts";
+import { buildSnapshot } from "./snapshots.ts";
+import { daySlots, slotDetails } from "./slot_view.ts";
+import type { ClientSession } from "./client_session.ts";
+
+const config = readHubConfig();
+const logger = createLogger({ service: "hub" }, parseLevel(config.logLevel));
+const now = () => new Date();
+
+const pool = createPool(config.databaseUrl, {
+  applicationName: "ovenline-hub",
+  max: 5,
+  onIdleError: (error) => logger.warn("idle PostgreSQL connection failed", { error }),
+});
+const redis = createRedis(config.redis, "ovenline-hub");
+const follower = createRedis(config.redis, "ovenline-hub-stream"); // XREAD BLOCK holds its connection
+for (const r of [redis, follower]) r.on("error", () => {});
+await Promise.all([connectRedis(redis), connectRedis(follower)]);
+
+const kitchens = new RefreshingValue(
+  "kitchens",
+  async () => new Map((await loadKitchens(pool)).map((k): [string, KitchenConfig] => [k.id, k])),
+  config.configRefreshMs,
+  logger,
+);
+await kitchens.start();
+const kitchenChanges = listenForChanges(
+  config.databaseUrl,
+  [KITCHEN_CHANGED_CHANNEL],
+  () => void kitchens.refresh(),
+  (error) => logger.warn("kitchen change listener failed; reconnecting", { error }),
+);
+const kitchen = (id: string) => kitchens.current().get(id);
+
+const kafka = createKafka(config.kafka, logger);
+const producer = createIdempotentProducer(kafka, config.kafkaSendTimeoutMs);
+await producer.connect();
+const log = new KafkaOrderLog(producer, {
+  topic: config.ordersTopic,
+  sendTimeoutMs: config.kafkaSendTimeoutMs,
+});
+
+const stream = new EventStream(redis);
+const liveOrders = new LiveOrders(redis);
+const record = new OrderStore(pool);
+const getOrder = async (id: string) => await liveOrders.get(id) ?? await record.get(id);
+
+const enrich = (entry: StreamEntry): StreamEntry =>
+  entry.type === "slots.updated" && entry.slot
+    ? {
+      ...entry,
+      slot: JSON.stringify(slotDetails(JSON.parse(entry.slot), kitchen(entry.kitchenId))),
+    }
+    : entry;
+const snapshotDeps = { stream, orders: liveOrders, kitchen, now };
+const resnapshot = (sessions: readonly ClientSession[]) => {
+  for (const session of sessions) {
+    session.holdLiveEvents();
+    buildSnapshot(snapshotDeps, session.filter).then(
+      (snapshot) => {
+        session.send(snapshot.text);
+        session.goLive(snapshot.eventId);
+      },
+      () => session.close(1011, "could not reload the current state"),
+    );
+  }
+};
+const fanout = new Fanout(enrich, resnapshot);
+const stopFollowing = new AbortController();
+const following = new EventStream(follower).follow(
+  "$",
+  (entries) => fanout.publish(entries),
+  stopFollowing.signal,
+  (error) => logger.warn("reading the event stream failed; retrying", { error }),
+);
+
+const kitchenIdOf = (requested: string | undefined) => requested || config.defaultKitchenId;
+const app = createHubApp({
+  orders: {
+    active: (k) => liveOrders.active(k),
+    scheduled: (k) => liveOrders.scheduled(k),
+    get: getOrder,
+    changeStatus: (orderId, to, actor, reason) =>
+      requestStatusChange({ clock: { now }, orders: { get: getOrder }, log, newEventId }, {
+        orderId,
+        to,
+        actor,
+        reason,
+      }),
+    kitchenId: kitchenIdOf,
+  },
+  kitchens: {
+    list: () => [...kitchens.current().values()],
+    get: kitchen,
+    save: async (cfg) => {
+      const saved = await saveKitchen(pool, cfg);
+      await kitchens.refresh();
+      return saved.config;
+    },
+    slots: (k, date) => daySlots(k, date, now(), (ids) => liveOrders.slotLoads(ids)),
+    kitchenId: kitchenIdOf,
+  },
+  menu: {
+    list: () => listMenu(pool),
+    setPrice: (kind, name, price) => setPrice(pool, kind, name, price),
+    setAvailable: (kind, name, available) => setAvailability(pool, kind, name, available),
+  },
+  ws: {
+    ...snapshotDeps,
+    fanout,
+    enrich,
+    defaultKitchenId: config.defaultKitchenId,
+    maxBufferedBytes: config.maxBufferedBytes,
+    maxReplay: config.maxReplay,
+    logger,
+  },
+  kitchen,
+  ready: async () => {
+    await redis.ping();
+    await pool.query("SELECT 1");
+  },
+  maxBodyBytes: config.maxBodyBytes,
+  logger,
+});
+
+const server = Deno.serve({
+  hostname: config.host,
+  port: config.port,
+  onListen: ({ port }) => logger.info("hub serving", { port, topic: config.ordersTopic }),
+}, app.fetch);
+
+const shutdown = async () => {
+  for (const session of fanout.sessions) session.close(1012, "hub restarting");
+  stopFollowing.abort();
+  await server.shutdown();
+  await following;
+  kitchens.stop();
+  await kitchenChanges.close();
+  await producer.disconnect().catch(() => {});
+  redis.disconnect();
+  follower.disconnect();
+  await pool.end();
+  Deno.exit(0);
+};
+Deno.addSignalListener("SIGTERM", shutdown);
+Deno.addSignalListener("SIGINT", shutdown);
