@@ -105,7 +105,7 @@ end
 local published = {}
 local function publish(kind)
   redis.call('XADD', KEYS[11], 'MAXLEN', '~', ARGV[14], '*',
-    'type', kind, 'kitchen', ARGV[13], 'at', ARGV[15], 'order', ARGV[3])
+    'type', kind, 'kitchen', ARGV[13], 'at', ARGV[15], 'id', id, 'order', ARGV[3])
   published[#published + 1] = kind
 end
 

@@ -21,7 +21,7 @@ for i = 1, #due, 2 do
     local kitchen = cjson.decode(json).kitchenId
     if redis.call('ZADD', KEYS[2], startMs, id) == 1 then
       redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[3], '*',
-        'type', 'order.visible', 'kitchen', kitchen, 'at', ARGV[4], 'order', json)
+        'type', 'order.visible', 'kitchen', kitchen, 'at', ARGV[4], 'id', id, 'order', json)
     end
     moved[#moved + 1] = id
     moved[#moved + 1] = due[i + 1]

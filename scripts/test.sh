@@ -29,15 +29,20 @@ gate typecheck deno task check
 
 deno install --quiet >/dev/null 2>&1 || true
 deno test -A --junit-path=.artifacts/junit.xml "$@" 2>&1 | tee .artifacts/test.log
+# "ok | 120 passed (31 steps) | 0 failed (2 steps) (3m)": tests and their steps both count.
 summary=$(grep -E '^(ok|FAILED) \| [0-9]+ passed' .artifacts/test.log | tail -1)
 if [ -z "$summary" ]; then
   echo "deno test ended without a summary (crashed?)"
   failed=$((failed + 1))
 else
-  p=$(sed -E 's/.*\| ([0-9]+) passed.*/\1/' <<<"$summary")
-  f=$(sed -E 's/.*\| ([0-9]+) failed.*/\1/' <<<"$summary")
-  passed=$((passed + p))
-  failed=$((failed + f))
+  count() { # count <passed|failed>: tests plus steps of that kind
+    local n steps
+    n=$(grep -oE "[0-9]+ $1( \([0-9]+ steps?\))?" <<<"$summary" | head -1)
+    steps=$(grep -oE '\(([0-9]+) steps?\)' <<<"$n" | grep -oE '[0-9]+' || true)
+    echo $(( ${n%% *} + ${steps:-0} ))
+  }
+  passed=$((passed + $(count passed)))
+  failed=$((failed + $(count failed)))
 fi
 
 echo "$passed passed, $failed failed"

@@ -242,3 +242,65 @@ export async function mapLimit<T, R>(
   await Promise.all(workers);
   return results;
 }
+
+/** Keys that are not state: the event stream, markers, locks, leases and metrics. */
+const NOT_STATE = [
+  /^ovenline:events$/,
+  /^ovenline:state:ready$/,
+  /^ovenline:restore:lock$/,
+  /^erp:dead_letters$/,
+];
+
+/**
+ * Every piece of live state in a stack's Redis, in a comparable form: order
+ * snapshots (parsed), the active and scheduled sets with scores, slot loads and
+ * their order hashes, counters, display counters and bookings. A counter or
+ * load of 0 counts as absent (a cancelled order leaves "0" behind; a restore
+ * writes nothing there).
+ */
+export async function liveState(stack: TestStack): Promise<Record<string, unknown>> {
+  const r = stack.redis;
+  const state: Record<string, unknown> = {};
+  for (const key of await stack.redisKeys("*")) {
+    if (NOT_STATE.some((p) => p.test(key))) continue;
+    const type = await r.type(key);
+    if (key.startsWith("erp:order:")) {
+      state[key] = JSON.parse((await r.get(key))!);
+    } else if (type === "zset") {
+      const flat = await r.zrange(key, 0, -1, "WITHSCORES");
+      const pairs: [string, number][] = [];
+      for (let i = 0; i < flat.length; i += 2) pairs.push([flat[i], Number(flat[i + 1])]);
+      state[key] = pairs.sort((a, b) => a[0].localeCompare(b[0]));
+    } else if (key.startsWith("order:slot:")) {
+      const h = await r.hgetall(key);
+      state[key] = {
+        slot_id: h.slot_id,
+        slot_key: h.slot_key,
+        orders_key: h.orders_key,
+        weight: h.weight,
+        state: h.state,
+      };
+    } else if (type === "hash") {
+      const h = await r.hgetall(key);
+      const kept = Object.entries(h).filter(([, v]) => v !== "0");
+      if (kept.length > 0) state[key] = Object.fromEntries(kept.sort());
+    } else if (type === "string") {
+      const v = await r.get(key);
+      if (v !== "0") state[key] = v;
+    } else {
+      state[key] = `(${type})`;
+    }
+  }
+  return state;
+}
+
+/** Whether process `pid` is running (Linux: present in /proc and not a zombie). */
+export async function processAlive(pid: number): Promise<boolean> {
+  try {
+    const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
+    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+    return state !== "Z" && state !== "X";
+  } catch {
+    return false;
+  }
+}

@@ -14,6 +14,8 @@ export interface RedisLease {
   /** A client on the leased database. */
   readonly client: Redis;
   release(): Promise<void>;
+  /** Takes the lease again after Redis lost its data (a restart), so no other stack leases this db. */
+  reclaim(): Promise<void>;
 }
 
 export async function leaseRedisDb(): Promise<RedisLease> {
@@ -34,6 +36,16 @@ export async function leaseRedisDb(): Promise<RedisLease> {
             url,
             db,
             client,
+            reclaim: async () => {
+              // The lease lives in database 0; `client` is on the leased one.
+              const c = new Redis(base, { lazyConnect: true, maxRetriesPerRequest: 2 });
+              try {
+                await c.connect();
+                await c.set(`ovenline:test:db:${db}`, owner, "EX", LEASE_S);
+              } finally {
+                c.disconnect();
+              }
+            },
             release: async () => {
               await client.flushdb().catch(() => {});
               client.disconnect();

@@ -17,8 +17,9 @@ export class ServiceProcess {
     private readonly env: Record<string, string>,
     private readonly ready: () => Promise<boolean>,
     logDir: string,
+    logName: string = name,
   ) {
-    this.logPath = `${logDir}/${name}.log`;
+    this.logPath = `${logDir}/${logName}.log`;
   }
 
   get pid(): number | undefined {

@@ -27,7 +27,10 @@ export interface StackOptions {
 }
 
 export class TestStack {
-  readonly services = new Map<ServiceName, ServiceProcess>();
+  /** Running services by name; extra replicas as "hub#2", "promoter#2", ... */
+  readonly services = new Map<string, ServiceProcess>();
+  /** Ports of extra replicas (hub: HTTP port; others: health port). */
+  readonly replicaPorts = new Map<string, number>();
   #api: OrderApi | undefined;
 
   private constructor(
@@ -99,7 +102,34 @@ export class TestStack {
     return service;
   }
 
-  service(name: ServiceName): ServiceProcess {
+  /**
+   * Starts another replica of `name` (its own process and ports, the same
+   * Redis, Kafka and database), e.g. a second hub or promoter.
+   */
+  async startReplica(name: ServiceName, replica: number): Promise<ServiceProcess> {
+    const key = `${name}#${replica}`;
+    let service = this.services.get(key);
+    if (!service) {
+      const port = freePort();
+      this.replicaPorts.set(key, port);
+      const env = {
+        ...this.env,
+        HUB_PORT: name === "hub" ? String(port) : String(freePort()),
+        HEALTH_PORT: name === "consumer" ? String(port) : String(freePort()),
+        PROMOTER_HEALTH_PORT: name === "promoter" ? String(port) : String(freePort()),
+        GRPC_PORT: name === "intake" ? String(port) : String(freePort()),
+      };
+      const ready = name === "intake"
+        ? () => grpcReady(`127.0.0.1:${port}`)
+        : () => httpReady(`http://127.0.0.1:${port}/readyz`);
+      service = new ServiceProcess(name, env, ready, this.logDir, key.replace("#", "-"));
+      this.services.set(key, service);
+    }
+    if (!service.running) await service.start();
+    return service;
+  }
+
+  service(name: ServiceName | `${ServiceName}#${number}`): ServiceProcess {
     const s = this.services.get(name);
     if (!s) throw new Error(`${name} was never started in this stack`);
     return s;
@@ -126,14 +156,7 @@ export class TestStack {
   #readiness(name: ServiceName): () => Promise<boolean> {
     switch (name) {
       case "intake":
-        return async () => {
-          const health = new HealthClient(`127.0.0.1:${this.ports.grpc}`);
-          try {
-            return await health.serving("ovenline.v1.OrderService");
-          } finally {
-            health.close();
-          }
-        };
+        return () => grpcReady(`127.0.0.1:${this.ports.grpc}`);
       case "consumer":
         return () => httpReady(`http://127.0.0.1:${this.ports.consumerHealth}/readyz`);
       case "promoter":
@@ -190,4 +213,13 @@ async function httpReady(url: string): Promise<boolean> {
   const res = await fetch(url);
   await res.body?.cancel();
   return res.ok;
+}
+
+async function grpcReady(address: string): Promise<boolean> {
+  const health = new HealthClient(address);
+  try {
+    return await health.serving("ovenline.v1.OrderService");
+  } finally {
+    health.close();
+  }
 }

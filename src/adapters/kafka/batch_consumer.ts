@@ -57,7 +57,7 @@ export async function runBatchConsumer(
     autoCommit: false,
     eachBatchAutoResolve: false,
     partitionsConsumedConcurrently: 1,
-    eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
+    eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
       if (batch.messages.length === 0) return;
       const records = batch.messages.map((m) => recordOf(batch.topic, batch.partition, m));
       for (let attempt = 1;; attempt++) {
@@ -78,6 +78,9 @@ export async function runBatchConsumer(
           await heartbeat().catch(() => {});
         }
       }
+      // Without auto-resolve kafkajs fetches from the last *resolved* offset, whatever was
+      // committed: an unresolved batch is fetched and handled again and again.
+      resolveOffset(batch.lastOffset());
       const next = (BigInt(batch.lastOffset()) + 1n).toString();
       await consumer.commitOffsets([{
         topic: batch.topic,

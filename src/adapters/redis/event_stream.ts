@@ -11,6 +11,8 @@ export interface StreamEntry {
   readonly type: string;
   readonly kitchenId: string;
   readonly at: string;
+  /** The order an order event is about. */
+  readonly orderId?: string;
   /** Raw JSON as written (order events). */
   readonly order?: string;
   /** Raw JSON as written (slots.updated). */
@@ -27,6 +29,7 @@ function entryOf([id, fields]: RawEntry): StreamEntry {
     type: f.type ?? "",
     kitchenId: f.kitchen ?? "",
     at: f.at ?? "",
+    orderId: f.id,
     order: f.order && f.order !== "null" ? f.order : undefined,
     slot: f.slot,
   };
@@ -72,7 +75,7 @@ export class EventStream {
    */
   async follow(
     fromId: string,
-    onEntries: (entries: StreamEntry[]) => void,
+    onEntries: (entries: StreamEntry[]) => void | Promise<void>,
     signal: AbortSignal,
     onError: (error: unknown) => void = () => {},
   ): Promise<void> {
@@ -95,7 +98,7 @@ export class EventStream {
         const entries = reply[0][1].map(entryOf);
         if (entries.length === 0) continue;
         last = entries[entries.length - 1].id;
-        onEntries(entries);
+        await onEntries(entries);
       } catch (error) {
         if (signal.aborted) return;
         onError(error);

@@ -55,7 +55,12 @@ export async function writeLiveState(
   const nowS = Math.floor(now.getTime() / 1000);
   // Whole values are written (SET, not INCRBY), so a restore over partial state is still exact.
   tx.del(ACTIVE_ORDERS, SCHEDULED_ORDERS);
-  for (const [slot, orders] of groupBySlot(state.liveOrders)) {
+  // Only a cancellation gives capacity back (apply_order.lua): a completed order still fills its slot.
+  const booked = [
+    ...state.liveOrders,
+    ...state.recentTerminalOrders.filter((o) => o.status === "completed"),
+  ];
+  for (const [slot, orders] of groupBySlot(booked)) {
     const expireAt = slotExpiry(orders[0]);
     tx.del(slotOrdersKey(slot));
     tx.hset(slotOrdersKey(slot), Object.fromEntries(orders.map((o) => [o.id, o.slotWeight])));
@@ -74,6 +79,12 @@ export async function writeLiveState(
     booking(tx, order, "applied");
   }
   for (const order of state.recentTerminalOrders) {
+    // Their snapshots too, as the projection left them (a retry or GetOrder still finds them).
+    tx.set(orderSnapshotKey(order.id), JSON.stringify(order));
+    tx.expireat(
+      orderSnapshotKey(order.id),
+      Math.max(slotExpiry(order), Math.floor(Date.parse(order.updatedAt) / 1000) + 86_400),
+    );
     booking(tx, order, order.status === "cancelled" ? "released" : "applied");
   }
   tx.del(ORDERS_TOTAL, PENDING_COUNT, STATUS_COUNTS);

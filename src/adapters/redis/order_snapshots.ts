@@ -1,12 +1,14 @@
-/** Reads of the live order snapshots the consumer keeps in Redis. */
+/** Reads of the orders Redis knows: the consumer's live snapshots, and accepted orders not yet applied. */
 import type { Redis } from "ioredis";
 import { DependencyUnavailableError } from "../../domain/errors.ts";
 import type { Order } from "../../domain/order.ts";
-import { orderSnapshotKey } from "./keys.ts";
+import { decodeOrderEvent } from "../protobuf/order_event_codec.ts";
+import { orderSnapshotKey, reservationKey } from "./keys.ts";
 
 export class RedisOrderSnapshots {
   constructor(private readonly redis: Redis) {}
 
+  /** The live snapshot the consumer keeps (absent once the order is gone from Redis). */
   async get(orderId: string): Promise<Order | undefined> {
     let json: string | null;
     try {
@@ -15,5 +17,23 @@ export class RedisOrderSnapshots {
       throw new DependencyUnavailableError("redis", error);
     }
     return json ? JSON.parse(json) as Order : undefined;
+  }
+
+  /**
+   * An order intake has accepted (durable in Kafka) that the consumer has not
+   * applied yet, as intake built it. Lets a cancel right after the "yes" find
+   * its order; the consumer applies both in order (same partition).
+   */
+  async accepted(orderId: string): Promise<Order | undefined> {
+    let fields: (Uint8Array | null)[];
+    try {
+      fields = await this.redis.hmgetBuffer(reservationKey(orderId), "state", "event");
+    } catch (error) {
+      throw new DependencyUnavailableError("redis", error);
+    }
+    const [state, event] = fields;
+    if (!event || !state || new TextDecoder().decode(state) !== "produced") return undefined;
+    const decoded = decodeOrderEvent(new Uint8Array(event));
+    return decoded.kind === "placed" ? decoded.order : undefined;
   }
 }

@@ -7,6 +7,8 @@ import type { StreamEntry } from "../../adapters/redis/event_stream.ts";
 import type { ClientSession } from "./client_session.ts";
 import { LiveEvent } from "./live_event.ts";
 
+const YIELD_AFTER_BYTES = 128 * 1024;
+
 export class Fanout {
   readonly sessions = new Set<ClientSession>();
 
@@ -23,7 +25,14 @@ export class Fanout {
     this.sessions.delete(session);
   }
 
-  publish(entries: readonly StreamEntry[]): void {
+  /**
+   * Sends a batch in order. Sockets only write out between event-loop turns,
+   * so after every YIELD_AFTER_BYTES it yields: a burst then drains from
+   * healthy clients' buffers as it goes, and only clients that really do not
+   * read pile up past their limit.
+   */
+  async publish(entries: readonly StreamEntry[]): Promise<void> {
+    let sinceYield = 0;
     for (const entry of entries) {
       if (entry.type === "state.restored") {
         this.resnapshot([...this.sessions]);
@@ -31,6 +40,11 @@ export class Fanout {
       }
       const event = new LiveEvent(this.enrich(entry));
       for (const session of this.sessions) session.deliver(event);
+      sinceYield += (entry.order?.length ?? 0) + (entry.slot?.length ?? 0) + 100;
+      if (sinceYield >= YIELD_AFTER_BYTES) {
+        sinceYield = 0;
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      }
     }
   }
 }

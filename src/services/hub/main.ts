@@ -18,6 +18,7 @@ import { createPool } from "../../adapters/postgres/pool.ts";
 import { connectRedis, createRedis } from "../../adapters/redis/client.ts";
 import { EventStream, type StreamEntry } from "../../adapters/redis/event_stream.ts";
 import { LiveOrders } from "../../adapters/redis/live_orders.ts";
+import { RedisOrderSnapshots } from "../../adapters/redis/order_snapshots.ts";
 import { requestStatusChange } from "../../app/request_status_change.ts";
 import type { KitchenConfig } from "../../domain/kitchen.ts";
 import { createLogger, parseLevel } from "../../observability/logger.ts";
@@ -69,7 +70,9 @@ const log = new KafkaOrderLog(producer, {
 const stream = new EventStream(redis);
 const liveOrders = new LiveOrders(redis);
 const record = new OrderStore(pool);
-const getOrder = async (id: string) => await liveOrders.get(id) ?? await record.get(id);
+const snapshots = new RedisOrderSnapshots(redis);
+const getOrder = async (id: string) =>
+  await liveOrders.get(id) ?? await record.get(id) ?? await snapshots.accepted(id);
 
 const enrich = (entry: StreamEntry): StreamEntry =>
   entry.type === "slots.updated" && entry.slot

@@ -7,11 +7,16 @@ import { orderServiceHandlers } from "../../adapters/grpc/order_service.ts";
 import { newEventId, orderIdFor } from "../../adapters/ids/order_ids.ts";
 import { createKafka } from "../../adapters/kafka/client.ts";
 import { createIdempotentProducer, KafkaOrderLog } from "../../adapters/kafka/kafka_order_log.ts";
-import { loadKitchens } from "../../adapters/postgres/kitchen_repository.ts";
-import { loadMenu } from "../../adapters/postgres/menu_repository.ts";
+import { listenForChanges } from "../../adapters/postgres/change_listener.ts";
+import {
+  KITCHEN_CHANGED_CHANNEL,
+  loadKitchens,
+} from "../../adapters/postgres/kitchen_repository.ts";
+import { loadMenu, MENU_CHANGED_CHANNEL } from "../../adapters/postgres/menu_repository.ts";
 import { OrderStore } from "../../adapters/postgres/order_store.ts";
 import { createPool } from "../../adapters/postgres/pool.ts";
 import { connectRedis, createRedis } from "../../adapters/redis/client.ts";
+import { EventStream } from "../../adapters/redis/event_stream.ts";
 import { RedisOrderSnapshots } from "../../adapters/redis/order_snapshots.ts";
 import { RedisSlotReservations } from "../../adapters/redis/slot_reservations.ts";
 import { requestStatusChange } from "../../app/request_status_change.ts";
@@ -21,6 +26,7 @@ import { OrderServiceService } from "../../gen/ovenline/v1/order_service.ts";
 import { createLogger, parseLevel } from "../../observability/logger.ts";
 import { RefreshingValue } from "../shared/refreshing_value.ts";
 import { readIntakeConfig } from "./config.ts";
+import { OrderWatchers } from "./order_watchers.ts";
 import { placeOrder } from "./place_order.ts";
 
 const config = readIntakeConfig();
@@ -33,8 +39,10 @@ const pool = createPool(config.databaseUrl, {
   onIdleError: (error) => logger.warn("idle PostgreSQL connection failed", { error }),
 });
 const redis = createRedis(config.redis, "ovenline-intake");
-redis.on("error", () => {}); // reconnects on its own; calls made meanwhile answer UNAVAILABLE
-await connectRedis(redis);
+const streamRedis = createRedis(config.redis, "ovenline-intake-watch"); // XREAD BLOCK holds it
+// Both reconnect on their own; calls made meanwhile answer UNAVAILABLE.
+for (const r of [redis, streamRedis]) r.on("error", () => {});
+await Promise.all([connectRedis(redis), connectRedis(streamRedis)]);
 
 const menu = new RefreshingValue("menu", () => loadMenu(pool), config.configRefreshMs, logger);
 const kitchens = new RefreshingValue(
@@ -44,6 +52,13 @@ const kitchens = new RefreshingValue(
   logger,
 );
 await Promise.all([menu.start(), kitchens.start()]);
+// Managers' changes (prices, stop-list, slot settings) apply within a moment, without a restart.
+const changes = listenForChanges(
+  config.databaseUrl,
+  [MENU_CHANGED_CHANNEL, KITCHEN_CHANGED_CHANNEL],
+  (channel) => void (channel === MENU_CHANGED_CHANNEL ? menu.refresh() : kitchens.refresh()),
+  (error) => logger.warn("change listener failed; reconnecting", { error }),
+);
 
 const kafka = createKafka(config.kafka, logger);
 const producer = createIdempotentProducer(kafka, config.kafkaSendTimeoutMs);
@@ -56,8 +71,10 @@ const log = new KafkaOrderLog(producer, {
 const snapshots = new RedisOrderSnapshots(redis);
 const record = new OrderStore(pool);
 const orders = {
-  // The live snapshot first; the record for orders no longer live in Redis.
-  get: async (id: string) => await snapshots.get(id) ?? await record.get(id),
+  // The live snapshot first; the record for orders no longer live in Redis; then orders
+  // accepted a moment ago that the consumer has not applied yet.
+  get: async (id: string) =>
+    await snapshots.get(id) ?? await record.get(id) ?? await snapshots.accepted(id),
 };
 const placeDeps = {
   clock,
@@ -75,6 +92,7 @@ const placeDeps = {
   maxRequestAheadMs: config.maxRequestAheadMs,
 };
 const statusDeps = { clock, orders, log, newEventId };
+const watchers = new OrderWatchers(new EventStream(streamRedis), orders, logger);
 
 const server = await startGrpcServer(
   { host: config.grpcHost, port: config.grpcPort, maxReceiveBytes: config.maxRequestBytes },
@@ -96,7 +114,7 @@ const server = await startGrpcServer(
           reason,
           customerId,
         }),
-      watchOrder: () => Promise.reject(new Error("WatchOrder arrives with the hub (issue 3)")),
+      watchOrder: (orderId, onOrder, signal) => watchers.watch(orderId, onOrder, signal),
     }, logger),
   }],
 );
@@ -107,6 +125,8 @@ const shutdown = async () => {
   await server.shutdown(config.shutdownGraceMs);
   menu.stop();
   kitchens.stop();
+  await changes.close();
+  streamRedis.disconnect();
   await producer.disconnect().catch(() => {});
   redis.disconnect();
   await pool.end();

@@ -78,6 +78,22 @@ export function itemsForStation(order, station) {
 }
 
 /**
+ * The dose sheet of one pizza. Intake's `ingredients` are already the totals per pizza, recipe
+ * plus extras summed by name; lines an extra contributed to are flagged so the ticket can
+ * highlight them (the extras themselves are listed by name only, so no dose shows twice).
+ * @param {Item} item
+ * @returns {{ name: string, grams: number, extra: boolean }[]}
+ */
+export function doseLines(item) {
+  const extraNames = new Set(item.extras.map((extra) => extra.name));
+  return item.ingredients.map((ingredient) => ({
+    name: ingredient.name,
+    grams: ingredient.grams,
+    extra: extraNames.has(ingredient.name),
+  }));
+}
+
+/**
  * Applies one envelope from /ws/kds. A `snapshot` replaces the board; order events add, update or
  * remove one ticket. Stale events (a lower `version` than the ticket shows) change nothing, so a
  * replayed or duplicated event is harmless. `added` lists tickets new to the board (they beep),

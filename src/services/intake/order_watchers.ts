@@ -1,0 +1,108 @@
+/**
+ * WatchOrder: a customer app follows its order's status. One reader per
+ * intake process follows the Redis event stream while anyone is watching and
+ * hands each watched order's changes to its watchers.
+ */
+import type { EventStream, StreamEntry } from "../../adapters/redis/event_stream.ts";
+import { OrderNotFoundError } from "../../domain/errors.ts";
+import type { Order } from "../../domain/order.ts";
+import type { OrderReader } from "../../domain/ports.ts";
+import { isTerminal } from "../../domain/status.ts";
+import type { Logger } from "../../observability/logger.ts";
+
+type Watcher = (order: Order) => void;
+
+export class OrderWatchers {
+  readonly #watchers = new Map<string, Set<Watcher>>();
+  #following: { stop: AbortController; started: Promise<void> } | undefined;
+
+  constructor(
+    private readonly stream: EventStream,
+    private readonly orders: OrderReader,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Calls `onOrder` with the order now and at each status change; resolves once it is terminal. */
+  async watch(
+    orderId: string,
+    onOrder: (order: Order) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
+    let lastStatus: string | undefined;
+    let lastVersion = 0;
+    let finish!: () => void;
+    const finished = new Promise<void>((resolve) => (finish = resolve));
+    const watcher: Watcher = (order) => {
+      if (order.version <= lastVersion) return;
+      lastVersion = order.version;
+      if (order.status !== lastStatus) {
+        lastStatus = order.status;
+        onOrder(order);
+      }
+      if (isTerminal(order.status)) finish();
+    };
+    // Listen before reading the current state, so no change in between is missed.
+    this.#add(orderId, watcher);
+    try {
+      await this.#ensureFollowing();
+      const current = await this.orders.get(orderId);
+      if (!current) throw new OrderNotFoundError(orderId);
+      watcher(current);
+      signal.addEventListener("abort", () => finish(), { once: true });
+      await finished;
+    } finally {
+      this.#remove(orderId, watcher);
+    }
+  }
+
+  #add(orderId: string, watcher: Watcher): void {
+    const set = this.#watchers.get(orderId) ?? new Set();
+    set.add(watcher);
+    this.#watchers.set(orderId, set);
+  }
+
+  #remove(orderId: string, watcher: Watcher): void {
+    const set = this.#watchers.get(orderId);
+    set?.delete(watcher);
+    if (set?.size === 0) this.#watchers.delete(orderId);
+    if (this.#watchers.size === 0 && this.#following) {
+      this.#following.stop.abort();
+      this.#following = undefined;
+    }
+  }
+
+  #ensureFollowing(): Promise<void> {
+    if (!this.#following) {
+      const stop = new AbortController();
+      let started!: () => void;
+      const startedPromise = new Promise<void>((resolve) => (started = resolve));
+      this.#following = { stop, started: startedPromise };
+      this.stream.lastId().catch(() => undefined).then((from) => {
+        started();
+        return this.stream.follow(
+          from ?? "0-0",
+          (entries) => this.#dispatch(entries),
+          stop.signal,
+          (error) => this.logger.warn("order watch: reading the event stream failed", { error }),
+        );
+      });
+    }
+    return this.#following.started;
+  }
+
+  #dispatch(entries: readonly StreamEntry[]): void {
+    for (const entry of entries) {
+      if (entry.type === "state.restored") {
+        // Redis lost its data meanwhile: re-read every watched order.
+        for (const [orderId, set] of this.#watchers) {
+          this.orders.get(orderId).then((order) => order && set.forEach((w) => w(order)), () => {});
+        }
+        continue;
+      }
+      const set = entry.orderId ? this.#watchers.get(entry.orderId) : undefined;
+      if (!set || !entry.order) continue;
+      const order = JSON.parse(entry.order) as Order;
+      for (const w of set) w(order);
+    }
+  }
+}

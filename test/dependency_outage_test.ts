@@ -1,0 +1,198 @@
+/**
+ * Kafka or Redis down: CreateOrder answers UNAVAILABLE, gives back what it
+ * booked and writes nothing; once the dependency is back, a retry with the
+ * same idempotency key goes through.
+ *
+ * This stops the SHARED local broker and Redis: other stacks running at the
+ * same time are affected too. The infrastructure is started again in
+ * `finally`, whatever happened.
+ */
+import assert from "node:assert/strict";
+import { orderIdFor } from "../src/adapters/ids/order_ids.ts";
+import type { OrderResponse } from "../src/gen/ovenline/v1/order_service.ts";
+import {
+  Code,
+  expectGrpcError,
+  type OrderApi,
+  richError,
+  seedExampleRequest,
+} from "./support/grpc_client.ts";
+import { infraCtl } from "./support/infra.ts";
+import { testKitchen } from "./support/kitchens.ts";
+import { waitForConsumerCaughtUp } from "./support/events.ts";
+import { footprint, waitForOrder } from "./support/observe.ts";
+import { TestStack } from "./support/stack.ts";
+import { waitFor } from "./support/wait.ts";
+
+/** Retries a CreateOrder while it answers UNAVAILABLE (the dependency is still coming back). */
+async function createWhenAvailable(
+  api: OrderApi,
+  request: Parameters<OrderApi["createOrder"]>[0],
+  timeoutMs = 60_000,
+): Promise<OrderResponse> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await api.createOrder(request, 15_000);
+    } catch (error) {
+      const e = richError(error);
+      if (e.code !== Code.UNAVAILABLE || Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
+async function slotLoads(stack: TestStack, kitchenId: string): Promise<Record<string, number>> {
+  const keys = (await stack.redisKeys(`slot:${kitchenId}:*`)).filter((k) => !k.endsWith(":orders"));
+  const loads: Record<string, number> = {};
+  for (const k of keys) loads[k] = Number(await stack.redis.get(k));
+  return loads;
+}
+
+/** Slot loads in Redis equal the weights of the kitchen's orders in PostgreSQL (no booking lost or doubled). */
+async function assertLoadsMatchRecord(stack: TestStack, kitchenId: string): Promise<void> {
+  const { rows } = await stack.pool.query(
+    `SELECT target_slot_id, sum(slot_weight)::int AS load FROM orders
+     WHERE kitchen_id = $1 AND status <> 'cancelled' GROUP BY target_slot_id`,
+    [kitchenId],
+  );
+  const expected = Object.fromEntries(rows.map((r) => [r.target_slot_id, r.load]));
+  const actual = Object.fromEntries(
+    Object.entries(await slotLoads(stack, kitchenId)).filter(([, v]) => v !== 0),
+  );
+  assert.deepEqual(actual, expected);
+}
+
+Deno.test("dependency outages", async (t) => {
+  const kafkaKitchen = testKitchen();
+  const redisKitchen = testKitchen();
+  const stack = await TestStack.start("dependency_outage", {
+    kitchens: [kafkaKitchen, redisKitchen],
+  });
+  try {
+    // Warm: the producer, the consumer group and the caches all work before anything breaks.
+    const warm = await stack.api.createOrder(seedExampleRequest({ kitchenId: kafkaKitchen.id }));
+    await waitForOrder(stack, warm.orderId);
+
+    await t.step(
+      "`CreateOrder` answers UNAVAILABLE with Kafka stopped and gives the capacity back; after Kafka is back a retry with the same key is recorded",
+      async () => {
+        const keys = ["kafka-down-1", "kafka-down-2", "kafka-down-3"];
+        const ids = keys.map((k) => orderIdFor("12345", k));
+        const before = await footprint(stack, kafkaKitchen.id);
+        const loadsBefore = await slotLoads(stack, kafkaKitchen.id);
+        await infraCtl("kafka", "stop");
+        try {
+          const started = Date.now();
+          const errors = await Promise.all(keys.map((idempotencyKey) =>
+            expectGrpcError(stack.api.createOrder(
+              seedExampleRequest({ kitchenId: kafkaKitchen.id, idempotencyKey }),
+              20_000,
+            ))
+          ));
+          const tookMs = Date.now() - started;
+          for (const error of errors) {
+            assert.equal(error.code, Code.UNAVAILABLE, error.message);
+            assert.equal(error.errorInfo?.reason, "DEPENDENCY_UNAVAILABLE");
+            assert.equal(error.errorInfo?.metadata.dependency, "kafka");
+            assert(error.retryDelayMs !== undefined, "RetryInfo says when to retry");
+          }
+          assert(tookMs < 10_000, `answered within the send timeout (took ${tookMs} ms)`);
+
+          // The bookings were given back: loads as before, no reservation left.
+          assert.deepEqual(await slotLoads(stack, kafkaKitchen.id), loadsBefore);
+          for (const id of ids) {
+            const state = await stack.redis.hget(`order:slot:${id}`, "state");
+            assert.notEqual(state, "reserved", `booking of ${id} is not held`);
+          }
+          for (const key of await stack.redisKeys(`slot:${kafkaKitchen.id}:*:orders`)) {
+            const booked = Object.keys(await stack.redis.hgetall(key));
+            assert(!booked.some((id) => ids.includes(id)), `${key} holds no refused order`);
+          }
+          assert.equal(await stack.orderCount(kafkaKitchen.id), before.pgOrders);
+        } finally {
+          await infraCtl("kafka", "start");
+        }
+
+        const retried = await createWhenAvailable(
+          stack.api,
+          seedExampleRequest({ kitchenId: kafkaKitchen.id, idempotencyKey: keys[0] }),
+        );
+        assert.equal(retried.orderId, ids[0], "the retry names the same order");
+        const row = await waitForOrder(stack, retried.orderId, 60_000);
+        assert.equal(row.status, "pending");
+        assert.equal(row.total_price_kopecks, "192400");
+        await waitForConsumerCaughtUp(stack.topics.orders, stack.env.KAFKA_GROUP_ID, 60_000);
+        const { rows } = await stack.pool.query(
+          "SELECT count(*)::int AS n FROM orders WHERE id = $1",
+          [retried.orderId],
+        );
+        assert.equal(rows[0].n, 1, "recorded once");
+        // Whatever Kafka did with sends that timed out, loads still equal the record.
+        await assertLoadsMatchRecord(stack, kafkaKitchen.id);
+        const ghosts = await stack.pool.query(
+          "SELECT id::text FROM orders WHERE id = ANY($1::uuid[])",
+          [ids.slice(1)],
+        );
+        if (ghosts.rows.length > 0) {
+          console.log(
+            `note: ${ghosts.rows.length} order(s) answered UNAVAILABLE were recorded later ` +
+              "(a send that timed out was delivered once Kafka came back)",
+          );
+        }
+      },
+    );
+
+    await t.step(
+      "`CreateOrder` answers UNAVAILABLE with Redis stopped and writes nothing anywhere",
+      async () => {
+        const before = await footprint(stack, redisKitchen.id);
+        const pgTotal = await stack.orderCount();
+        await infraCtl("redis", "stop");
+        try {
+          for (const idempotencyKey of ["", "redis-down-1"]) {
+            const error = await expectGrpcError(stack.api.createOrder(
+              seedExampleRequest({ kitchenId: redisKitchen.id, idempotencyKey }),
+              15_000,
+            ));
+            assert.equal(error.code, Code.UNAVAILABLE, error.message);
+            assert.equal(error.errorInfo?.reason, "DEPENDENCY_UNAVAILABLE");
+            assert.match(error.errorInfo?.metadata.dependency ?? "", /redis/);
+          }
+          assert.equal(await stack.kafkaRecordCount(), before.kafkaRecords, "no Kafka record");
+          // Give a stray record time to reach the record, if one had been produced.
+          await new Promise((r) => setTimeout(r, 500));
+          assert.equal(await stack.orderCount(), pgTotal, "no PostgreSQL row");
+        } finally {
+          await infraCtl("redis", "start");
+          await stack.redisLease.reclaim();
+        }
+        // Redis came back empty: the consumer restores the live state from PostgreSQL.
+        await waitFor(
+          "the live state restored",
+          async () => (await stack.redis.exists("ovenline:state:ready")) === 1,
+          30_000,
+          100,
+        );
+        assert.equal(await stack.kafkaRecordCount(), before.kafkaRecords);
+        assert.equal(await stack.orderCount(), pgTotal);
+        assert.deepEqual(await stack.redisKeys(`slot:${redisKitchen.id}:*`), []);
+        assert.equal(await stack.redis.exists(`order:slot:${orderIdFor("12345", "redis-down-1")}`), 0);
+        // And orders flow again.
+        const res = await createWhenAvailable(
+          stack.api,
+          seedExampleRequest({ kitchenId: redisKitchen.id, idempotencyKey: "redis-down-1" }),
+        );
+        await waitForOrder(stack, res.orderId, 30_000);
+        assert.equal(await stack.orderCount(redisKitchen.id), 1);
+        await assertLoadsMatchRecord(stack, kafkaKitchen.id);
+        assert.equal(Number(await stack.redis.get("orders:total")), await stack.orderCount());
+      },
+    );
+  } finally {
+    // Whatever failed above, leave the shared infrastructure running.
+    await infraCtl("kafka", "start").catch((e) => console.error(e));
+    await infraCtl("redis", "start").catch((e) => console.error(e));
+    await stack.close();
+  }
+});
