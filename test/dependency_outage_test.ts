@@ -21,6 +21,7 @@ import { infraCtl } from "./support/infra.ts";
 import { testKitchen } from "./support/kitchens.ts";
 import { waitForConsumerCaughtUp } from "./support/events.ts";
 import { footprint, waitForOrder } from "./support/observe.ts";
+import { restoreLeases, saveLeases } from "./support/redis_db.ts";
 import { TestStack } from "./support/stack.ts";
 import { waitFor } from "./support/wait.ts";
 
@@ -122,6 +123,7 @@ Deno.test("dependency outages", async (t) => {
         const row = await waitForOrder(stack, retried.orderId, 60_000);
         assert.equal(row.status, "pending");
         assert.equal(row.total_price_kopecks, "192400");
+        console.log("retry answer", retried.displayId, retried.slotStartTime, "record", row.display_id, row.slot_start.toISOString(), row.created_at.toISOString());
         await waitForConsumerCaughtUp(stack.topics.orders, stack.env.KAFKA_GROUP_ID, 60_000);
         const { rows } = await stack.pool.query(
           "SELECT count(*)::int AS n FROM orders WHERE id = $1",
@@ -148,6 +150,7 @@ Deno.test("dependency outages", async (t) => {
       async () => {
         const before = await footprint(stack, redisKitchen.id);
         const pgTotal = await stack.orderCount();
+        const leases = await saveLeases();
         await infraCtl("redis", "stop");
         try {
           for (const idempotencyKey of ["", "redis-down-1"]) {
@@ -165,6 +168,8 @@ Deno.test("dependency outages", async (t) => {
           assert.equal(await stack.orderCount(), pgTotal, "no PostgreSQL row");
         } finally {
           await infraCtl("redis", "start");
+          // Redis keeps nothing on disk: put every running stack's database lease back at once.
+          await restoreLeases(leases);
           await stack.redisLease.reclaim();
         }
         // Redis came back empty: the consumer restores the live state from PostgreSQL.

@@ -1,7 +1,7 @@
 /** Settings every service shares: where Kafka, Redis and PostgreSQL are, and topic names. */
 import type { KafkaSettings } from "../adapters/kafka/client.ts";
 import type { RedisSettings } from "../adapters/redis/client.ts";
-import { type Env, integer, list, optionalText, text } from "./env.ts";
+import { bool, ConfigError, type Env, integer, list, optionalText, text } from "./env.ts";
 
 export interface CommonConfig {
   readonly serviceName: string;
@@ -29,10 +29,33 @@ export function readCommonConfig(env: Env, serviceName: string): CommonConfig {
     kafka: {
       brokers: list(env, "KAFKA_BROKERS"),
       clientId: `ovenline-${serviceName}`,
+      ...kafkaSecurity(env),
     },
     ordersTopic,
     deadLetterTopic: text(env, "KAFKA_DLQ_TOPIC", `${ordersTopic}.dlq`),
     consumerGroup: text(env, "KAFKA_GROUP_ID", "order-service-stable-group"),
     configRefreshMs: integer(env, "CONFIG_REFRESH_MS", 5_000, { min: 100, max: 600_000 }),
+  };
+}
+
+/** Optional TLS and SASL/SCRAM to Kafka (Strimzi's KafkaUser gives SCRAM-SHA-512). */
+function kafkaSecurity(env: Env): Pick<KafkaSettings, "ssl" | "sasl"> {
+  const tls = bool(env, "KAFKA_TLS", false);
+  const caFile = optionalText(env, "KAFKA_TLS_CA_FILE");
+  const mechanism = optionalText(env, "KAFKA_SASL_MECHANISM")?.toLowerCase();
+  let sasl: KafkaSettings["sasl"];
+  if (mechanism) {
+    if (mechanism !== "scram-sha-512" && mechanism !== "scram-sha-256") {
+      throw new ConfigError(`KAFKA_SASL_MECHANISM must be scram-sha-512 or scram-sha-256, got "${mechanism}"`);
+    }
+    sasl = {
+      mechanism,
+      username: text(env, "KAFKA_SASL_USERNAME"),
+      password: text(env, "KAFKA_SASL_PASSWORD"),
+    };
+  }
+  return {
+    ssl: tls ? (caFile ? { ca: Deno.readTextFileSync(caFile) } : true) : undefined,
+    sasl,
   };
 }

@@ -52,6 +52,14 @@ export class IllegalTransitionError extends Error {
   }
 }
 
+/** The customer placed too many orders too quickly (by customer id or by phone). */
+export class RateLimitedError extends Error {
+  constructor(readonly retryAfterMs: number, readonly subject: string) {
+    super(`too many orders for this ${subject}; retry in ${Math.ceil(retryAfterMs / 1000)} s`);
+    this.name = "RateLimitedError";
+  }
+}
+
 /** A dependency (Kafka, Redis, PostgreSQL) is unavailable; the call is safe to retry. */
 export class DependencyUnavailableError extends Error {
   constructor(readonly dependency: string, cause?: unknown) {

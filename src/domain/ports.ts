@@ -74,6 +74,11 @@ export interface OrderReader {
   get(orderId: string): Promise<Order | undefined>;
 }
 
+/** Per-customer order limits, shared by every intake replica. */
+export interface CustomerRateLimit {
+  take(customerId: string, phone: string): Promise<{ allowed: boolean; subject?: string; retryAfterMs: number }>;
+}
+
 /** The durable order log (Kafka): resolves once the event is acknowledged by all in-sync replicas. */
 export interface OrderEventLog {
   append(event: OrderEvent): Promise<void>;

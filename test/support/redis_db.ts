@@ -69,3 +69,33 @@ export async function leaseRedisDb(): Promise<RedisLease> {
     admin.disconnect();
   }
 }
+
+/** Every stack's lease (database 0), to put back after a Redis restart wiped them. */
+export async function saveLeases(): Promise<{ key: string; owner: string; ttlMs: number }[]> {
+  const admin = new Redis(infraSetting("REDIS_URL"), { lazyConnect: true, maxRetriesPerRequest: 2 });
+  await admin.connect();
+  try {
+    const keys = await admin.keys("ovenline:test:db:*");
+    const leases = [];
+    for (const key of keys) {
+      const [owner, ttlMs] = await Promise.all([admin.get(key), admin.pttl(key)]);
+      if (owner && ttlMs > 0) leases.push({ key, owner, ttlMs });
+    }
+    return leases;
+  } finally {
+    admin.disconnect();
+  }
+}
+
+/** Puts leases saved by saveLeases() back, so no new stack takes a database still in use. */
+export async function restoreLeases(
+  leases: readonly { key: string; owner: string; ttlMs: number }[],
+): Promise<void> {
+  const admin = new Redis(infraSetting("REDIS_URL"), { lazyConnect: true, maxRetriesPerRequest: 2 });
+  await admin.connect();
+  try {
+    for (const l of leases) await admin.set(l.key, l.owner, "PX", l.ttlMs, "NX");
+  } finally {
+    admin.disconnect();
+  }
+}

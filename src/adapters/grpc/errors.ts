@@ -20,19 +20,12 @@ import {
   KitchenClosedError,
   OrderNotFoundError,
   OutOfStockError,
+  RateLimitedError,
   SlotsFullError,
   ValidationError,
 } from "../../domain/errors.ts";
 
 export const ERROR_DOMAIN = "ovenline.dev";
-
-/** Thrown by handlers for a rate-limited caller (issue: per-customer limits). */
-export class RateLimitedError extends Error {
-  constructor(readonly retryAfterMs: number, readonly subject: string) {
-    super(`too many orders for ${subject}; retry in ${Math.ceil(retryAfterMs / 1000)} s`);
-    this.name = "RateLimitedError";
-  }
-}
 
 export class PermissionDeniedError extends Error {
   constructor(message: string) {

@@ -3,6 +3,8 @@
  * slot in Redis and answers only once the order is durable in Kafka.
  */
 import { startGrpcServer } from "../../adapters/grpc/server.ts";
+import { serverCredentials } from "../../adapters/grpc/tls.ts";
+import { CustomerRateLimit } from "../../adapters/redis/customer_rate_limit.ts";
 import { orderServiceHandlers } from "../../adapters/grpc/order_service.ts";
 import { newEventId, orderIdFor } from "../../adapters/ids/order_ids.ts";
 import { createKafka } from "../../adapters/kafka/client.ts";
@@ -85,6 +87,7 @@ const placeDeps = {
     defaultKitchenId: config.defaultKitchenId,
   },
   reservations: new RedisSlotReservations(redis),
+  rateLimit: new CustomerRateLimit(redis, config.rateLimit),
   log,
   orders: snapshots,
   orderIdFor,
@@ -95,7 +98,12 @@ const statusDeps = { clock, orders, log, newEventId };
 const watchers = new OrderWatchers(new EventStream(streamRedis), orders, logger);
 
 const server = await startGrpcServer(
-  { host: config.grpcHost, port: config.grpcPort, maxReceiveBytes: config.maxRequestBytes },
+  {
+    host: config.grpcHost,
+    port: config.grpcPort,
+    maxReceiveBytes: config.maxRequestBytes,
+    credentials: serverCredentials(config.tls),
+  },
   [{
     name: "ovenline.v1.OrderService",
     definition: OrderServiceService,

@@ -6,6 +6,7 @@
 import {
   KitchenClosedError,
   OutOfStockError,
+  RateLimitedError,
   SlotsFullError,
   ValidationError,
 } from "../../domain/errors.ts";
@@ -14,6 +15,7 @@ import type { Order, OrderRequest } from "../../domain/order.ts";
 import { ORDER_EVENT_SCHEMA_VERSION, type OrderPlaced } from "../../domain/order_event.ts";
 import type {
   Clock,
+  CustomerRateLimit,
   KitchenDirectory,
   MenuSource,
   OrderEventLog,
@@ -32,6 +34,7 @@ export interface PlaceOrderDeps {
   readonly reservations: SlotReservations;
   readonly log: OrderEventLog;
   readonly orders: OrderReader;
+  readonly rateLimit: CustomerRateLimit;
   readonly orderIdFor: (customerId: string, idempotencyKey: string) => string;
   readonly newEventId: () => string;
   /** How far ahead a pre-order may ask (bounded again by each kitchen's horizon). */
@@ -56,6 +59,9 @@ export async function placeOrder(deps: PlaceOrderDeps, request: OrderRequest): P
     const known = await deps.orders.get(orderId);
     if (known) return known;
   }
+
+  const verdict = await deps.rateLimit.take(valid.customerId, valid.customerPhone);
+  if (!verdict.allowed) throw new RateLimitedError(verdict.retryAfterMs, verdict.subject ?? "customer");
 
   const outOfStock = findOutOfStock(valid);
   if (outOfStock.length > 0) throw new OutOfStockError(outOfStock);

@@ -55,13 +55,13 @@ export function renderOrders(tbody, orders, kind, ctx) {
             ctx.lang,
           ),
         ),
-        h(
-          "td",
-          { class: "age" },
-          kind === "active"
-            ? formatDuration(ageMs(order, ctx.nowMs))
-            : formatTime(order.visibleAt, ctx.timeZone, ctx.lang),
-        ),
+        kind === "active"
+          ? h(
+            "td",
+            { class: "age", dataset: { visibleAt: order.visibleAt } },
+            formatDuration(ageMs(order, ctx.nowMs)),
+          )
+          : h("td", null, formatTime(order.visibleAt, ctx.timeZone, ctx.lang)),
         h("td", { class: "items" }, itemsSummary(order, ctx)),
         h("td", { class: "money" }, formatMoney(Number(order.totalPriceKopecks), ctx.lang)),
         h("td", null, customerText(order)),
@@ -105,4 +105,16 @@ function customerText(order) {
       .customer);
   if (!c) return "";
   return `${[c.firstName, c.lastName].filter(Boolean).join(" ")} ${c.phone ?? ""}`.trim();
+}
+
+/**
+ * Advances the age column of an active-orders table to `nowMs` without rebuilding it.
+ * @param {ParentNode} root
+ * @param {number} nowMs
+ */
+export function refreshOrderAges(root, nowMs) {
+  for (const cell of root.querySelectorAll("td.age[data-visible-at]")) {
+    const visibleAt = /** @type {HTMLElement} */ (cell).dataset.visibleAt ?? "";
+    cell.textContent = formatDuration(ageMs({ visibleAt }, nowMs));
+  }
 }

@@ -6,17 +6,14 @@
  * (the caller passes "now").
  */
 
-/** @typedef {"pending" | "preparing" | "cooking" | "ready" | "completed" | "cancelled"} Status */
 /**
- * @typedef {{ name: string, grams: number }} Ingredient
- * @typedef {{ name: string, priceKopecks: number, grams: number }} Extra
- * @typedef {{ pizzaName: string, quantity: number, extras: Extra[], ingredients: Ingredient[],
- *   station: string, unitPriceKopecks?: number, lineTotalKopecks?: number }} Item
- * @typedef {{ id: string, displayId: string, kitchenId: string, status: Status, items: Item[],
- *   slotStart: string, slotEnd?: string, visibleAt: string, createdAt?: string, version: number,
- *   isPickup?: boolean, updatedAt?: string, [more: string]: unknown }} Order
+ * The order JSON is the one the consumer stores (src/domain/order.ts); only its types are shared,
+ * the browser never loads TypeScript.
+ * @typedef {import("../../../domain/order.ts").Order} Order
+ * @typedef {import("../../../domain/order.ts").OrderItem} Item
+ * @typedef {import("../../../domain/status.ts").OrderStatus} Status
  * @typedef {{ type: string, eventId?: string, at?: string, kitchenId?: string, order?: Order,
- *   orders?: Order[], [more: string]: unknown }} Envelope
+ *   orders?: readonly Order[] }} Envelope
  * @typedef {{ orders: Readonly<Record<string, Order>> }} Board
  * @typedef {{ order: Order, reason: "completed" | "cancelled" | "gone" }} Removal
  * @typedef {{ board: Board, added: Order[], removed: Removal[] }} Change
@@ -28,7 +25,7 @@ export const BOARD_STATUSES = /** @type {const} */ (["pending", "preparing", "co
 /** Statuses whose items still need work (for the all-day counts); ready ones are done. */
 export const IN_PROGRESS_STATUSES = /** @type {const} */ (["pending", "preparing", "cooking"]);
 
-/** @type {Readonly<Record<string, Status>>} */
+/** @type {Readonly<Record<string, Status | undefined>>} */
 const NEXT = { pending: "preparing", preparing: "cooking", cooking: "ready", ready: "completed" };
 
 export const DEFAULT_THRESHOLDS = /** @type {Thresholds} */ ({ warnMinutes: 5, lateMinutes: 8 });
@@ -140,7 +137,7 @@ export function applyEvent(board, event, station) {
 
 /**
  * @param {Board} board
- * @param {Order[]} orders
+ * @param {readonly Order[]} orders
  * @param {string | undefined} station
  * @returns {Change}
  */
