@@ -90,6 +90,12 @@ export class ServiceProcess {
     return this.#child !== undefined;
   }
 
+  /** Whether the process is still there (it may have died on its own). */
+  async alive(): Promise<boolean> {
+    if (!this.#exited) return false;
+    return !(await Promise.race([this.#exited.then(() => true), Promise.resolve(false)]));
+  }
+
   async tail(lines = 40): Promise<string> {
     try {
       return (await Deno.readTextFile(this.logPath)).split("\n").slice(-lines).join("\n");

@@ -76,6 +76,8 @@ export class TestStack {
       KAFKA_SEND_TIMEOUT_MS: "3000",
       // A killed consumer's partitions move on after 6 s (the broker's minimum), not 30 s.
       KAFKA_SESSION_TIMEOUT_MS: "6000",
+      // Tests place many orders as the seed's one customer and phone; a test of the limit sets its own.
+      RATE_LIMIT_ORDERS: "1000000",
       LOG_LEVEL: "info",
       ...options.env,
     };
@@ -138,6 +140,11 @@ export class TestStack {
   get api(): OrderApi {
     this.#api ??= new OrderApi(`127.0.0.1:${this.ports.grpc}`);
     return this.#api;
+  }
+
+  /** Headers that authenticate a hub request as `role`. */
+  authHeaders(_role: "viewer" | "kitchen" | "manager"): Record<string, string> {
+    return {};
   }
 
   /** http://127.0.0.1:<port> of the hub (REST, pages; ws:// for sockets). */

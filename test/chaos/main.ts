@@ -1,0 +1,21 @@
+/**
+ * deno task chaos [--orders 10000] [--rate 100]
+ * The full fault-injection run (see chaos_run.ts); prints the report and
+ * exits non-zero when any promise was broken. Needs the local infrastructure
+ * (./dev up) — it kills and restarts Kafka, Redis and PostgreSQL.
+ */
+import { parseArgs } from "node:util";
+import { passed, runChaos } from "./chaos_run.ts";
+import { formatReport } from "./report.ts";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: { orders: { type: "string", default: "10000" }, rate: { type: "string", default: "100" } },
+});
+const report = await runChaos({
+  orders: Number(values.orders),
+  perSecond: Number(values.rate),
+  log: (line) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`),
+});
+console.log(formatReport(report));
+Deno.exit(passed(report) ? 0 : 1);

@@ -1,0 +1,104 @@
+/** The end-of-run checks: nothing lost, nothing twice, right statuses, exact slot loads, KDS saw what became visible. */
+import type pg from "pg";
+import type { Redis } from "ioredis";
+import type { Acknowledged } from "./order_load.ts";
+
+export interface Verdict {
+  readonly acknowledged: number;
+  readonly inPostgres: number;
+  readonly lost: string[];
+  readonly duplicated: string[];
+  readonly wrongStatus: string[];
+  readonly slotProblems: string[];
+  readonly slotsChecked: number;
+  readonly visibleNotOnKds: string[];
+  readonly visibleChecked: number;
+}
+
+export async function verify(
+  pool: pg.Pool,
+  redis: Redis,
+  kitchenId: string,
+  capacity: number,
+  acked: readonly Acknowledged[],
+  expectedStatus: ReadonlyMap<string, string>,
+  kdsSeen: ReadonlySet<string>,
+  now: Date,
+): Promise<Verdict> {
+  const { rows } = await pool.query<{
+    id: string;
+    status: string;
+    customer_id: string;
+    idempotency_key: string | null;
+    target_slot_id: string;
+    slot_weight: string;
+    visible_at: Date;
+  }>(
+    `SELECT id, status, customer_id::text, idempotency_key, target_slot_id, slot_weight::text, visible_at
+       FROM orders WHERE kitchen_id = $1`,
+    [kitchenId],
+  );
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const ackedIds = new Set(acked.map((a) => a.response.orderId));
+  const lost = [...ackedIds].filter((id) => !byId.has(id));
+
+  // Twice = one customer's idempotency key behind two orders, in the record or in the answers.
+  const perKey = new Map<string, Set<string>>();
+  for (const r of rows) {
+    const key = `${r.customer_id}:${r.idempotency_key}`;
+    perKey.set(key, (perKey.get(key) ?? new Set()).add(r.id));
+  }
+  for (const a of acked) {
+    const key = `${a.customerId}:${a.idempotencyKey}`;
+    perKey.set(key, (perKey.get(key) ?? new Set()).add(a.response.orderId));
+  }
+  const duplicated = [...perKey.entries()].filter(([, ids]) => ids.size > 1).map(([k]) => k);
+
+  const wrongStatus = [...ackedIds].filter((id) => {
+    const row = byId.get(id);
+    return row !== undefined && row.status !== (expectedStatus.get(id) ?? "pending");
+  });
+
+  // Every slot: booked load in Redis = the weights of its orders in the record that hold
+  // capacity (all but cancelled ones: a completed order was baked in its slot), ≤ capacity.
+  const live = new Map<string, number>();
+  for (const r of rows) {
+    if (r.status === "cancelled") continue;
+    live.set(r.target_slot_id, (live.get(r.target_slot_id) ?? 0) + Number(r.slot_weight));
+  }
+  const slotProblems: string[] = [];
+  const slotIds = new Set([...live.keys()]);
+  for (const key of await scan(redis, `slot:${kitchenId}:*`)) if (!key.endsWith(":orders")) slotIds.add(key);
+  for (const slot of slotIds) {
+    const booked = Number(await redis.get(slot) ?? 0);
+    const expected = live.get(slot) ?? 0;
+    if (booked !== expected) slotProblems.push(`${slot}: Redis load ${booked}, live orders ${expected}`);
+    if (booked > capacity) slotProblems.push(`${slot}: load ${booked} above capacity ${capacity}`);
+  }
+
+  const visible = rows.filter((r) => r.visible_at.getTime() <= now.getTime() && ackedIds.has(r.id));
+  const visibleNotOnKds = visible.filter((r) => !kdsSeen.has(r.id)).map((r) => r.id);
+
+  return {
+    acknowledged: ackedIds.size,
+    inPostgres: [...ackedIds].filter((id) => byId.has(id)).length,
+    lost,
+    duplicated,
+    wrongStatus,
+    slotProblems,
+    slotsChecked: slotIds.size,
+    visibleNotOnKds,
+    visibleChecked: visible.length,
+  };
+}
+
+async function scan(redis: Redis, pattern: string): Promise<string[]> {
+  const keys: string[] = [];
+  let cursor = "0";
+  do {
+    const [next, batch] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 1000);
+    cursor = next;
+    keys.push(...batch);
+  } while (cursor !== "0");
+  return keys;
+}
