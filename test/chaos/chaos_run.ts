@@ -9,7 +9,7 @@
 import { testKitchen } from "../support/kitchens.ts";
 import { TestStack } from "../support/stack.ts";
 import { waitFor } from "../support/wait.ts";
-import { ALL_FAULTS, type FaultRecord, injectFault, type FaultTarget } from "./faults.ts";
+import { ALL_FAULTS, type FaultRecord, type FaultTarget, injectFault } from "./faults.ts";
 import { ResumingKds } from "./kds_watch.ts";
 import { OrderLoad } from "./order_load.ts";
 import { type Verdict, verify } from "./verify.ts";
@@ -56,13 +56,21 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     env: { RATE_LIMIT_ORDERS: "1000000", LOG_LEVEL: "warn" },
   });
   const load = new OrderLoad(`127.0.0.1:${stack.ports.grpc}`, kitchen.id);
-  const kds = new ResumingKds(() => `ws://127.0.0.1:${stack.ports.hub}/ws/kds?kitchen=${kitchen.id}`);
+  const kds = new ResumingKds(() =>
+    `ws://127.0.0.1:${stack.ports.hub}/ws/kds?kitchen=${kitchen.id}`
+  );
   const expectedStatus = new Map<string, string>();
   const unexpectedExits: string[] = [];
   let statusChanges = 0;
   try {
     kds.start();
-    const cooking = moveSomeOrders(stack, load, options.statusChangeShare ?? 0.2, expectedStatus, () => statusChanges++);
+    const cooking = moveSomeOrders(
+      stack,
+      load,
+      options.statusChangeShare ?? 0.2,
+      expectedStatus,
+      () => statusChanges++,
+    );
     const loadDone = load.run(options.orders, options.perSecond, 120_000);
 
     const faults: FaultRecord[] = [];
@@ -74,7 +82,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       log(`fault: SIGKILL ${target}`);
       const record = await injectFault(stack, target, options.downMs ?? 1_500);
       faults.push(record);
-      log(record.error ? `fault: ${target} FAILED to recover: ${record.error}` : `fault: ${target} back after ${record.recoveredAt! - record.killedAt} ms`);
+      log(
+        record.error
+          ? `fault: ${target} FAILED to recover: ${record.error}`
+          : `fault: ${target} back after ${record.recoveredAt! - record.killedAt} ms`,
+      );
       // A service that died on its own meanwhile is a finding; restart it like Kubernetes would.
       for (const [name, service] of stack.services) {
         if (!service.running || !(await service.alive())) {
@@ -90,22 +102,32 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     log(`load done: ${load.acknowledged.length} acknowledged, ${load.retries} retries`);
 
     // Quiet down: every acknowledged order recorded, every requested status applied.
-    await waitFor("the record to catch up", async () => {
-      const ids = load.acknowledged.map((a) => a.response.orderId);
-      const { rows } = await stack.pool.query<{ n: string }>(
-        `SELECT count(*) AS n FROM orders WHERE id = ANY($1::uuid[]) AND (status = 'preparing' OR NOT (id = ANY($2::uuid[])))`,
-        [ids, [...expectedStatus.keys()]],
-      );
-      return Number(rows[0].n) === ids.length;
-    }, 120_000, 500).catch(() => log("warning: the record did not fully catch up in 120 s"));
+    await waitFor(
+      "the record to catch up",
+      async () => {
+        const ids = load.acknowledged.map((a) => a.response.orderId);
+        const { rows } = await stack.pool.query<{ n: string }>(
+          `SELECT count(*) AS n FROM orders WHERE id = ANY($1::uuid[]) AND (status = 'preparing' OR NOT (id = ANY($2::uuid[])))`,
+          [ids, [...expectedStatus.keys()]],
+        );
+        return Number(rows[0].n) === ids.length;
+      },
+      120_000,
+      500,
+    ).catch(() => log("warning: the record did not fully catch up in 120 s"));
     const now = new Date();
-    await waitFor("tablets to see what is visible", async () => {
-      const { rows } = await stack.pool.query<{ id: string }>(
-        "SELECT id FROM orders WHERE kitchen_id = $1 AND visible_at <= $2",
-        [kitchen.id, now],
-      );
-      return rows.every((r) => kds.seen.has(r.id));
-    }, 20_000, 250).catch(() => {});
+    await waitFor(
+      "tablets to see what is visible",
+      async () => {
+        const { rows } = await stack.pool.query<{ id: string }>(
+          "SELECT id FROM orders WHERE kitchen_id = $1 AND visible_at <= $2",
+          [kitchen.id, now],
+        );
+        return rows.every((r) => kds.seen.has(r.id));
+      },
+      20_000,
+      250,
+    ).catch(() => {});
 
     const verdict = await verify(
       stack.pool,

@@ -22,7 +22,11 @@ export interface FaultRecord {
   readonly error?: string;
 }
 
-export async function injectFault(stack: TestStack, target: FaultTarget, downMs: number): Promise<FaultRecord> {
+export async function injectFault(
+  stack: TestStack,
+  target: FaultTarget,
+  downMs: number,
+): Promise<FaultRecord> {
   const killedAt = Date.now();
   try {
     if (target === "kafka" || target === "redis" || target === "postgres") {

@@ -9,7 +9,10 @@ export class ResumingKds {
   #socket: WebSocket | undefined;
   #stopped = false;
 
-  constructor(private readonly url: () => string, private readonly protocols: string[] = ["ovenline"]) {}
+  constructor(
+    private readonly url: () => string,
+    private readonly protocols: string[] = ["ovenline"],
+  ) {}
 
   start(): void {
     this.#connect();
@@ -23,7 +26,7 @@ export class ResumingKds {
     socket.onmessage = (e) => {
       const m = JSON.parse(String(e.data));
       if (m.eventId) this.#lastEventId = m.eventId;
-      if (m.type === "snapshot") for (const o of m.orders ?? []) this.seen.add(o.id);
+      if (m.type === "snapshot") { for (const o of m.orders ?? []) this.seen.add(o.id); }
       else if (m.order?.id) this.seen.add(m.order.id);
     };
     socket.onclose = () => {

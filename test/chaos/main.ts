@@ -10,7 +10,10 @@ import { formatReport } from "./report.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
-  options: { orders: { type: "string", default: "10000" }, rate: { type: "string", default: "100" } },
+  options: {
+    orders: { type: "string", default: "10000" },
+    rate: { type: "string", default: "100" },
+  },
 });
 const report = await runChaos({
   orders: Number(values.orders),

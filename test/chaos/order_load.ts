@@ -24,7 +24,13 @@ export interface LoadStats {
   readonly rejected: Map<string, number>;
 }
 
-const TRANSIENT = new Set([Code.UNAVAILABLE, Code.DEADLINE_EXCEEDED, Code.CANCELLED, Code.UNKNOWN, Code.INTERNAL]);
+const TRANSIENT = new Set([
+  Code.UNAVAILABLE,
+  Code.DEADLINE_EXCEEDED,
+  Code.CANCELLED,
+  Code.UNKNOWN,
+  Code.INTERNAL,
+]);
 
 const PIZZAS = ["Пицца Классическая", "Маргарита", "Пепперони", "Четыре сыра", "Мясная", "Грибная"];
 
@@ -40,7 +46,12 @@ export class OrderLoad {
   }
 
   /** Places `total` orders at about `perSecond`, each retried until answered or `giveUpMs` passes. */
-  async run(total: number, perSecond: number, giveUpMs: number, signal?: AbortSignal): Promise<void> {
+  async run(
+    total: number,
+    perSecond: number,
+    giveUpMs: number,
+    signal?: AbortSignal,
+  ): Promise<void> {
     const inFlight = new Set<Promise<void>>();
     const started = performance.now();
     for (let n = 0; n < total && !signal?.aborted; n++) {
@@ -68,7 +79,13 @@ export class OrderLoad {
     for (let attempt = 1;; attempt++) {
       try {
         const response = await this.#api.createOrder(request, 10_000);
-        this.acknowledged.push({ idempotencyKey, customerId, response, attempts: attempt, ackedAt: Date.now() });
+        this.acknowledged.push({
+          idempotencyKey,
+          customerId,
+          response,
+          attempts: attempt,
+          ackedAt: Date.now(),
+        });
         return;
       } catch (error) {
         const code = (error as { code?: number }).code;

@@ -12,25 +12,35 @@ export function formatReport(r: ChaosReport): string {
     `  duplicated                     : ${v.duplicated.length}`,
     `  with wrong status              : ${v.wrongStatus.length}`,
     `  slots checked (load = orders, ≤ capacity): ${v.slotsChecked}, problems: ${v.slotProblems.length}`,
-    `  visible orders on a KDS        : ${v.visibleChecked - v.visibleNotOnKds.length} of ${v.visibleChecked}`,
+    `  visible orders on a KDS        : ${
+      v.visibleChecked - v.visibleNotOnKds.length
+    } of ${v.visibleChecked}`,
     `  client retries / abandoned     : ${r.retries} / ${r.abandoned}`,
     `  rejected (not transient)       : ${JSON.stringify(r.rejected)}`,
     `  status changes by cooks        : ${r.statusChanges}`,
     `  KDS reconnects                 : ${r.kdsReconnects}`,
-    `  unexpected service exits       : ${r.unexpectedExits.length ? r.unexpectedExits.join("; ") : "none"}`,
+    `  unexpected service exits       : ${
+      r.unexpectedExits.length ? r.unexpectedExits.join("; ") : "none"
+    }`,
     "  faults injected:",
     ...r.faults.map((f) =>
-      `    SIGKILL ${f.target.padEnd(9)} ${f.error ? `NOT recovered: ${f.error}` : `survived, back in ${f.recoveredAt! - f.killedAt} ms`}`
+      `    SIGKILL ${f.target.padEnd(9)} ${
+        f.error
+          ? `NOT recovered: ${f.error}`
+          : `survived, back in ${f.recoveredAt! - f.killedAt} ms`
+      }`
     ),
     `  took ${r.seconds} s`,
   ];
-  for (const [label, list] of [
-    ["lost", v.lost],
-    ["duplicated", v.duplicated],
-    ["wrong status", v.wrongStatus],
-    ["slot problems", v.slotProblems],
-    ["visible but never on a KDS", v.visibleNotOnKds],
-  ] as const) {
+  for (
+    const [label, list] of [
+      ["lost", v.lost],
+      ["duplicated", v.duplicated],
+      ["wrong status", v.wrongStatus],
+      ["slot problems", v.slotProblems],
+      ["visible but never on a KDS", v.visibleNotOnKds],
+    ] as const
+  ) {
     if (list.length > 0) lines.push(`  ${label} (first 10): ${list.slice(0, 10).join(", ")}`);
   }
   return lines.join("\n");

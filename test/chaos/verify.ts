@@ -68,11 +68,15 @@ export async function verify(
   }
   const slotProblems: string[] = [];
   const slotIds = new Set([...live.keys()]);
-  for (const key of await scan(redis, `slot:${kitchenId}:*`)) if (!key.endsWith(":orders")) slotIds.add(key);
+  for (const key of await scan(redis, `slot:${kitchenId}:*`)) {
+    if (!key.endsWith(":orders")) slotIds.add(key);
+  }
   for (const slot of slotIds) {
     const booked = Number(await redis.get(slot) ?? 0);
     const expected = live.get(slot) ?? 0;
-    if (booked !== expected) slotProblems.push(`${slot}: Redis load ${booked}, live orders ${expected}`);
+    if (booked !== expected) {
+      slotProblems.push(`${slot}: Redis load ${booked}, live orders ${expected}`);
+    }
     if (booked > capacity) slotProblems.push(`${slot}: load ${booked} above capacity ${capacity}`);
   }
 
