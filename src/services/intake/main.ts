@@ -4,6 +4,7 @@
  */
 import { startGrpcServer } from "../../adapters/grpc/server.ts";
 import { serverCredentials } from "../../adapters/grpc/tls.ts";
+import { withTolerantDecoding } from "../../adapters/grpc/tolerant_decoding.ts";
 import { CustomerRateLimit } from "../../adapters/redis/customer_rate_limit.ts";
 import { orderServiceHandlers } from "../../adapters/grpc/order_service.ts";
 import { newEventId, orderIdFor } from "../../adapters/ids/order_ids.ts";
@@ -106,7 +107,7 @@ const server = await startGrpcServer(
   },
   [{
     name: "ovenline.v1.OrderService",
-    definition: OrderServiceService,
+    definition: withTolerantDecoding(OrderServiceService),
     implementation: orderServiceHandlers({
       placeOrder: (request) => placeOrder(placeDeps, request),
       getOrder: async (id) => {
