@@ -20,6 +20,9 @@
 -- ARGV[9] slot id  ARGV[10] slot keys expire at (unix s)
 -- ARGV[11] snapshot expires at (unix s)  ARGV[12] display seq
 -- ARGV[13] kitchen id  ARGV[14] stream max length  ARGV[15] event time (ISO)
+-- ARGV[16] traceparent of the consumer's span for this event ('' when not traced):
+--          written on each stream entry, and on the reservation the first time the
+--          order is projected (its creation trace: promote_due.lua announces with it)
 --
 -- Returns {applied 0|1, previous status or '', published event types...}
 local id = ARGV[1]
@@ -85,6 +88,10 @@ end
 
 redis.call('HSET', KEYS[4], 'slot_id', ARGV[9], 'slot_key', KEYS[5], 'orders_key', KEYS[6],
   'weight', ARGV[8], 'state', status == 'cancelled' and 'released' or 'applied')
+local traceparent = ARGV[16] or ''
+if not prev and traceparent ~= '' then
+  redis.call('HSETNX', KEYS[4], 'traceparent', traceparent)
+end
 redis.call('EXPIREAT', KEYS[4], ARGV[10])
 
 local seq = tonumber(ARGV[12])
@@ -104,8 +111,14 @@ end
 
 local published = {}
 local function publish(kind)
-  redis.call('XADD', KEYS[11], 'MAXLEN', '~', ARGV[14], '*',
-    'type', kind, 'kitchen', ARGV[13], 'at', ARGV[15], 'id', id, 'order', ARGV[3])
+  if traceparent ~= '' then
+    redis.call('XADD', KEYS[11], 'MAXLEN', '~', ARGV[14], '*',
+      'type', kind, 'kitchen', ARGV[13], 'at', ARGV[15], 'id', id, 'order', ARGV[3],
+      'traceparent', traceparent)
+  else
+    redis.call('XADD', KEYS[11], 'MAXLEN', '~', ARGV[14], '*',
+      'type', kind, 'kitchen', ARGV[13], 'at', ARGV[15], 'id', id, 'order', ARGV[3])
+  end
   published[#published + 1] = kind
 end
 

@@ -8,7 +8,10 @@
 -- ARGV[1] now ms  ARGV[2] most orders to move in this call
 -- ARGV[3] stream max length  ARGV[4] event time (ISO)
 --
--- Returns a flat list: id, visible_at ms, id, visible_at ms, ...
+-- Each order.visible entry carries the order's creation traceparent (kept on
+-- its reservation by apply_order.lua), so the hub's delivery joins that trace.
+--
+-- Returns a flat list: id, visible_at ms, traceparent or '', id, ...
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'WITHSCORES', 'LIMIT', 0, ARGV[2])
 local moved = {}
 for i = 1, #due, 2 do
@@ -17,14 +20,23 @@ for i = 1, #due, 2 do
   local json = redis.call('GET', 'erp:order:' .. id)
   -- No snapshot means the order is gone (terminal and expired); nothing to show.
   if json then
-    local startMs = redis.call('HGET', 'order:slot:' .. id, 'start_ms') or due[i + 1]
+    local booking = redis.call('HMGET', 'order:slot:' .. id, 'start_ms', 'traceparent')
+    local startMs = booking[1] or due[i + 1]
+    local traceparent = booking[2] or ''
     local kitchen = cjson.decode(json).kitchenId
     if redis.call('ZADD', KEYS[2], startMs, id) == 1 then
-      redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[3], '*',
-        'type', 'order.visible', 'kitchen', kitchen, 'at', ARGV[4], 'id', id, 'order', json)
+      if traceparent ~= '' then
+        redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[3], '*',
+          'type', 'order.visible', 'kitchen', kitchen, 'at', ARGV[4], 'id', id, 'order', json,
+          'traceparent', traceparent)
+      else
+        redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[3], '*',
+          'type', 'order.visible', 'kitchen', kitchen, 'at', ARGV[4], 'id', id, 'order', json)
+      end
     end
     moved[#moved + 1] = id
     moved[#moved + 1] = due[i + 1]
+    moved[#moved + 1] = traceparent
   end
 end
 return moved

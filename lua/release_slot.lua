@@ -2,9 +2,11 @@
 --
 -- KEYS[1] order:slot:{orderId}
 -- ARGV[1] orderId
--- ARGV[2] mode: 'abort'  = the order never became durable (Kafka refused):
---                          only a reservation still in state 'reserved' is
---                          undone, and it is deleted so a retry books afresh;
+-- ARGV[2] mode: 'abort'  = Kafka did not acknowledge the order's event: only a
+--                          reservation still in state 'reserved' is undone; it
+--                          stays, in state 'aborted' with its event, so that a
+--                          retry re-sends that same event if its slot still has
+--                          room (a send that timed out may land later after all);
 --               'cancel' = the consumer applied a cancellation: capacity is
 --                          returned, the record stays (state 'released') so a
 --                          retry of the original request still finds its order.
@@ -28,7 +30,7 @@ if weight then
   redis.call('DECRBY', r[1], weight)
 end
 if ARGV[2] == 'abort' then
-  redis.call('DEL', KEYS[1])
+  redis.call('HSET', KEYS[1], 'state', 'aborted')
 else
   redis.call('HSET', KEYS[1], 'state', 'released')
 end

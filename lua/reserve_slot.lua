@@ -25,15 +25,34 @@ local function describe(verdict)
   return { verdict, r[1], r[2], r[3], r[4], r[5], r[6], r[7] or '', r[8] or '' }
 end
 
--- A retry with the same idempotency key (same order id) gets its original booking.
-if redis.call('EXISTS', KEYS[1]) == 1 then
-  return describe('EXISTING')
-end
-
 local orderId = ARGV[1]
 local weight = tonumber(ARGV[2])
 local capacity = tonumber(ARGV[3])
 local keepAfterEnd = tonumber(ARGV[5])
+
+-- A retry with the same idempotency key (same order id) gets its original booking.
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  local r = redis.call('HMGET', KEYS[1], 'state', 'slot_key', 'orders_key', 'weight', 'end_ms')
+  if r[1] ~= 'aborted' then
+    return describe('EXISTING')
+  end
+  -- Kafka did not acknowledge this order's event in time and its capacity was given back, yet
+  -- that event may still land. Booking the same slot again lets the retry re-send the very same
+  -- event (same slot, display id, created_at), so the answer matches whatever is recorded. If
+  -- the slot is over or full by now, the retry books afresh.
+  local w = tonumber(r[4])
+  if tonumber(r[5]) > tonumber(ARGV[4]) and tonumber(redis.call('GET', r[2]) or '0') + w <= capacity then
+    local expireAt = math.floor(tonumber(r[5]) / 1000) + keepAfterEnd
+    redis.call('INCRBY', r[2], w)
+    redis.call('EXPIREAT', r[2], expireAt)
+    redis.call('HSET', r[3], orderId, w)
+    redis.call('EXPIREAT', r[3], expireAt)
+    redis.call('HSET', KEYS[1], 'state', 'reserved')
+    return describe('EXISTING')
+  end
+  redis.call('DEL', KEYS[1])
+end
+
 local candidates = (#KEYS - 2) / 3
 
 for i = 0, candidates - 1 do

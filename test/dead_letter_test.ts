@@ -7,8 +7,21 @@ import { encodeOrderEvent } from "../src/adapters/protobuf/order_event_codec.ts"
 import { orderIdFor } from "../src/adapters/ids/order_ids.ts";
 import { seedExampleRequest } from "./support/grpc_client.ts";
 import { testKitchen } from "./support/kitchens.ts";
-import { placedEvent, produceEvent, statusChangeEvent, waitForConsumerCaughtUp } from "./support/events.ts";
-import { produceRaw, readTopic, waitForOrder } from "./support/observe.ts";
+import {
+  placedEvent,
+  produceEvent,
+  statusChangeEvent,
+  waitForConsumerCaughtUp,
+} from "./support/events.ts";
+import { ROOT_PATH } from "./support/infra.ts";
+import {
+  historyRows,
+  produceRaw,
+  readTopic,
+  recordedOrder,
+  waitForOrder,
+} from "./support/observe.ts";
+import { waitFor } from "./support/wait.ts";
 import { TestStack } from "./support/stack.ts";
 
 Deno.test("dead letters", async (t) => {
@@ -22,8 +35,22 @@ Deno.test("dead letters", async (t) => {
       async () => {
         // Keyed like the order placed afterwards, so they share its partition: it must not be held up.
         const nextOrderId = orderIdFor("12345", "after-dead-letters");
-        const garbage = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x0f, 0x00, 0x13, 0x37, 0xde, 0xad]);
-        const future = encodeOrderEvent({ ...placedEvent(kitchen, { displaySeq: 50 }), schemaVersion: 99 });
+        const garbage = new Uint8Array([
+          0xff,
+          0xff,
+          0xff,
+          0xff,
+          0x0f,
+          0x00,
+          0x13,
+          0x37,
+          0xde,
+          0xad,
+        ]);
+        const future = encodeOrderEvent({
+          ...placedEvent(kitchen, { displaySeq: 50 }),
+          schemaVersion: 99,
+        });
         await produceRaw(topic, [
           { key: nextOrderId, value: garbage, headers: { "x-test": "garbage" } },
           { key: nextOrderId, value: future, headers: { "x-test": "future" } },
@@ -80,7 +107,77 @@ Deno.test("dead letters", async (t) => {
         await waitForOrder(stack, res.orderId);
       },
     );
+
+    await t.step(
+      "`deno task dlq list` shows every dead letter with its reason and origin",
+      async () => {
+        const out = await dlq(stack, "list");
+        assert.equal(out.code, 0, out.stderr);
+        const lines = out.stdout.trim().split("\n").map((l) => JSON.parse(l));
+        assert.equal(lines.length, 3);
+        assert.match(out.stderr, /3 dead letter\(s\)/);
+        for (const l of lines) {
+          assert.match(l.id, /^\d+:\d+$/);
+          assert(l.reason.length > 0);
+          assert(l.from.startsWith(`${topic}/`));
+        }
+        assert.match(lines[0].event, /undecodable/);
+        assert.match(lines[1].reason, /unsupported schema_version 99/);
+        assert.match(lines[2].event, /^status_change /);
+        assert.match(lines[2].reason, /does not exist/);
+      },
+    );
+
+    await t.step(
+      "`deno task dlq replay` sends a dead letter back once its cause is fixed, and the consumer applies it",
+      async () => {
+        // A change that arrived before its order: dead-lettered, then the order arrives.
+        const placed = placedEvent(kitchen, { displaySeq: 90 });
+        await produceEvent(topic, statusChangeEvent(placed.orderId, "pending", "preparing"));
+        const dead = await readTopic(deadLetters, 4);
+        const letter = dead.find((d) => d.key === placed.orderId)!;
+        assert(letter, "dead-lettered");
+        await produceEvent(topic, placed);
+        await waitForOrder(stack, placed.orderId);
+        await waitForConsumerCaughtUp(topic, group);
+        assert.equal((await recordedOrder(stack, placed.orderId))?.status, "pending");
+
+        const out = await dlq(stack, "replay", `${letter.partition}:${letter.offset}`);
+        assert.equal(out.code, 0, out.stderr);
+        assert.match(out.stdout, new RegExp(`replayed ${letter.partition}:${letter.offset}`));
+        await waitFor(
+          "the replayed change applied",
+          async () => (await recordedOrder(stack, placed.orderId))?.status === "preparing",
+        );
+        assert.equal((await historyRows(stack, placed.orderId)).length, 2);
+        await waitForConsumerCaughtUp(topic, group);
+        assert.equal(await stack.kafkaRecordCount(deadLetters), 4, "not dead-lettered again");
+        assert.equal(await stack.redis.get("erp:dead_letters"), "4");
+
+        const unknown = await dlq(stack, "replay", "0:999999");
+        assert.equal(unknown.code, 1);
+        assert.match(unknown.stderr, /not in/);
+      },
+    );
   } finally {
     await stack.close();
   }
 });
+
+/** Runs the operators' dead-letter tool against the stack's topics. */
+async function dlq(stack: TestStack, ...args: string[]) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "--quiet", "dlq", ...args],
+    cwd: ROOT_PATH,
+    env: {
+      KAFKA_BROKERS: stack.env.KAFKA_BROKERS,
+      KAFKA_TOPIC: stack.topics.orders,
+      KAFKA_DLQ_TOPIC: stack.topics.deadLetters,
+      KAFKAJS_NO_PARTITIONER_WARNING: "1",
+    },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder();
+  return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
+}

@@ -5,7 +5,10 @@
 import assert from "node:assert/strict";
 import { seedExampleRequest } from "./support/grpc_client.ts";
 import { testKitchen } from "./support/kitchens.ts";
-import { historyRows, waitForOrder } from "./support/observe.ts";
+import { RedisSlotReservations } from "../src/adapters/redis/slot_reservations.ts";
+import { firstSlotStartAtOrAfter, historyRows, SLOT_MS, waitForOrder } from "./support/observe.ts";
+import { leaseRedisDb } from "./support/redis_db.ts";
+import { placedEvent } from "./support/events.ts";
 import { TestStack } from "./support/stack.ts";
 
 Deno.test("`CreateOrder` with an idempotency key", async (t) => {
@@ -115,5 +118,67 @@ Deno.test("`CreateOrder` with an idempotency key", async (t) => {
     );
   } finally {
     await stack.close();
+  }
+});
+
+Deno.test("reservation retried after Kafka refused it: the same slot again, or afresh when full", async (t) => {
+  const lease = await leaseRedisDb();
+  const redis = lease.client;
+  const reservations = new RedisSlotReservations(redis);
+  const start = firstSlotStartAtOrAfter(Date.now());
+  const candidates = [0, 1, 2].map((i) => ({
+    id: `slot:k:${(start + i * SLOT_MS) / 1000}`,
+    start: new Date(start + i * SLOT_MS),
+    end: new Date(start + (i + 1) * SLOT_MS),
+    businessDate: "2030-01-01",
+  }));
+  const book = (orderId: string) =>
+    reservations.reserve({
+      orderId,
+      kitchenId: "k",
+      candidates,
+      weight: 1,
+      capacity: 1,
+      createdAt: new Date(),
+    });
+  try {
+    await redis.set("ovenline:state:ready", "test");
+
+    await t.step("a retry re-books the aborted booking's own slot, with its event", async () => {
+      const first = await book("order-a");
+      assert.equal(first.kind, "reserved");
+      const event = placedEvent(testKitchen({ id: "k" }), { displaySeq: 1, orderId: "order-a" });
+      await reservations.attachEvent(event);
+      await reservations.abort("order-a");
+      assert.equal(await redis.hget("order:slot:order-a", "state"), "aborted");
+      assert.equal(await redis.get(candidates[0].id), "0", "capacity given back");
+      const retry = await book("order-a");
+      assert.equal(retry.kind, "existing");
+      if (retry.kind !== "existing") return;
+      assert.equal(retry.reservation.slotId, candidates[0].id);
+      assert.equal(retry.reservation.state, "reserved");
+      assert.equal(retry.reservation.displaySeq, 1, "the same display number");
+      assert.equal(await redis.get(candidates[0].id), "1");
+      assert.equal(await redis.hget(`${candidates[0].id}:orders`, "order-a"), "1");
+      assert.equal(retry.reservation.event?.eventId, event.eventId, "the stored event, re-sent");
+    });
+
+    await t.step("a retry books afresh when the aborted slot was taken meanwhile", async () => {
+      await reservations.abort("order-a");
+      const other = await book("order-b");
+      assert.equal(other.kind === "reserved" && other.reservation.slotId, candidates[0].id);
+      const retry = await book("order-a");
+      assert.equal(retry.kind, "reserved");
+      if (retry.kind !== "reserved") return;
+      assert.equal(retry.reservation.slotId, candidates[1].id);
+      assert.equal(retry.reservation.state, "reserved");
+      assert.equal(retry.reservation.event, undefined, "the old event is not reused");
+      assert.deepEqual(
+        await Promise.all(candidates.map((c) => redis.get(c.id))),
+        ["1", "1", null],
+      );
+    });
+  } finally {
+    await lease.release();
   }
 });

@@ -28,7 +28,8 @@ export interface ReservationRequest {
   readonly createdAt: Date;
 }
 
-export type ReservationState = "reserved" | "produced" | "applied" | "released";
+/** "aborted": Kafka did not acknowledge the event; the capacity was given back, the event kept. */
+export type ReservationState = "reserved" | "produced" | "applied" | "released" | "aborted";
 
 export interface Reservation {
   readonly slotId: string;
@@ -76,7 +77,10 @@ export interface OrderReader {
 
 /** Per-customer order limits, shared by every intake replica. */
 export interface CustomerRateLimit {
-  take(customerId: string, phone: string): Promise<{ allowed: boolean; subject?: string; retryAfterMs: number }>;
+  take(
+    customerId: string,
+    phone: string,
+  ): Promise<{ allowed: boolean; subject?: string; retryAfterMs: number }>;
 }
 
 /** The durable order log (Kafka): resolves once the event is acknowledged by all in-sync replicas. */

@@ -176,6 +176,7 @@ export async function readTopic(
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
+      // deno-lint-ignore require-await
       eachMessage: async ({ partition, message }) => {
         const headers: Record<string, string> = {};
         for (const [name, value] of Object.entries(message.headers ?? {})) {
@@ -249,6 +250,7 @@ const NOT_STATE = [
   /^ovenline:state:ready$/,
   /^ovenline:restore:lock$/,
   /^erp:dead_letters$/,
+  /^ratelimit:/,
 ];
 
 /**

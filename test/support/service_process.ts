@@ -32,7 +32,8 @@ export class ServiceProcess {
     await this.#logFile.write(new TextEncoder().encode(`--- start ${new Date().toISOString()}\n`));
     const child = new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", "--quiet", `${ROOT_PATH}src/services/${this.name}/main.ts`],
-      env: { KAFKAJS_NO_PARTITIONER_WARNING: "1", ...this.env },
+      // Each service names itself in telemetry (when a test turns OTEL_DENO on).
+      env: { KAFKAJS_NO_PARTITIONER_WARNING: "1", OTEL_SERVICE_NAME: this.name, ...this.env },
       cwd: ROOT_PATH,
       stdin: "null",
       stdout: "piped",

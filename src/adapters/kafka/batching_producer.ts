@@ -38,6 +38,18 @@ export class BatchingProducer {
     });
   }
 
+  /**
+   * Takes back a record that is still waiting for its batch; true when it was (it will never be
+   * sent). A record already in a request in flight cannot be taken back.
+   */
+  withdraw(record: OutgoingRecord): boolean {
+    const i = this.#queue.findIndex((p) => p.record === record);
+    if (i < 0) return false;
+    const [pending] = this.#queue.splice(i, 1);
+    pending.reject(new Error("withdrawn before it was sent"));
+    return true;
+  }
+
   get queued(): number {
     return this.#queue.length;
   }

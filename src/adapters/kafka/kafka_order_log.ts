@@ -3,6 +3,8 @@ import type { Kafka, Producer } from "kafkajs";
 import { DependencyUnavailableError } from "../../domain/errors.ts";
 import type { OrderEvent } from "../../domain/order_event.ts";
 import type { OrderEventLog } from "../../domain/ports.ts";
+import { startProducerSpan } from "../../observability/kafka_spans.ts";
+import { failSpan } from "../../observability/tracing.ts";
 import { encodeOrderEvent } from "../protobuf/order_event_codec.ts";
 import { BatchingProducer } from "./batching_producer.ts";
 import { HEADER, ORDER_EVENT_CONTENT_TYPE } from "./topics.ts";
@@ -11,6 +13,8 @@ export interface OrderLogSettings {
   readonly topic: string;
   /** How long one send may take before the caller is told UNAVAILABLE. */
   readonly sendTimeoutMs: number;
+  /** The producer's client id, for the spans (messaging.client.id). */
+  readonly clientId?: string;
 }
 
 export function createIdempotentProducer(kafka: Kafka, sendTimeoutMs: number): Producer {
@@ -31,16 +35,26 @@ export class KafkaOrderLog implements OrderEventLog {
   }
 
   async append(event: OrderEvent, headers: Record<string, string> = {}): Promise<void> {
-    const sent = this.#batcher.send({
+    const recordHeaders: Record<string, string> = {
+      [HEADER.contentType]: ORDER_EVENT_CONTENT_TYPE,
+      [HEADER.schemaVersion]: String(event.schemaVersion),
+      [HEADER.eventKind]: event.kind,
+      ...headers,
+    };
+    // Each record carries its own producer span's traceparent (a no-op with tracing off).
+    const span = startProducerSpan({
+      topic: this.settings.topic,
+      key: event.orderId,
+      messageId: event.eventId,
+      eventKind: event.kind,
+      clientId: this.settings.clientId,
+    }, recordHeaders);
+    const record = {
       key: event.orderId,
       value: encodeOrderEvent(event),
-      headers: {
-        [HEADER.contentType]: ORDER_EVENT_CONTENT_TYPE,
-        [HEADER.schemaVersion]: String(event.schemaVersion),
-        [HEADER.eventKind]: event.kind,
-        ...headers,
-      },
-    });
+      headers: recordHeaders,
+    };
+    const sent = this.#batcher.send(record);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -51,10 +65,14 @@ export class KafkaOrderLog implements OrderEventLog {
     try {
       await Promise.race([sent, timeout]);
     } catch (error) {
+      // Still queued behind a stuck request: never send it, the caller hears UNAVAILABLE now.
+      this.#batcher.withdraw(record);
       sent.catch(() => {}); // settled later by the batcher; nobody waits for it any more
+      failSpan(span, error);
       throw new DependencyUnavailableError("kafka", error);
     } finally {
       clearTimeout(timer);
+      span.end();
     }
   }
 }

@@ -17,6 +17,8 @@ export interface StreamEntry {
   readonly order?: string;
   /** Raw JSON as written (slots.updated). */
   readonly slot?: string;
+  /** W3C traceparent of the span that wrote the entry (absent when it was not traced). */
+  readonly traceparent?: string;
 }
 
 type RawEntry = [id: string, fields: string[]];
@@ -32,6 +34,7 @@ function entryOf([id, fields]: RawEntry): StreamEntry {
     orderId: f.id,
     order: f.order && f.order !== "null" ? f.order : undefined,
     slot: f.slot,
+    traceparent: f.traceparent,
   };
 }
 

@@ -3,6 +3,7 @@
  * scheduled sets, slot loads, counters and the event stream, one atomic Lua
  * call per order (pipelined). Versions make it idempotent.
  */
+import type { Context, Span } from "@opentelemetry/api";
 import type { Redis } from "ioredis";
 import { parseDisplayId } from "../../domain/display_id.ts";
 import type { Order } from "../../domain/order.ts";
@@ -19,6 +20,9 @@ import {
   slotOrdersKey,
   STATUS_COUNTS,
 } from "./keys.ts";
+import { startScriptSpan } from "../../observability/redis_spans.ts";
+import { traceparentOf } from "../../observability/trace_context.ts";
+import { failSpan } from "../../observability/tracing.ts";
 import { script } from "./scripts.ts";
 import { KEEP_SLOT_KEYS_AFTER_END_S } from "./slot_reservations.ts";
 
@@ -38,30 +42,60 @@ export class OrderProjection {
     script(redis, "apply_order"); // defines the command, which pipelines then offer too
   }
 
-  async project(orders: readonly Order[], now: Date): Promise<Projected[]> {
+  /**
+   * Projects each order in one pipeline. `parents[i]` is the trace context of
+   * the event that produced `orders[i]`: its apply_order call gets a span
+   * there, whose traceparent the script writes on the stream entries.
+   */
+  async project(
+    orders: readonly Order[],
+    now: Date,
+    parents: readonly (Context | undefined)[] = [],
+  ): Promise<Projected[]> {
     if (orders.length === 0) return [];
     const pipeline = this.redis.pipeline();
-    for (const order of orders) {
-      const [keys, args] = applyArguments(order, now);
+    const spans: (Span | undefined)[] = [];
+    for (const [i, order] of orders.entries()) {
+      const parent = parents[i];
+      const span = parent
+        ? startScriptSpan("apply_order", parent, { "ovenline.order.id": order.id })
+        : undefined;
+      spans.push(span);
+      const [keys, args] = applyArguments(order, now, span ? traceparentOf(span) : "");
       // deno-lint-ignore no-explicit-any
       (pipeline as any).ovenline_apply_order(keys.length, ...keys, ...args);
     }
-    const replies = await pipeline.exec();
-    if (!replies) throw new Error("redis pipeline was discarded");
-    return replies.map(([error, reply], i) => {
-      if (error) throw error;
-      const [applied, previous, ...published] = reply as [number, string, ...string[]];
-      return {
-        orderId: orders[i].id,
-        applied: applied === 1,
-        previousStatus: previous,
-        published,
-      };
-    });
+    try {
+      const replies = await pipeline.exec();
+      if (!replies) throw new Error("redis pipeline was discarded");
+      return replies.map(([error, reply], i) => {
+        if (error) throw error;
+        const [applied, previous, ...published] = reply as [number, string, ...string[]];
+        spans[i]?.setAttributes({
+          "ovenline.redis.applied": applied === 1,
+          "ovenline.events.published": published.join(","),
+        });
+        return {
+          orderId: orders[i].id,
+          applied: applied === 1,
+          previousStatus: previous,
+          published,
+        };
+      });
+    } catch (error) {
+      for (const span of spans) if (span) failSpan(span, error);
+      throw error;
+    } finally {
+      for (const span of spans) span?.end();
+    }
   }
 }
 
-function applyArguments(order: Order, now: Date): [string[], (string | number)[]] {
+function applyArguments(
+  order: Order,
+  now: Date,
+  traceparent: string,
+): [string[], (string | number)[]] {
   const slotEndS = Math.floor(new Date(order.slotEnd).getTime() / 1000);
   const slotKeysExpireAt = slotEndS + KEEP_SLOT_KEYS_AFTER_END_S;
   const snapshotExpireAt = Math.max(
@@ -97,6 +131,7 @@ function applyArguments(order: Order, now: Date): [string[], (string | number)[]
     order.kitchenId,
     EVENT_STREAM_MAX_LENGTH,
     now.toISOString(),
+    traceparent,
   ];
   return [keys, args];
 }

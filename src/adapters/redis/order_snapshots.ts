@@ -19,6 +19,11 @@ export class RedisOrderSnapshots {
     return json ? JSON.parse(json) as Order : undefined;
   }
 
+  /** The traceparent of the order's creation trace, when it was traced (for links). */
+  async traceparent(orderId: string): Promise<string | undefined> {
+    return await this.redis.hget(reservationKey(orderId), "traceparent") ?? undefined;
+  }
+
   /**
    * An order intake has accepted (durable in Kafka) that the consumer has not
    * applied yet, as intake built it. Lets a cancel right after the "yes" find

@@ -10,6 +10,8 @@ import type {
   SlotReservations,
 } from "../../domain/ports.ts";
 import type { OrderPlaced } from "../../domain/order_event.ts";
+import { startScriptSpan } from "../../observability/redis_spans.ts";
+import { failSpan } from "../../observability/tracing.ts";
 import { decodeOrderEvent, encodeOrderEvent } from "../protobuf/order_event_codec.ts";
 import {
   displayCounterKey,
@@ -51,7 +53,21 @@ export class RedisSlotReservations implements SlotReservations {
       );
       args.push(slot.id, slot.start.getTime(), slot.end.getTime(), slot.businessDate);
     }
-    const reply = await this.#call(() => this.#reserve(keys, args)) as (Uint8Array | null)[];
+    const span = startScriptSpan("reserve_slot", undefined, {
+      "ovenline.order.id": request.orderId,
+      "ovenline.kitchen.id": request.kitchenId,
+      "ovenline.slot.candidates": request.candidates.length,
+    });
+    let reply: (Uint8Array | null)[];
+    try {
+      reply = await this.#call(() => this.#reserve(keys, args)) as (Uint8Array | null)[];
+      span.setAttribute("ovenline.reservation.verdict", text(reply[0]));
+    } catch (error) {
+      failSpan(span, error);
+      throw error;
+    } finally {
+      span.end();
+    }
     const verdict = text(reply[0]);
     switch (verdict) {
       case "FULL":
@@ -86,7 +102,15 @@ export class RedisSlotReservations implements SlotReservations {
   }
 
   async abort(orderId: string): Promise<void> {
-    await this.#call(() => this.#release([reservationKey(orderId)], [orderId, "abort"]));
+    const span = startScriptSpan("release_slot", undefined, { "ovenline.order.id": orderId });
+    try {
+      await this.#call(() => this.#release([reservationKey(orderId)], [orderId, "abort"]));
+    } catch (error) {
+      failSpan(span, error);
+      throw error;
+    } finally {
+      span.end();
+    }
   }
 
   async #call<T>(fn: () => Promise<T>): Promise<T> {

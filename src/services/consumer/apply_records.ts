@@ -4,6 +4,7 @@
  * events. Records that can never apply go to the dead-letter topic; anything
  * transient throws, and the batch is retried without committing.
  */
+import { type Context, context, ROOT_CONTEXT, SpanStatusCode } from "@opentelemetry/api";
 import { sqlState } from "../../adapters/postgres/pool.ts";
 import type { EventOutcome } from "../../adapters/postgres/order_store.ts";
 import type { RawRecord } from "../../adapters/kafka/batch_consumer.ts";
@@ -14,19 +15,26 @@ import {
 import type { Order } from "../../domain/order.ts";
 import type { OrderEvent } from "../../domain/order_event.ts";
 import type { Clock } from "../../domain/ports.ts";
+import { startProcessSpan } from "../../observability/kafka_spans.ts";
+import { failSpan } from "../../observability/tracing.ts";
 import type { Logger } from "../../observability/logger.ts";
+import { inTransactionSpan, type RecordSpans } from "./record_spans.ts";
 
 export interface ApplyDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly store: { applyBatch(events: readonly OrderEvent[]): Promise<EventOutcome[]> };
-  readonly projection: { project(orders: readonly Order[], now: Date): Promise<unknown> };
+  readonly projection: {
+    project(orders: readonly Order[], now: Date, parents?: readonly Context[]): Promise<unknown>;
+  };
   readonly deadLetters: { send(record: RawRecord, reason: string, at: Date): Promise<void> };
   /** Resolves once Redis holds the live state (restoring it from PostgreSQL if it was lost). */
   readonly ensureLiveState: () => Promise<void>;
   /** Creates missing monthly partitions (an order dated into a month not yet created). */
   readonly ensurePartitions: (at: Date) => Promise<void>;
   readonly onDeadLetter?: (reason: string) => void;
+  /** The consumer group (and client id) named on the records' process spans. */
+  readonly messaging?: { readonly groupId: string; readonly clientId?: string };
 }
 
 interface Decoded {
@@ -36,40 +44,72 @@ interface Decoded {
 
 export async function applyRecords(deps: ApplyDeps, records: readonly RawRecord[]): Promise<void> {
   await deps.ensureLiveState();
+  // One CONSUMER "process" span per record, a child of its producer span (traceparent header).
+  const spans: RecordSpans = new Map(
+    records.map((r) => [r, startProcessSpan(r, deps.messaging ?? { groupId: "" })]),
+  );
+  try {
+    await applyTraced(deps, records, spans);
+  } catch (error) {
+    for (const { span } of spans.values()) failSpan(span, error);
+    throw error;
+  } finally {
+    for (const { span } of spans.values()) span.end();
+  }
+}
+
+async function applyTraced(
+  deps: ApplyDeps,
+  records: readonly RawRecord[],
+  spans: RecordSpans,
+): Promise<void> {
   const decoded: Decoded[] = [];
   for (const record of records) {
     try {
       if (!record.value) throw new UndecodableEventError("record has no value");
-      decoded.push({ record, event: decodeOrderEvent(record.value) });
+      const event = decodeOrderEvent(record.value);
+      spans.get(record)?.span.setAttributes({
+        "messaging.message.id": event.eventId,
+        "ovenline.event.kind": event.kind,
+      });
+      decoded.push({ record, event });
     } catch (error) {
       if (!(error instanceof UndecodableEventError)) throw error;
-      await deadLetter(deps, record, error.message);
+      await deadLetter(deps, record, error.message, spans);
     }
   }
   if (decoded.length === 0) return;
 
-  const outcomes = await applyIsolatingPoison(deps, decoded);
+  const outcomes = await applyIsolatingPoison(deps, decoded, spans);
   const orders: Order[] = [];
+  const parents: Context[] = [];
   for (const [i, outcome] of outcomes.entries()) {
     const { record, event } = decoded[i];
     if (outcome === undefined) continue; // dead-lettered while isolating
+    const traced = spans.get(record);
+    traced?.span.setAttribute("ovenline.outcome", outcome.kind);
     switch (outcome.kind) {
       case "invalid":
-        await deadLetter(deps, record, outcome.reason);
-        break;
+        await deadLetter(deps, record, outcome.reason, spans);
+        continue;
       case "stale":
-        deps.logger.warn("status change no longer applies; ignored", {
-          orderId: event.orderId,
-          eventId: event.eventId,
-          reason: outcome.reason,
-        });
-        orders.push(outcome.order);
+        if (traced) {
+          context.with(
+            traced.context,
+            () =>
+              deps.logger.warn("status change no longer applies; ignored", {
+                orderId: event.orderId,
+                eventId: event.eventId,
+                reason: outcome.reason,
+              }),
+          );
+        }
         break;
-      default:
-        orders.push(outcome.order);
     }
+    orders.push(outcome.order);
+    parents.push(traced?.context ?? ROOT_CONTEXT);
   }
-  await deps.projection.project(orders, deps.clock.now());
+  await deps.projection.project(orders, deps.clock.now(), parents);
 }
 
 /**
@@ -80,13 +120,18 @@ export async function applyRecords(deps: ApplyDeps, records: readonly RawRecord[
 async function applyIsolatingPoison(
   deps: ApplyDeps,
   decoded: readonly Decoded[],
+  spans: RecordSpans,
 ): Promise<(EventOutcome | undefined)[]> {
   try {
-    return await applyWithPartitions(deps, decoded.map((d) => d.event));
+    return await inTransactionSpan(
+      spans,
+      decoded.map((d) => d.record),
+      () => applyWithPartitions(deps, decoded.map((d) => d.event)),
+    );
   } catch (error) {
     if (!isPermanent(error) || decoded.length === 1) {
       if (isPermanent(error)) {
-        await deadLetter(deps, decoded[0].record, describe(error));
+        await deadLetter(deps, decoded[0].record, describe(error), spans);
         return [undefined];
       }
       throw error;
@@ -95,10 +140,12 @@ async function applyIsolatingPoison(
   const outcomes: (EventOutcome | undefined)[] = [];
   for (const d of decoded) {
     try {
-      outcomes.push((await applyWithPartitions(deps, [d.event]))[0]);
+      outcomes.push(
+        (await inTransactionSpan(spans, [d.record], () => applyWithPartitions(deps, [d.event])))[0],
+      );
     } catch (error) {
       if (!isPermanent(error)) throw error;
-      await deadLetter(deps, d.record, describe(error));
+      await deadLetter(deps, d.record, describe(error), spans);
       outcomes.push(undefined);
     }
   }
@@ -137,14 +184,26 @@ function describe(error: unknown): string {
   return state ? `postgres ${state}: ${message}` : message;
 }
 
-async function deadLetter(deps: ApplyDeps, record: RawRecord, reason: string): Promise<void> {
+async function deadLetter(
+  deps: ApplyDeps,
+  record: RawRecord,
+  reason: string,
+  spans: RecordSpans,
+): Promise<void> {
   await deps.deadLetters.send(record, reason, deps.clock.now());
   deps.onDeadLetter?.(reason);
-  deps.logger.error("order event moved to the dead-letter topic", {
-    reason,
-    topic: record.topic,
-    partition: record.partition,
-    offset: record.offset,
-    orderId: record.key,
-  });
+  const traced = spans.get(record);
+  traced?.span.setStatus({ code: SpanStatusCode.ERROR, message: "moved to the dead-letter topic" });
+  traced?.span.setAttribute("ovenline.dead_letter.reason", reason.slice(0, 200));
+  context.with(
+    traced?.context ?? context.active(),
+    () =>
+      deps.logger.error("order event moved to the dead-letter topic", {
+        reason,
+        topic: record.topic,
+        partition: record.partition,
+        offset: record.offset,
+        orderId: record.key,
+      }),
+  );
 }

@@ -12,7 +12,9 @@ import { createPool } from "../../adapters/postgres/pool.ts";
 import { connectRedis, createRedis } from "../../adapters/redis/client.ts";
 import { DEAD_LETTER_COUNT } from "../../adapters/redis/keys.ts";
 import { OrderProjection } from "../../adapters/redis/order_projection.ts";
+import { observeConsumerLag } from "../../observability/consumer_lag_gauge.ts";
 import { createLogger, parseLevel } from "../../observability/logger.ts";
+import { recordDeadLetter, startDeadLetterCount } from "../../observability/pipeline_metrics.ts";
 import { serveHealth } from "../shared/health_server.ts";
 import { applyRecords } from "./apply_records.ts";
 import { readConsumerConfig } from "./config.ts";
@@ -49,7 +51,11 @@ const deps = {
   deadLetters,
   ensureLiveState,
   ensurePartitions: (at: Date) => ensurePartitions(pool, at, 1).then(() => {}),
-  onDeadLetter: () => void redis.incr(DEAD_LETTER_COUNT).catch(() => {}),
+  onDeadLetter: () => {
+    recordDeadLetter(config.deadLetterTopic);
+    void redis.incr(DEAD_LETTER_COUNT).catch(() => {});
+  },
+  messaging: { groupId: config.consumerGroup, clientId: config.kafka.clientId },
 };
 
 const running = await runBatchConsumer(
@@ -62,6 +68,15 @@ const running = await runBatchConsumer(
   },
   (records) => applyRecords(deps, records),
   logger,
+);
+
+startDeadLetterCount(config.deadLetterTopic);
+// Read only when metrics are exported (OTEL_DENO=true).
+const lagGauge = observeConsumerLag(
+  kafka,
+  config.ordersTopic,
+  config.consumerGroup,
+  (error) => logger.debug("reading consumer lag failed", { error }),
 );
 
 // Redis can lose its data while the topic is quiet; intake books nothing until it is restored.
@@ -84,6 +99,7 @@ const shutdown = async () => {
   clearInterval(watchdog);
   clearInterval(daily);
   await running.stop().catch(() => {});
+  await lagGauge.close();
   await dlqProducer.disconnect().catch(() => {});
   await health.shutdown();
   redis.disconnect();
