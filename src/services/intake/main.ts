@@ -26,10 +26,13 @@ import { requestStatusChange } from "../../app/request_status_change.ts";
 import { OrderNotFoundError } from "../../domain/errors.ts";
 import type { KitchenConfig } from "../../domain/kitchen.ts";
 import { OrderServiceService } from "../../gen/ovenline/v1/order_service.ts";
+import { startCreateOrderMetrics } from "../../observability/create_order_metrics.ts";
+import { inOrderLinkedSpan } from "../../observability/linked_span.ts";
 import { createLogger, parseLevel } from "../../observability/logger.ts";
 import { RefreshingValue } from "../shared/refreshing_value.ts";
 import { readIntakeConfig } from "./config.ts";
 import { OrderWatchers } from "./order_watchers.ts";
+import { measuredPlaceOrder } from "./measured_place_order.ts";
 import { placeOrder } from "./place_order.ts";
 
 const config = readIntakeConfig();
@@ -63,12 +66,15 @@ const changes = listenForChanges(
   (error) => logger.warn("change listener failed; reconnecting", { error }),
 );
 
-const kafka = createKafka(config.kafka, logger);
+// No single request may outlive the answer's deadline: a send still in flight after the
+// caller heard UNAVAILABLE could land later (a retry with the same key then finds it).
+const kafka = createKafka({ ...config.kafka, requestTimeoutMs: config.kafkaSendTimeoutMs }, logger);
 const producer = createIdempotentProducer(kafka, config.kafkaSendTimeoutMs);
 await producer.connect();
 const log = new KafkaOrderLog(producer, {
   topic: config.ordersTopic,
   sendTimeoutMs: config.kafkaSendTimeoutMs,
+  clientId: config.kafka.clientId,
 });
 
 const snapshots = new RedisOrderSnapshots(redis);
@@ -96,6 +102,7 @@ const placeDeps = {
   maxRequestAheadMs: config.maxRequestAheadMs,
 };
 const statusDeps = { clock, orders, log, newEventId };
+startCreateOrderMetrics();
 const watchers = new OrderWatchers(new EventStream(streamRedis), orders, logger);
 
 const server = await startGrpcServer(
@@ -109,20 +116,27 @@ const server = await startGrpcServer(
     name: "ovenline.v1.OrderService",
     definition: withTolerantDecoding(OrderServiceService),
     implementation: orderServiceHandlers({
-      placeOrder: (request) => placeOrder(placeDeps, request),
+      placeOrder: measuredPlaceOrder((request) => placeOrder(placeDeps, request), logger),
       getOrder: async (id) => {
         const order = await orders.get(id);
         if (!order) throw new OrderNotFoundError(id);
         return order;
       },
       cancelOrder: (orderId, customerId, reason) =>
-        requestStatusChange(statusDeps, {
+        inOrderLinkedSpan(
+          "ovenline.order.status_change",
           orderId,
-          to: "cancelled",
-          actor: "customer",
-          reason,
-          customerId,
-        }),
+          (id) => snapshots.traceparent(id),
+          { "ovenline.order.status": "cancelled", "ovenline.actor": "customer" },
+          () =>
+            requestStatusChange(statusDeps, {
+              orderId,
+              to: "cancelled",
+              actor: "customer",
+              reason,
+              customerId,
+            }),
+        ),
       watchOrder: (orderId, onOrder, signal) => watchers.watch(orderId, onOrder, signal),
     }, logger),
   }],
