@@ -47,7 +47,11 @@ export function pizzaItem(
   };
 }
 
-export function envelope(type: string, fields: Record<string, unknown>, at = "2026-11-26T09:05:00.000Z") {
+export function envelope(
+  type: string,
+  fields: Record<string, unknown>,
+  at = "2026-11-26T09:05:00.000Z",
+) {
   seq += 1;
   return { type, eventId: `1795685100000-${seq}`, at, kitchenId: "main", ...fields };
 }

@@ -69,7 +69,7 @@ const socket = new LiveSocket({
     state = applyErpEvent(state, /** @type {any} */ (event));
     scheduleRender();
   },
-  onState: (socketState, detail) => page.showConnection(socketState, detail),
+  onState: (socketState, detail) => page.showConnection(socketState, detail, () => socket.stop()),
   onPong: (pong) => {
     const sample = measureOffset(pong);
     if (sample) clockSamples = [...clockSamples.slice(-7), sample];

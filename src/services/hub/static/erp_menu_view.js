@@ -79,14 +79,20 @@ export class MenuView {
       h(
         "td",
         null,
-        kind === "pizzas" ? stationName(lang, item.station ?? "") : t("kds.grams", { grams: item.grams ?? 0 }),
+        kind === "pizzas"
+          ? stationName(lang, item.station ?? "")
+          : t("kds.grams", { grams: item.grams ?? 0 }),
       ),
       h(
         "td",
         { class: "price-cell" },
-        price,
-        h("button", { type: "button", class: "small", onclick: savePrice }, t("erp.save")),
-        h("span", { class: "money-hint" }, formatMoney(item.priceKopecks, lang)),
+        h(
+          "span",
+          { class: "price-edit" },
+          price,
+          h("span", { class: "currency", title: formatMoney(item.priceKopecks, lang) }, "₽"),
+          h("button", { type: "button", class: "small", onclick: savePrice }, t("erp.save")),
+        ),
         message,
       ),
       h(
@@ -98,6 +104,7 @@ export class MenuView {
           h("input", {
             type: "checkbox",
             name: `available-${item.code}`,
+            "aria-label": `${t("erp.col.available")}: ${item.name}`,
             checked: item.available,
             onchange: (/** @type {Event} */ e) => {
               const box = /** @type {HTMLInputElement} */ (e.target);
@@ -105,7 +112,6 @@ export class MenuView {
                 .catch(() => (box.checked = item.available));
             },
           }),
-          h("span", null, t("erp.col.available")),
         ),
       ),
     );

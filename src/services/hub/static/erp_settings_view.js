@@ -66,7 +66,9 @@ export class SettingsView {
         name: field,
         inputmode: field === "capacity" ? "decimal" : "numeric",
         value: form[field],
-        oninput: (/** @type {Event} */ e) => (form[field] = /** @type {HTMLInputElement} */ (e.target).value),
+        oninput: (
+          /** @type {Event} */ e,
+        ) => (form[field] = /** @type {HTMLInputElement} */ (e.target).value),
       });
 
     replaceChildren(
@@ -79,7 +81,9 @@ export class SettingsView {
           type: "checkbox",
           name: "acceptingOrders",
           checked: form.acceptingOrders,
-          onchange: (/** @type {Event} */ e) => (form.acceptingOrders = /** @type {HTMLInputElement} */ (e.target).checked),
+          onchange: (
+            /** @type {Event} */ e,
+          ) => (form.acceptingOrders = /** @type {HTMLInputElement} */ (e.target).checked),
         }),
         h("span", null, t("erp.acceptingOrders")),
       ),
@@ -90,10 +94,16 @@ export class SettingsView {
           "select",
           {
             name: "capacityUnit",
-            onchange: (/** @type {Event} */ e) => (form.capacityUnit = /** @type {HTMLSelectElement} */ (e.target).value),
+            onchange: (
+              /** @type {Event} */ e,
+            ) => (form.capacityUnit = /** @type {HTMLSelectElement} */ (e.target).value),
           },
           CAPACITY_UNITS.map((unit) =>
-            h("option", { value: unit, selected: unit === form.capacityUnit }, t(`erp.unit.${unit}`))
+            h(
+              "option",
+              { value: unit, selected: unit === form.capacityUnit },
+              t(`erp.unit.${unit}`),
+            )
           ),
         ),
       ),
@@ -110,7 +120,11 @@ export class SettingsView {
       h(
         "div",
         { class: "form-actions" },
-        h("button", { type: "submit", class: "primary", disabled: this.#busy }, t(this.#busy ? "erp.saving" : "erp.save")),
+        h(
+          "button",
+          { type: "submit", class: "primary", disabled: this.#busy },
+          t(this.#busy ? "erp.saving" : "erp.save"),
+        ),
         h("span", { class: "form-status", role: "status" }),
       ),
     );
@@ -133,22 +147,25 @@ export class SettingsView {
           h(
             "span",
             { class: "opening", dataset: { field: `hours.${day}[${i}]` } },
-            ["open", "close"].map((end) =>
+            ["open", "close"].map((end, n) => [
+              n === 1 ? h("span", { class: "dash", "aria-hidden": "true" }, "–") : null,
               h(
-                "label",
+                "span",
                 { class: "clock-input", dataset: { field: `hours.${day}[${i}].${end}` } },
-                h("span", null, t(`erp.${end}`)),
                 h("input", {
                   name: `hours.${day}[${i}].${end}`,
                   value: opening[/** @type {"open" | "close"} */ (end)],
                   placeholder: "HH:MM",
                   size: 5,
                   inputmode: "numeric",
-                  oninput: (/** @type {Event} */ e) =>
-                    (opening[/** @type {"open" | "close"} */ (end)] = /** @type {HTMLInputElement} */ (e.target).value),
+                  "aria-label": `${t(`erp.day.${day}`)} ${t(`erp.${end}`)}`,
+                  oninput: (
+                    /** @type {Event} */ e,
+                  ) => (opening[/** @type {"open" | "close"} */ (end)] =
+                    /** @type {HTMLInputElement} */ (e.target).value),
                 }),
-              )
-            ),
+              ),
+            ]),
             h("button", {
               type: "button",
               class: "small",
@@ -165,6 +182,7 @@ export class SettingsView {
       h("button", {
         type: "button",
         class: "small",
+        title: t("erp.addOpening"),
         onclick: () => {
           const last = openings.at(-1);
           openings.push(last ? { ...last } : { open: "10:00", close: "23:00" });
@@ -201,22 +219,29 @@ export class SettingsView {
   /** @param {readonly { field: string, reason: string }[]} errors */
   #showErrors(errors) {
     const { t } = this.context();
-    for (const el of this.root.querySelectorAll("[data-invalid]")) el.removeAttribute("data-invalid");
+    for (const el of this.root.querySelectorAll("[data-invalid]")) {
+      el.removeAttribute("data-invalid");
+    }
     for (const el of this.root.querySelectorAll(".field-error")) el.remove();
     const { placed, general } = placeErrors(
       errors,
       (field) => this.root.querySelector(`[data-field="${CSS.escape(field)}"]`) !== null,
     );
     for (const [field, reasons] of placed) {
-      const el = /** @type {HTMLElement} */ (this.root.querySelector(`[data-field="${CSS.escape(field)}"]`));
+      const el =
+        /** @type {HTMLElement} */ (this.root.querySelector(`[data-field="${CSS.escape(field)}"]`));
       el.dataset.invalid = "true";
-      el.appendChild(h("span", { class: "field-error" }, reasons.join("; ")));
+      // A clock input is too narrow for words: its error goes under the weekday's row.
+      const holder = el.classList.contains("clock-input") ? el.closest(".day") ?? el : el;
+      holder.appendChild(h("span", { class: "field-error" }, reasons.join("; ")));
     }
     const box = /** @type {HTMLElement} */ (this.root.querySelector(".form-errors"));
     replaceChildren(
       box,
       h("strong", null, t("erp.fixErrors")),
-      general.length > 0 ? h("ul", null, general.map((e) => h("li", null, `${e.field}: ${e.reason}`))) : null,
+      general.length > 0
+        ? h("ul", null, general.map((e) => h("li", null, `${e.field}: ${e.reason}`)))
+        : null,
     );
     this.#status(t("erp.fixErrors"), "error");
   }

@@ -1,14 +1,13 @@
 /**
  * The kitchen display (KDS) page: wires the live socket, the board state (kds_state.js), the
- * tickets (kds_ticket_view.js), taps that advance a status over REST, the recall drawer, the
- * station filter, all-day counts and the new-order sound.
+ * tickets (kds_ticket_view.js) and the panels around them (kds_panels_view.js), taps that advance
+ * a status over REST, the recall list, the station filter and the new-order sound.
  *
  * Query: ?kitchen=<id> (default kitchen if absent), ?station=<name>|all, ?warn=5&late=8 (age
  * colours, minutes), ?lang=ru|en, ?token=… (kept, then removed from the address bar).
  */
-import { byId, h, replaceChildren } from "./dom.js";
+import { byId } from "./dom.js";
 import { formatTime } from "./format.js";
-import { stationName } from "./i18n.js";
 import {
   ALL_STATIONS,
   allDayCounts,
@@ -19,6 +18,7 @@ import {
   parseThresholds,
   sortedOrders,
 } from "./kds_state.js";
+import { renderAllDay, renderRecall, renderStations } from "./kds_panels_view.js";
 import { refreshAges, ticketElement } from "./kds_ticket_view.js";
 import { LiveSocket, socketUrl } from "./live_socket.js";
 import { startPage } from "./page_shell.js";
@@ -28,8 +28,8 @@ import { armSoundOverlay, Beeper } from "./sound.js";
 
 /** A tap waits this long for the hub's event confirming the change before giving up. */
 const CONFIRM_TIMEOUT_MS = 8000;
-/** Taps on a ticket this soon after its last change are taken as a bounce, not a second tap. */
-const DOUBLE_TAP_GUARD_MS = 700;
+/** A second tap on a ticket this soon after the first is a bounce (a double tap), not a step. */
+const TAP_GUARD_MS = 400;
 /** A new ticket is outlined this long. */
 const FRESH_MS = 15_000;
 
@@ -45,8 +45,8 @@ let board = emptyBoard();
 let primed = false;
 /** @type {Map<string, { version: number, timer: number }>} taps waiting for their event */
 const pending = new Map();
-/** @type {Map<string, number>} order id → when it last changed or was tapped (local ms) */
-const lastTouched = new Map();
+/** @type {Map<string, number>} order id → when its last tap was taken (local ms) */
+const lastTap = new Map();
 /** @type {Map<string, number>} order id → when it appeared (local ms) */
 const freshSince = new Map();
 /** @type {{ offsetMs: number, rttMs: number }[]} */
@@ -78,7 +78,7 @@ const socket = new LiveSocket({
     }),
   protocols: page.protocols,
   onEvent: receive,
-  onState: (state, detail) => page.showConnection(state, detail),
+  onState: (state, detail) => page.showConnection(state, detail, () => socket.stop()),
   onPong: (pong) => {
     const sample = measureOffset(pong);
     if (sample) clockSamples = [...clockSamples.slice(-7), sample];
@@ -97,6 +97,7 @@ function receive(event) {
   }
   for (const { order, reason } of change.removed) {
     settle(order.id);
+    lastTap.delete(order.id);
     freshSince.delete(order.id);
     if (reason === "completed") remember(order);
   }
@@ -113,7 +114,11 @@ function settle(id) {
   const tap = pending.get(id);
   if (tap) clearTimeout(tap.timer);
   pending.delete(id);
-  lastTouched.set(id, Date.now());
+}
+
+/** @param {string} id whether taps on the ticket are ignored right now */
+function locked(id) {
+  return pending.has(id) || Date.now() - (lastTap.get(id) ?? 0) < TAP_GUARD_MS;
 }
 
 /** @param {import("./kds_state.js").Order} order */
@@ -122,18 +127,35 @@ function remember(order) {
   localStorage.setItem(recallKey(), JSON.stringify(recall));
 }
 
-/** @param {string} id */
+/** Whether the kitchen's settings are being fetched (events keep arriving meanwhile). */
+let kitchenLoading = false;
+
+/**
+ * Fetches the kitchen's settings (time zone, stations, name); retried while the hub is away.
+ * @param {string} id
+ */
 async function loadKitchen(id) {
-  if (kitchenId && kitchenId !== id) return;
+  if ((kitchenId && kitchenId !== id) || kitchenLoading) return;
   kitchenId = id;
+  kitchenLoading = true;
   recall = parseRecall(localStorage.getItem(recallKey()), Date.now());
   try {
     kitchen = await page.api.kitchen(id);
+    // The hub refuses a socket for a station the kitchen does not have: fall back to all.
+    if (station !== ALL_STATIONS && !kitchen?.stations.includes(station)) {
+      page.toast(page.t("err.badQuery", { message: `station=${station}` }), "error");
+      chooseStation(ALL_STATIONS);
+    }
     render(true);
   } catch (error) {
     page.toast(page.explain(error), "error");
-    kitchen = undefined;
-    if (!(/** @type {any} */ (error)?.accessDenied)) setTimeout(() => loadKitchen(id), 5000);
+    const status = /** @type {import("./api.js").ApiError} */ (error).status;
+    // Retry outages; an unknown kitchen or a refused token will not get better by itself.
+    if (status !== 404 && status !== 401 && status !== 403) {
+      setTimeout(() => loadKitchen(id), 5000);
+    }
+  } finally {
+    kitchenLoading = false;
   }
 }
 
@@ -144,11 +166,11 @@ async function onBoardTap(event) {
   );
   const id = ticket?.dataset.orderId;
   const order = id ? board.orders[id] : undefined;
-  if (!id || !order || pending.has(id)) return;
-  if (Date.now() - (lastTouched.get(id) ?? 0) < DOUBLE_TAP_GUARD_MS) return;
+  if (!id || !order || locked(id)) return;
   const target = nextStatus(order.status);
   if (!target) return;
-  lastTouched.set(id, Date.now());
+  lastTap.set(id, Date.now());
+  setTimeout(render, TAP_GUARD_MS + 20); // unlock the ticket on screen when the guard ends
   const timer = setTimeout(() => {
     if (!pending.has(id)) return;
     settle(id);
@@ -212,10 +234,11 @@ function render(full = false) {
   for (const order of orders) {
     keep.add(order.id);
     const fresh = now - (freshSince.get(order.id) ?? 0) < FRESH_MS;
-    const key = `${order.version}|${order.status}|${pending.has(order.id)}|${fresh}`;
+    const sending = pending.has(order.id);
+    const key = `${order.version}|${order.status}|${sending}|${locked(order.id)}|${fresh}`;
     let entry = rendered.get(order.id);
     if (!entry || entry.key !== key) {
-      const el = ticketElement(order, ctx, { busy: pending.has(order.id) });
+      const el = ticketElement(order, ctx, { sending, locked: locked(order.id) });
       if (fresh) el.dataset.fresh = "true";
       if (entry) entry.el.replaceWith(el);
       entry = { el, key };
@@ -230,63 +253,17 @@ function render(full = false) {
     }
   }
   emptyEl.hidden = orders.length > 0;
-  renderStations();
-  renderAllDay();
-  renderRecall(ctx);
-  renderClock();
-}
-
-function renderStations() {
-  const names = [ALL_STATIONS, ...(kitchen?.stations ?? [])];
-  if (station !== ALL_STATIONS && !names.includes(station)) names.push(station);
-  replaceChildren(
-    stationsEl,
-    names.map((name) =>
-      h("button", {
-        type: "button",
-        class: "station",
-        "aria-pressed": String(name === station),
-        dataset: { station: name },
-        onclick: () => chooseStation(name),
-      }, name === ALL_STATIONS ? page.t("station.all") : stationName(page.lang, name))
-    ),
-  );
-}
-
-function renderAllDay() {
-  const counts = allDayCounts(board, station);
-  replaceChildren(
-    allDayEl,
-    h("span", { class: "all-day-label" }, page.t("kds.allDay")),
-    counts.length === 0
-      ? h("span", { class: "all-day-none" }, page.t("kds.allDayEmpty"))
-      : counts.map(({ name, count }) =>
-        h(
-          "span",
-          { class: "all-day-item", dataset: { name } },
-          h("b", null, String(count)),
-          ` ${name}`,
-        )
-      ),
-  );
-}
-
-/** @param {ReturnType<typeof ticketContext>} ctx */
-function renderRecall(ctx) {
+  renderStations(stationsEl, {
+    stations: kitchen?.stations ?? [],
+    station,
+    lang: page.lang,
+    t: page.t,
+    choose: chooseStation,
+  });
+  renderAllDay(allDayEl, allDayCounts(board, station), page.t);
   recall = pruneRecall(recall, Date.now());
-  recallButton.dataset.count = String(recall.length);
-  replaceChildren(
-    recallButton,
-    page.t("kds.recall"),
-    recall.length > 0 ? h("span", { class: "badge" }, String(recall.length)) : null,
-  );
-  if (recallDrawer.hidden) return;
-  replaceChildren(
-    recallList,
-    recall.length === 0
-      ? h("p", { class: "recall-empty" }, page.t("kds.recallEmpty"))
-      : recall.map((entry) => ticketElement(entry.order, ctx, { bumpedAtMs: entry.bumpedAtMs })),
-  );
+  renderRecall({ button: recallButton, drawer: recallDrawer, list: recallList }, recall, ctx);
+  renderClock();
 }
 
 function renderClock() {

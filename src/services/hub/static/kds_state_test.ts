@@ -20,7 +20,8 @@ const ids = (board: ReturnType<typeof emptyBoard>) => Object.keys(board.orders).
 Deno.test("`applyEvent()` replaces the board with a snapshot's live orders, when a snapshot arrives", () => {
   const stale = order();
   const kept = order();
-  let board = applyEvent(emptyBoard(), envelope("snapshot", { orders: [stale, kept] }), "all").board;
+  let board =
+    applyEvent(emptyBoard(), envelope("snapshot", { orders: [stale, kept] }), "all").board;
   const fresh = order({ status: "cooking" });
   const done = order({ status: "completed" });
   const change = applyEvent(board, envelope("snapshot", { orders: [kept, fresh, done] }), "all");
@@ -105,9 +106,14 @@ Deno.test("`applyEvent()` keeps a not-yet-due order off the board, when its stat
 Deno.test("`applyEvent()` shows only orders with an item of the station, when a station is chosen", () => {
   const pizza = order();
   const dessert = order({ items: [pizzaItem("Шоколадная с бананом", 1, "dessert")] });
-  const both = order({ items: [pizzaItem("Маргарита", 1), pizzaItem("Шоколадная с бананом", 1, "dessert")] });
+  const both = order({
+    items: [pizzaItem("Маргарита", 1), pizzaItem("Шоколадная с бананом", 1, "dessert")],
+  });
   const snapshot = envelope("snapshot", { orders: [pizza, dessert, both] });
-  assert.deepEqual(ids(applyEvent(emptyBoard(), snapshot, "dessert").board), [dessert.id, both.id].sort());
+  assert.deepEqual(
+    ids(applyEvent(emptyBoard(), snapshot, "dessert").board),
+    [dessert.id, both.id].sort(),
+  );
   assert.deepEqual(ids(applyEvent(emptyBoard(), snapshot, "all").board).length, 3);
   assert.equal(matchesStation(pizza, "dessert"), false);
   assert.deepEqual(itemsForStation(both, "dessert"), { items: [both.items[1]], otherCount: 1 });
@@ -133,7 +139,11 @@ Deno.test("`sortedOrders()` puts the earliest slot first, then the longest visib
   const early2 = order({ visibleAt: "2026-11-26T09:01:00.000Z", displayId: "002" });
   const early1 = order({ visibleAt: "2026-11-26T09:00:00.000Z", displayId: "010" });
   const early3 = order({ visibleAt: "2026-11-26T09:01:00.000Z", displayId: "009" });
-  const board = applyEvent(emptyBoard(), envelope("snapshot", { orders: [late, early2, early1, early3] }), "all").board;
+  const board = applyEvent(
+    emptyBoard(),
+    envelope("snapshot", { orders: [late, early2, early1, early3] }),
+    "all",
+  ).board;
   assert.deepEqual(sortedOrders(board).map((o) => o.displayId), ["010", "002", "009", "001"]);
 });
 
@@ -160,10 +170,16 @@ Deno.test("`parseThresholds()` reads ?warn and ?late, and keeps defaults for mis
 });
 
 Deno.test("`allDayCounts()` sums pizzas still to make at the station, most first", () => {
-  const a = order({ items: [pizzaItem("Маргарита", 2), pizzaItem("Шоколадная с бананом", 1, "dessert")] });
-  const b = order({ status: "cooking", items: [pizzaItem("Пепперони", 3), pizzaItem("Маргарита", 1)] });
+  const a = order({
+    items: [pizzaItem("Маргарита", 2), pizzaItem("Шоколадная с бананом", 1, "dessert")],
+  });
+  const b = order({
+    status: "cooking",
+    items: [pizzaItem("Пепперони", 3), pizzaItem("Маргарита", 1)],
+  });
   const ready = order({ status: "ready", items: [pizzaItem("Пепперони", 5)] });
-  const board = applyEvent(emptyBoard(), envelope("snapshot", { orders: [a, b, ready] }), "all").board;
+  const board =
+    applyEvent(emptyBoard(), envelope("snapshot", { orders: [a, b, ready] }), "all").board;
   assert.deepEqual(allDayCounts(board, "all"), [
     { name: "Маргарита", count: 3 },
     { name: "Пепперони", count: 3 },

@@ -21,7 +21,8 @@ import { ageLevel, ageMs, doseLines, itemsForStation, nextStatus } from "./kds_s
 /**
  * @param {import("./kds_state.js").Order} order
  * @param {TicketContext} ctx
- * @param {{ busy?: boolean, bumpedAtMs?: number }} [extra] busy: a tap is on its way;
+ * @param {{ sending?: boolean, locked?: boolean, bumpedAtMs?: number }} [extra]
+ *   sending: a tap's change is on its way; locked: taps are ignored for now (data-busy="true");
  *   bumpedAtMs: a read-only recalled ticket
  */
 export function ticketElement(order, ctx, extra = {}) {
@@ -34,7 +35,7 @@ export function ticketElement(order, ctx, extra = {}) {
     ? t("kds.bumpedAt", {
       time: formatTime(new Date(extra.bumpedAtMs ?? 0).toISOString(), ctx.timeZone, ctx.lang),
     })
-    : extra.busy
+    : extra.sending
     ? t("kds.sending")
     : next
     ? `${t(`kds.action.${order.status}`)} →`
@@ -50,7 +51,8 @@ export function ticketElement(order, ctx, extra = {}) {
         orderId: order.id,
         status,
         displayId: order.displayId,
-        busy: extra.busy ? "true" : "false",
+        busy: extra.sending || extra.locked ? "true" : "false",
+        sending: extra.sending ? "true" : "false",
       },
       "aria-label": `${order.displayId} ${t(`status.${status}`)}`,
     },

@@ -8,13 +8,10 @@
 import { moneyInputValue, parseMoney } from "./format.js";
 
 /** @typedef {import("./i18n.js").Lang} Lang */
-/** @typedef {"mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun"} Weekday */
-/** @typedef {{ open: string, close: string }} Opening */
 /**
- * @typedef {{ id: string, displayName: string, timeZone: string,
- *   hours: Partial<Record<Weekday, Opening[]>>, slotMinutes: number, leadMinutes: number,
- *   capacity: number, capacityUnit: "value" | "items" | "orders", bookingHorizonDays: number,
- *   stations: string[], acceptingOrders: boolean }} KitchenConfig
+ * @typedef {import("../../../domain/kitchen.ts").KitchenConfig} KitchenConfig
+ * @typedef {import("../../../domain/kitchen.ts").Weekday} Weekday
+ * @typedef {{ open: string, close: string }} Opening
  * @typedef {{ capacity: string, capacityUnit: string, slotMinutes: string, leadMinutes: string,
  *   bookingHorizonDays: string, acceptingOrders: boolean, hours: Record<Weekday, Opening[]> }}
  *   KitchenForm

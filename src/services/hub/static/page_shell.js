@@ -95,14 +95,36 @@ export function startPage({ onLangChange } = {}) {
     t,
     protocols: () => socketProtocols(token()),
     /**
+     * Shows the socket's state (the banner while it is down). After the second failed attempt
+     * in a row it asks the REST API whether the token is refused, and then calls `stop`.
      * @param {import("./live_socket.js").SocketState} state
      * @param {import("./live_socket.js").StateDetail} detail
+     * @param {() => void} [stop] stops the socket
      */
-    showConnection(state, detail) {
+    showConnection(state, detail, stop) {
       connection = { state, detail, at: Date.now() };
       document.body.dataset.connection = state;
       if (state === "denied") this.showDenied();
+      if (state === "offline" && detail.attempt === 2) {
+        this.probeAccess().then((denied) => denied && stop?.());
+      }
       renderBanner();
+    },
+    /**
+     * Whether the hub refuses this page's token. A refused WebSocket upgrade looks like any
+     * network failure to a browser, so the page asks the REST API, which answers 401/403 plainly.
+     * Shows the denied screen when so.
+     * @returns {Promise<boolean>}
+     */
+    async probeAccess() {
+      try {
+        await api.kitchens();
+        return false;
+      } catch (error) {
+        if (!(/** @type {import("./api.js").ApiError} */ (error)?.accessDenied)) return false;
+        this.showDenied();
+        return true;
+      }
     },
     showDenied() {
       denied.hidden = false;
