@@ -94,8 +94,12 @@ Deno.test("promoter: scheduled orders reach `active` and the KDS within 1 s of `
         idempotencyKey: `promote-${i}`,
       }));
     // Intake applies the new settings within a moment; until then it answers "not accepting".
-    const first = await waitFor("intake to accept orders for the kitchen", () =>
-      place(0).catch(() => undefined), 3_000, 100);
+    const first = await waitFor(
+      "intake to accept orders for the kitchen",
+      () => place(0).catch(() => undefined),
+      3_000,
+      100,
+    );
     const rest = await Promise.all(Array.from({ length: ORDERS - 1 }, (_, i) => place(i + 1)));
     const answers = [first, ...rest];
     const ids = answers.map((a) => a.orderId);
@@ -108,84 +112,111 @@ Deno.test("promoter: scheduled orders reach `active` and the KDS within 1 s of `
     await waitForOrders(stack, ids, SETUP_MARGIN_MS);
     assert(Date.now() < visibleAt - 500, "the orders were applied with time to spare before M");
 
-    await t.step("before `visible_at` the orders are scheduled, not active, and not on the KDS", async () => {
-      // Look as late as we safely can: 300 ms before M.
-      await new Promise((r) => setTimeout(r, visibleAt - 300 - Date.now()));
-      const scheduled = await stack.redis.zrange("erp:orders:pending_slots", 0, -1, "WITHSCORES");
-      const scores = new Map<string, number>();
-      for (let i = 0; i < scheduled.length; i += 2) scores.set(scheduled[i], Number(scheduled[i + 1]));
-      for (const id of ids) {
-        assert.equal(scores.get(id), visibleAt, `${id} is scheduled, scored by visible_at`);
-        assert.equal(await stack.redis.zscore("erp:orders:active", id), null, `${id} is not active`);
-      }
-      const res = await fetch(`${stack.hubUrl}/api/v1/erp/orders/active?kitchen=${kitchen.id}`);
-      assert.deepEqual((await res.json()).orders, [], "the REST active list is empty");
-      assert(Date.now() < visibleAt, "still before visible_at");
-      assert.deepEqual(kds!.received.filter((r) => mentions(r, idSet)), [], "nothing on the KDS yet");
-    });
-
-    await t.step("each order reaches the KDS socket within 1 s after `visible_at`, not before", async () => {
-      const arrivals = await Promise.all(ids.map((id) =>
-        kds!.waitFor(
-          `order.visible for ${id}`,
-          (r) => r.message.type === "order.visible" && r.message.order?.id === id,
-          visibleAt + 5_000 - Date.now(),
-        )
-      ));
-      for (const [i, arrival] of arrivals.entries()) {
-        const late = arrival.at - visibleAt;
-        assert(late >= 0, `${ids[i]} arrived ${-late} ms before visible_at`);
-        assert(late <= MAX_LATENESS_MS, `${ids[i]} arrived ${late} ms after visible_at`);
-        assert.equal(arrival.message.order!.status, "pending");
-        assert.equal(Date.parse(arrival.message.order!.visibleAt), visibleAt);
-        assert(Date.parse(String(arrival.message.at)) >= visibleAt, "the event is stamped at or after M");
-      }
-      const early = kds!.received.filter((r) => mentions(r, idSet) && r.at < visibleAt);
-      assert.deepEqual(early, [], "no KDS message about the orders before visible_at");
-      console.log(`lateness on the KDS (ms): ${arrivals.map((a) => a.at - visibleAt).join(", ")}`);
-    });
-
-    await t.step("the orders are in `erp:orders:active`, scored by slot start, and no longer scheduled", async () => {
-      for (const id of ids) {
-        assert.equal(Number(await stack.redis.zscore("erp:orders:active", id)), opening);
-        assert.equal(await stack.redis.zscore("erp:orders:pending_slots", id), null);
-      }
-      const res = await fetch(`${stack.hubUrl}/api/v1/erp/orders/active?kitchen=${kitchen.id}`);
-      assert.deepEqual(
-        ((await res.json()).orders as { id: string }[]).map((o) => o.id).sort(),
-        [...ids].sort(),
-      );
-      // A tablet that connects now gets them in its snapshot.
-      lateKds = await TestSocket.open(
-        `ws://127.0.0.1:${stack.ports.hub}/ws/kds?kitchen=${kitchen.id}`,
-      );
-      const snapshot = await lateKds.waitFor("a snapshot", (r) => r.message.type === "snapshot");
-      assert.deepEqual(
-        ((snapshot.message.orders ?? []) as { id: string }[]).map((o) => o.id).sort(),
-        [...ids].sort(),
-      );
-    });
-
-    await t.step("two promoters: the stream holds exactly one `order.visible` per order", async () => {
-      // Give a slower replica every chance to announce a duplicate.
-      await new Promise((r) => setTimeout(r, 1_000));
-      const entries = await stack.redis.xrange("ovenline:events", "-", "+");
-      const visibleCount = new Map<string, number>();
-      for (const [, fields] of entries) {
-        const f: Record<string, string> = {};
-        for (let i = 0; i < fields.length; i += 2) f[fields[i]] = fields[i + 1];
-        if (f.type === "order.visible") visibleCount.set(f.id, (visibleCount.get(f.id) ?? 0) + 1);
-      }
-      for (const id of ids) assert.equal(visibleCount.get(id), 1, `order.visible for ${id}`);
-      assert.equal(visibleCount.size, ORDERS, "no other order.visible");
-      // And the socket, too, got each once.
-      for (const id of ids) {
-        assert.equal(
-          kds!.ofType("order.visible").filter((r) => r.message.order?.id === id).length,
-          1,
+    await t.step(
+      "before `visible_at` the orders are scheduled, not active, and not on the KDS",
+      async () => {
+        // Look as late as we safely can: 300 ms before M.
+        await new Promise((r) => setTimeout(r, visibleAt - 300 - Date.now()));
+        const scheduled = await stack.redis.zrange("erp:orders:pending_slots", 0, -1, "WITHSCORES");
+        const scores = new Map<string, number>();
+        for (let i = 0; i < scheduled.length; i += 2) {
+          scores.set(scheduled[i], Number(scheduled[i + 1]));
+        }
+        for (const id of ids) {
+          assert.equal(scores.get(id), visibleAt, `${id} is scheduled, scored by visible_at`);
+          assert.equal(
+            await stack.redis.zscore("erp:orders:active", id),
+            null,
+            `${id} is not active`,
+          );
+        }
+        const res = await fetch(`${stack.hubUrl}/api/v1/erp/orders/active?kitchen=${kitchen.id}`);
+        assert.deepEqual((await res.json()).orders, [], "the REST active list is empty");
+        assert(Date.now() < visibleAt, "still before visible_at");
+        assert.deepEqual(
+          kds!.received.filter((r) => mentions(r, idSet)),
+          [],
+          "nothing on the KDS yet",
         );
-      }
-    });
+      },
+    );
+
+    await t.step(
+      "each order reaches the KDS socket within 1 s after `visible_at`, not before",
+      async () => {
+        const arrivals = await Promise.all(ids.map((id) =>
+          kds!.waitFor(
+            `order.visible for ${id}`,
+            (r) => r.message.type === "order.visible" && r.message.order?.id === id,
+            visibleAt + 5_000 - Date.now(),
+          )
+        ));
+        for (const [i, arrival] of arrivals.entries()) {
+          const late = arrival.at - visibleAt;
+          assert(late >= 0, `${ids[i]} arrived ${-late} ms before visible_at`);
+          assert(late <= MAX_LATENESS_MS, `${ids[i]} arrived ${late} ms after visible_at`);
+          assert.equal(arrival.message.order!.status, "pending");
+          assert.equal(Date.parse(arrival.message.order!.visibleAt), visibleAt);
+          assert(
+            Date.parse(String(arrival.message.at)) >= visibleAt,
+            "the event is stamped at or after M",
+          );
+        }
+        const early = kds!.received.filter((r) => mentions(r, idSet) && r.at < visibleAt);
+        assert.deepEqual(early, [], "no KDS message about the orders before visible_at");
+        console.log(
+          `lateness on the KDS (ms): ${arrivals.map((a) => a.at - visibleAt).join(", ")}`,
+        );
+      },
+    );
+
+    await t.step(
+      "the orders are in `erp:orders:active`, scored by slot start, and no longer scheduled",
+      async () => {
+        for (const id of ids) {
+          assert.equal(Number(await stack.redis.zscore("erp:orders:active", id)), opening);
+          assert.equal(await stack.redis.zscore("erp:orders:pending_slots", id), null);
+        }
+        const res = await fetch(`${stack.hubUrl}/api/v1/erp/orders/active?kitchen=${kitchen.id}`);
+        assert.deepEqual(
+          ((await res.json()).orders as { id: string }[]).map((o) => o.id).sort(),
+          [...ids].sort(),
+        );
+        // A tablet that connects now gets them in its snapshot.
+        lateKds = await TestSocket.open(
+          `ws://127.0.0.1:${stack.ports.hub}/ws/kds?kitchen=${kitchen.id}`,
+        );
+        const snapshot = await lateKds.waitFor("a snapshot", (r) => r.message.type === "snapshot");
+        assert.deepEqual(
+          ((snapshot.message.orders ?? []) as { id: string }[]).map((o) => o.id).sort(),
+          [...ids].sort(),
+        );
+      },
+    );
+
+    await t.step(
+      "two promoters: the stream holds exactly one `order.visible` per order",
+      async () => {
+        // Give a slower replica every chance to announce a duplicate.
+        await new Promise((r) => setTimeout(r, 1_000));
+        const entries = await stack.redis.xrange("ovenline:events", "-", "+");
+        const visibleCount = new Map<string, number>();
+        for (const [, fields] of entries) {
+          const f: Record<string, string> = {};
+          for (let i = 0; i < fields.length; i += 2) f[fields[i]] = fields[i + 1];
+          if (f.type === "order.visible") visibleCount.set(f.id, (visibleCount.get(f.id) ?? 0) + 1);
+        }
+        for (const id of ids) assert.equal(visibleCount.get(id), 1, `order.visible for ${id}`);
+        assert.equal(visibleCount.size, ORDERS, "no other order.visible");
+        // And the socket, too, got each once.
+        for (const id of ids) {
+          assert.equal(
+            kds!.ofType("order.visible").filter((r) => r.message.order?.id === id).length,
+            1,
+          );
+        }
+      },
+    );
   } finally {
     await kds?.close();
     await lateKds?.close();

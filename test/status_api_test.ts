@@ -111,7 +111,10 @@ Deno.test("hub REST: status changes, cancel, restarts, live settings", async (t)
     }
   }
 
-  const place = async (kitchenId = main.id, extra: Parameters<typeof seedExampleRequest>[0] = {}) => {
+  const place = async (
+    kitchenId = main.id,
+    extra: Parameters<typeof seedExampleRequest>[0] = {},
+  ) => {
     const res = await stack.api.createOrder(seedExampleRequest({ kitchenId, ...extra }));
     return res.orderId;
   };
@@ -119,7 +122,9 @@ Deno.test("hub REST: status changes, cancel, restarts, live settings", async (t)
   const activeIds = async () => await stack.redis.zrange("erp:orders:active", 0, -1);
 
   async function kdsSnapshotIds(kitchenId: string): Promise<string[]> {
-    const socket = await TestSocket.open(`ws://127.0.0.1:${stack.ports.hub}/ws/kds?kitchen=${kitchenId}`);
+    const socket = await TestSocket.open(
+      `ws://127.0.0.1:${stack.ports.hub}/ws/kds?kitchen=${kitchenId}`,
+    );
     try {
       const s = await socket.waitFor("a KDS snapshot", (r) => r.message.type === "snapshot");
       return ((s.message.orders ?? []) as Order[]).map((o) => o.id);
@@ -141,51 +146,60 @@ Deno.test("hub REST: status changes, cancel, restarts, live settings", async (t)
     };
     await waitForOrders(stack, Object.values(ids));
 
-    await t.step("each legal transition answers 202 and lands in PostgreSQL with a history row", async () => {
-      const steps: [keyof typeof ids, OrderStatus[]][] = [
-        ["walk", ["preparing", "cooking", "ready", "completed"]],
-        ["cancelPending", ["cancelled"]],
-        ["cancelPreparing", ["preparing", "cancelled"]],
-      ];
-      for (const [name, path] of steps) {
-        const id = ids[name];
-        let from: OrderStatus = "pending";
-        for (const to of path) {
-          const before = await recordState(id);
-          const res = await putStatus(id, to, `test: ${from} to ${to}`);
-          assert.equal(res.status, 202, `${from} → ${to}: ${JSON.stringify(res.body)}`);
-          assert.equal(res.body.order.id, id);
-          assert.equal(res.body.order.status, to);
-          assert.equal(res.body.order.version, before.version + 1);
-          await applied(id, to, before.version + 1);
-          const after = await recordState(id);
-          assert.equal(after.history, before.history + 1, "one history row per change");
-          const last = (await historyRows(stack, id)).at(-1)!;
-          assert.deepEqual(
-            { from: last.from_status, to: last.to_status, actor: last.actor },
-            { from, to, actor: "kitchen" },
-          );
-          const { rows } = await stack.pool.query(
-            "SELECT reason FROM order_status_history WHERE order_id = $1 AND to_status = $2",
-            [id, to],
-          );
-          assert.equal(rows[0].reason, `test: ${from} to ${to}`);
-          from = to;
+    await t.step(
+      "each legal transition answers 202 and lands in PostgreSQL with a history row",
+      async () => {
+        const steps: [keyof typeof ids, OrderStatus[]][] = [
+          ["walk", ["preparing", "cooking", "ready", "completed"]],
+          ["cancelPending", ["cancelled"]],
+          ["cancelPreparing", ["preparing", "cancelled"]],
+        ];
+        for (const [name, path] of steps) {
+          const id = ids[name];
+          let from: OrderStatus = "pending";
+          for (const to of path) {
+            const before = await recordState(id);
+            const res = await putStatus(id, to, `test: ${from} to ${to}`);
+            assert.equal(res.status, 202, `${from} → ${to}: ${JSON.stringify(res.body)}`);
+            assert.equal(res.body.order.id, id);
+            assert.equal(res.body.order.status, to);
+            assert.equal(res.body.order.version, before.version + 1);
+            await applied(id, to, before.version + 1);
+            const after = await recordState(id);
+            assert.equal(after.history, before.history + 1, "one history row per change");
+            const last = (await historyRows(stack, id)).at(-1)!;
+            assert.deepEqual(
+              { from: last.from_status, to: last.to_status, actor: last.actor },
+              { from, to, actor: "kitchen" },
+            );
+            const { rows } = await stack.pool.query(
+              "SELECT reason FROM order_status_history WHERE order_id = $1 AND to_status = $2",
+              [id, to],
+            );
+            assert.equal(rows[0].reason, `test: ${from} to ${to}`);
+            from = to;
+          }
         }
-      }
-      const walk = await historyRows(stack, ids.walk);
-      assert.deepEqual(
-        walk.map((h) => `${h.from_status ?? ""}>${h.to_status}`),
-        [">pending", "pending>preparing", "preparing>cooking", "cooking>ready", "ready>completed"],
-      );
-      assert.equal((await recordState(ids.walk)).version, 5);
-      // Terminal orders leave the KDS set at once.
-      const active = await activeIds();
-      for (const id of [ids.walk, ids.cancelPending, ids.cancelPreparing]) {
-        assert(!active.includes(id), `${id} is off erp:orders:active`);
-      }
-      assert(active.includes(ids.illegal), "a pending order is active");
-    });
+        const walk = await historyRows(stack, ids.walk);
+        assert.deepEqual(
+          walk.map((h) => `${h.from_status ?? ""}>${h.to_status}`),
+          [
+            ">pending",
+            "pending>preparing",
+            "preparing>cooking",
+            "cooking>ready",
+            "ready>completed",
+          ],
+        );
+        assert.equal((await recordState(ids.walk)).version, 5);
+        // Terminal orders leave the KDS set at once.
+        const active = await activeIds();
+        for (const id of [ids.walk, ids.cancelPending, ids.cancelPreparing]) {
+          assert(!active.includes(id), `${id} is off erp:orders:active`);
+        }
+        assert(active.includes(ids.illegal), "a pending order is active");
+      },
+    );
 
     await t.step("each illegal transition gets 409 with from/to and changes nothing", async () => {
       await advance(ids.cooking, ["preparing", "cooking"]);
@@ -207,7 +221,9 @@ Deno.test("hub REST: status changes, cancel, restarts, live settings", async (t)
         [ids.cancelPreparing, "preparing", "cancelled"],
       ];
       const touched = [...new Set(cases.map(([id]) => id))];
-      const before = await Promise.all(touched.map(async (id) => [await recordState(id), await snapshot(id)]));
+      const before = await Promise.all(
+        touched.map(async (id) => [await recordState(id), await snapshot(id)]),
+      );
       const records = await stack.kafkaRecordCount();
       for (const [id, to, from] of cases) {
         const res = await putStatus(id, to);
@@ -223,7 +239,9 @@ Deno.test("hub REST: status changes, cancel, restarts, live settings", async (t)
       assert.equal(post.body.error.from, "cooking");
       await new Promise((r) => setTimeout(r, 500)); // anything that was produced would land meanwhile
       assert.equal(await stack.kafkaRecordCount(), records, "no record produced to Kafka");
-      const after = await Promise.all(touched.map(async (id) => [await recordState(id), await snapshot(id)]));
+      const after = await Promise.all(
+        touched.map(async (id) => [await recordState(id), await snapshot(id)]),
+      );
       assert.deepEqual(after, before, "PostgreSQL and Redis unchanged");
     });
 
@@ -249,7 +267,11 @@ Deno.test("hub REST: status changes, cancel, restarts, live settings", async (t)
       const before = await recordState(id);
       const records = await stack.kafkaRecordCount();
       const cases: [string, Promise<Answer>, string | undefined][] = [
-        ["not JSON", call("PUT", `/orders/${id}/status`, undefined, { raw: '{"status": prep' }), undefined],
+        [
+          "not JSON",
+          call("PUT", `/orders/${id}/status`, undefined, { raw: '{"status": prep' }),
+          undefined,
+        ],
         ["a JSON array", call("PUT", `/orders/${id}/status`, ["preparing"]), undefined],
         ["a JSON string", call("PUT", `/orders/${id}/status`, "preparing"), undefined],
         ["no body", call("PUT", `/orders/${id}/status`), undefined],
@@ -298,34 +320,41 @@ Deno.test("hub REST: status changes, cancel, restarts, live settings", async (t)
       assert.deepEqual(await recordState(id), before, "PostgreSQL unchanged");
     });
 
-    await t.step("POST /orders/{id}/cancel from pending gives the slot's capacity back", async () => {
-      const id = ids.cancelViaPost;
-      const order = (await snapshot(id))!;
-      const slotKey = order.targetSlotId;
-      const loadBefore = Number(await stack.redis.get(slotKey));
-      assert.equal(await stack.redis.hget(`${slotKey}:orders`, id), String(order.slotWeight));
-      assert(order.slotWeight > 0 && loadBefore >= order.slotWeight);
+    await t.step(
+      "POST /orders/{id}/cancel from pending gives the slot's capacity back",
+      async () => {
+        const id = ids.cancelViaPost;
+        const order = (await snapshot(id))!;
+        const slotKey = order.targetSlotId;
+        const loadBefore = Number(await stack.redis.get(slotKey));
+        assert.equal(await stack.redis.hget(`${slotKey}:orders`, id), String(order.slotWeight));
+        assert(order.slotWeight > 0 && loadBefore >= order.slotWeight);
 
-      const res = await call("POST", `/orders/${id}/cancel`, { reason: "customer called" });
-      assert.equal(res.status, 202, JSON.stringify(res.body));
-      assert.equal(res.body.order.status, "cancelled");
-      await applied(id, "cancelled", 2);
-      assert.equal(Number(await stack.redis.get(slotKey)), loadBefore - order.slotWeight);
-      assert.equal(await stack.redis.hget(`${slotKey}:orders`, id), null, "the slot forgot it");
-      assert.equal(await stack.redis.zscore("erp:orders:active", id), null);
-      const last = (await historyRows(stack, id)).at(-1)!;
-      assert.deepEqual([last.from_status, last.to_status, last.actor], ["pending", "cancelled", "kitchen"]);
-      // And a body-less cancel works too.
-      const bare = await place(other.id);
-      await waitForOrder(stack, bare);
-      const res2 = await fetch(`${api}/orders/${bare}/cancel`, { method: "POST" });
-      assert.equal(res2.status, 202, await res2.text());
-      await applied(bare, "cancelled", 2);
-    });
+        const res = await call("POST", `/orders/${id}/cancel`, { reason: "customer called" });
+        assert.equal(res.status, 202, JSON.stringify(res.body));
+        assert.equal(res.body.order.status, "cancelled");
+        await applied(id, "cancelled", 2);
+        assert.equal(Number(await stack.redis.get(slotKey)), loadBefore - order.slotWeight);
+        assert.equal(await stack.redis.hget(`${slotKey}:orders`, id), null, "the slot forgot it");
+        assert.equal(await stack.redis.zscore("erp:orders:active", id), null);
+        const last = (await historyRows(stack, id)).at(-1)!;
+        assert.deepEqual([last.from_status, last.to_status, last.actor], [
+          "pending",
+          "cancelled",
+          "kitchen",
+        ]);
+        // And a body-less cancel works too.
+        const bare = await place(other.id);
+        await waitForOrder(stack, bare);
+        const res2 = await fetch(`${api}/orders/${bare}/cancel`, { method: "POST" });
+        assert.equal(res2.status, 202, await res2.text());
+        await applied(bare, "cancelled", 2);
+      },
+    );
 
     const terminal = [ids.walk, ids.cancelPending, ids.cancelPreparing, ids.cancelViaPost];
     const live = [ids.illegal, ids.cooking, ids.ready];
-    async function terminalStayOff(when: string): Promise<void> {
+    const terminalStayOff = async (when: string): Promise<void> => {
       const active = await activeIds();
       const shown = await kdsSnapshotIds(main.id);
       const rest = await call("GET", `/orders/active?kitchen=${main.id}`);
@@ -341,31 +370,40 @@ Deno.test("hub REST: status changes, cancel, restarts, live settings", async (t)
       // The record still says what happened.
       assert.equal((await recordState(ids.walk)).status, "completed");
       assert.equal((await recordState(ids.cancelPreparing)).status, "cancelled");
-    }
+    };
 
-    await t.step("after a consumer restart completed and cancelled orders stay off the KDS", async () => {
-      await terminalStayOff("before the restart");
-      await stack.service("consumer").kill();
-      await stack.startService("consumer");
-      // Something new goes through, so the restarted consumer has certainly run.
-      await waitForOrder(stack, await place(), 30_000);
-      await terminalStayOff("after the restart");
-    });
+    await t.step(
+      "after a consumer restart completed and cancelled orders stay off the KDS",
+      async () => {
+        await terminalStayOff("before the restart");
+        await stack.service("consumer").kill();
+        await stack.startService("consumer");
+        // Something new goes through, so the restarted consumer has certainly run.
+        await waitForOrder(stack, await place(), 30_000);
+        await terminalStayOff("after the restart");
+      },
+    );
 
-    await t.step("after Redis loses everything and the consumer restores from PostgreSQL, too", async () => {
-      await stack.service("consumer").kill();
-      await stack.redis.flushdb();
-      await stack.startService("consumer");
-      await waitFor("the live state restored", async () =>
-        (await stack.redis.exists("ovenline:state:ready")) === 1, 30_000);
-      await terminalStayOff("after the restore");
-      // A restored terminal order still refuses changes.
-      const res = await putStatus(ids.walk, "pending");
-      assert.equal(res.status, 409);
-      const cancelled = await putStatus(ids.cancelViaPost, "preparing");
-      assert.equal(cancelled.status, 409);
-      assert.equal(cancelled.body.error.from, "cancelled");
-    });
+    await t.step(
+      "after Redis loses everything and the consumer restores from PostgreSQL, too",
+      async () => {
+        await stack.service("consumer").kill();
+        await stack.redis.flushdb();
+        await stack.startService("consumer");
+        await waitFor(
+          "the live state restored",
+          async () => (await stack.redis.exists("ovenline:state:ready")) === 1,
+          30_000,
+        );
+        await terminalStayOff("after the restore");
+        // A restored terminal order still refuses changes.
+        const res = await putStatus(ids.walk, "pending");
+        assert.equal(res.status, 409);
+        const cancelled = await putStatus(ids.cancelViaPost, "preparing");
+        assert.equal(cancelled.status, 409);
+        assert.equal(cancelled.body.error.from, "cancelled");
+      },
+    );
 
     await t.step("PUT /kitchens/{id} capacity is applied by intake within a second", async () => {
       const current = await call("GET", `/kitchens/${capped.id}`);
@@ -380,15 +418,26 @@ Deno.test("hub REST: status changes, cancel, restarts, live settings", async (t)
       assert.equal(saved.body.capacity, 1);
       assert.equal(saved.body.capacityUnit, "orders");
       const savedAt = Date.now();
-      assert.equal((await call("GET", `/kitchens/${capped.id}`)).body.capacity, 1, "the hub serves it");
+      assert.equal(
+        (await call("GET", `/kitchens/${capped.id}`)).body.capacity,
+        1,
+        "the hub serves it",
+      );
 
       await new Promise((r) => setTimeout(r, savedAt + LIVE_WITHIN_MS - Date.now()));
       const placedFrom = Date.now();
       const a = await stack.api.createOrder(seedExampleRequest({ kitchenId: capped.id }));
       const b = await stack.api.createOrder(seedExampleRequest({ kitchenId: capped.id }));
       const first = Date.parse(a.slotStartTime);
-      assert(first <= firstSlotStartAtOrAfter(placedFrom) + SLOT_MS, "the first order books the current slot");
-      assert.equal(Date.parse(b.slotStartTime), first + SLOT_MS, "the second spills: one order per slot");
+      assert(
+        first <= firstSlotStartAtOrAfter(placedFrom) + SLOT_MS,
+        "the first order books the current slot",
+      );
+      assert.equal(
+        Date.parse(b.slotStartTime),
+        first + SLOT_MS,
+        "the second spills: one order per slot",
+      );
       await waitForOrders(stack, [a.orderId, b.orderId]);
       const firstSlot = `slot:${capped.id}:${first / 1000}`;
       assert.equal(await stack.redis.get(firstSlot), "1", "load counted in orders, not kopecks");
@@ -402,68 +451,105 @@ Deno.test("hub REST: status changes, cancel, restarts, live settings", async (t)
       assert.equal(slots.body.timeZone, capped.timeZone);
       assert.match(slots.body.date, /^\d{4}-\d{2}-\d{2}$/);
       const byId = new Map(
-        (slots.body.slots as { id: string; start: string; end: string; load: number; capacity: number }[])
+        (slots.body.slots as {
+          id: string;
+          start: string;
+          end: string;
+          load: number;
+          capacity: number;
+        }[])
           .map((s) => [s.id, s]),
       );
       assert(byId.size >= 20, "a 24-hour kitchen has the day's slots");
       const s1 = byId.get(firstSlot)!;
       assert.deepEqual(
-        { load: s1.load, capacity: s1.capacity, start: Date.parse(s1.start), end: Date.parse(s1.end) },
+        {
+          load: s1.load,
+          capacity: s1.capacity,
+          start: Date.parse(s1.start),
+          end: Date.parse(s1.end),
+        },
         { load: 1, capacity: 1, start: first, end: first + SLOT_MS },
       );
       assert.equal(byId.get(`slot:${capped.id}:${(first + SLOT_MS) / 1000}`)?.load, 1);
       assert.equal(byId.get(`slot:${capped.id}:${(first + 2 * SLOT_MS) / 1000}`)?.load, 0);
     });
 
-    await t.step("an invalid kitchen configuration gets 400 with `fields` and is not saved", async () => {
-      const before = (await call("GET", `/kitchens/${capped.id}`)).body;
-      const { id: _id, ...config } = before as KitchenConfig;
-      const res = await call("PUT", `/kitchens/${capped.id}`, {
-        ...config,
-        capacity: 0,
-        slotMinutes: 3,
-        timeZone: "Mars/Olympus_Mons",
-        capacityUnit: "pizzas",
-        hours: { mon: [{ open: "25:00", close: "23:00" }] },
-      });
-      assert.equal(res.status, 400, JSON.stringify(res.body));
-      assert.equal(res.body.error.code, "invalid");
-      const fields = (res.body.error.fields as { field: string }[]).map((f) => f.field);
-      for (const f of ["capacity", "slotMinutes", "timeZone", "capacityUnit", "hours.mon[0].open"]) {
-        assert(fields.includes(f), `names ${f}: ${fields.join(", ")}`);
-      }
-      const notJson = await call("PUT", `/kitchens/${capped.id}`, undefined, { raw: "capacity=5" });
-      assert.equal(notJson.status, 400);
-      const unknown = await call("PUT", "/kitchens/no-such-kitchen", config);
-      assert.equal(unknown.status, 404);
-      assert.deepEqual((await call("GET", `/kitchens/${capped.id}`)).body, before, "unchanged");
-    });
+    await t.step(
+      "an invalid kitchen configuration gets 400 with `fields` and is not saved",
+      async () => {
+        const before = (await call("GET", `/kitchens/${capped.id}`)).body;
+        const { id: _id, ...config } = before as KitchenConfig;
+        const res = await call("PUT", `/kitchens/${capped.id}`, {
+          ...config,
+          capacity: 0,
+          slotMinutes: 3,
+          timeZone: "Mars/Olympus_Mons",
+          capacityUnit: "pizzas",
+          hours: { mon: [{ open: "25:00", close: "23:00" }] },
+        });
+        assert.equal(res.status, 400, JSON.stringify(res.body));
+        assert.equal(res.body.error.code, "invalid");
+        const fields = (res.body.error.fields as { field: string }[]).map((f) => f.field);
+        for (
+          const f of ["capacity", "slotMinutes", "timeZone", "capacityUnit", "hours.mon[0].open"]
+        ) {
+          assert(fields.includes(f), `names ${f}: ${fields.join(", ")}`);
+        }
+        const notJson = await call("PUT", `/kitchens/${capped.id}`, undefined, {
+          raw: "capacity=5",
+        });
+        assert.equal(notJson.status, 400);
+        const unknown = await call("PUT", "/kitchens/no-such-kitchen", config);
+        assert.equal(unknown.status, 404);
+        assert.deepEqual((await call("GET", `/kitchens/${capped.id}`)).body, before, "unchanged");
+      },
+    );
 
-    await t.step("PUT /menu/pizzas/{code} {available:false} stops intake selling it within a second", async () => {
-      const margherita = { pizzaName: "Маргарита", quantity: 1, extras: [] };
-      const res = await call("PUT", "/menu/pizzas/margherita", { available: false });
-      assert.equal(res.status, 200, JSON.stringify(res.body));
-      assert.equal(res.body.available, false);
-      const savedAt = Date.now();
-      const records = await stack.kafkaRecordCount();
-      await new Promise((r) => setTimeout(r, savedAt + LIVE_WITHIN_MS - Date.now()));
-      const error = await expectGrpcError(
-        stack.api.createOrder(seedExampleRequest({ kitchenId: main.id, pizzaName: "", quantity: 0, items: [margherita] })),
-      );
-      assert.equal(error.code, Code.FAILED_PRECONDITION);
-      assert.deepEqual(error.preconditionSubjects, ["Маргарита"]);
-      assert.match(error.message, /Маргарита/);
-      assert.equal(await stack.kafkaRecordCount(), records, "nothing produced for the refused order");
-      // Other pizzas still sell; and back on the menu, it sells again.
-      await place(main.id);
-      const back = await call("PUT", "/menu/pizzas/margherita", { available: true });
-      assert.equal(back.body.available, true);
-      await new Promise((r) => setTimeout(r, LIVE_WITHIN_MS));
-      const ok = await stack.api.createOrder(
-        seedExampleRequest({ kitchenId: main.id, pizzaName: "", quantity: 0, items: [margherita] }),
-      );
-      assert.equal(ok.totalPriceKopecks, "64900");
-    });
+    await t.step(
+      "PUT /menu/pizzas/{code} {available:false} stops intake selling it within a second",
+      async () => {
+        const margherita = { pizzaName: "Маргарита", quantity: 1, extras: [] };
+        const res = await call("PUT", "/menu/pizzas/margherita", { available: false });
+        assert.equal(res.status, 200, JSON.stringify(res.body));
+        assert.equal(res.body.available, false);
+        const savedAt = Date.now();
+        const records = await stack.kafkaRecordCount();
+        await new Promise((r) => setTimeout(r, savedAt + LIVE_WITHIN_MS - Date.now()));
+        const error = await expectGrpcError(
+          stack.api.createOrder(
+            seedExampleRequest({
+              kitchenId: main.id,
+              pizzaName: "",
+              quantity: 0,
+              items: [margherita],
+            }),
+          ),
+        );
+        assert.equal(error.code, Code.FAILED_PRECONDITION);
+        assert.deepEqual(error.preconditionSubjects, ["Маргарита"]);
+        assert.match(error.message, /Маргарита/);
+        assert.equal(
+          await stack.kafkaRecordCount(),
+          records,
+          "nothing produced for the refused order",
+        );
+        // Other pizzas still sell; and back on the menu, it sells again.
+        await place(main.id);
+        const back = await call("PUT", "/menu/pizzas/margherita", { available: true });
+        assert.equal(back.body.available, true);
+        await new Promise((r) => setTimeout(r, LIVE_WITHIN_MS));
+        const ok = await stack.api.createOrder(
+          seedExampleRequest({
+            kitchenId: main.id,
+            pizzaName: "",
+            quantity: 0,
+            items: [margherita],
+          }),
+        );
+        assert.equal(ok.totalPriceKopecks, "64900");
+      },
+    );
 
     await t.step("a price change prices new orders within a second", async () => {
       const menu = await call("GET", "/menu");
@@ -476,7 +562,10 @@ Deno.test("hub REST: status changes, cancel, restarts, live settings", async (t)
       const bad = await call("PUT", "/menu/pizzas/pepperoni", { priceKopecks: -5 });
       assert.equal(bad.status, 400);
       assert.equal(bad.body.error.fields[0].field, "priceKopecks");
-      assert.equal((await call("PUT", "/menu/pizzas/no-such-pizza", { priceKopecks: 100 })).status, 404);
+      assert.equal(
+        (await call("PUT", "/menu/pizzas/no-such-pizza", { priceKopecks: 100 })).status,
+        404,
+      );
       await new Promise((r) => setTimeout(r, savedAt + LIVE_WITHIN_MS - Date.now()));
       const order = await stack.api.createOrder(seedExampleRequest({
         kitchenId: main.id,

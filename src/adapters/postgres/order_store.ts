@@ -10,6 +10,8 @@ import type { OrderEvent, OrderPlaced, StatusChangeRequested } from "../../domai
 import { type Pool, type PoolClient, type RetryOptions, withTransaction } from "./pool.ts";
 import { ORDER_COLUMNS, orderOfRow, type OrderRow } from "./order_rows.ts";
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export type EventOutcome =
   /** Changed the record now. */
   | { readonly kind: "applied"; readonly order: Order }
@@ -29,6 +31,8 @@ export class OrderStore {
   }
 
   async get(orderId: string): Promise<Order | undefined> {
+    // Not a UUID: no such order (asking PostgreSQL would fail the uuid cast: an INTERNAL error).
+    if (!UUID.test(orderId)) return undefined;
     const { rows } = await this.pool.query<OrderRow>(
       `SELECT ${ORDER_COLUMNS} FROM orders WHERE id = $1`,
       [orderId],

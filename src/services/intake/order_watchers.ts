@@ -43,12 +43,14 @@ export class OrderWatchers {
     };
     // Listen before reading the current state, so no change in between is missed.
     this.#add(orderId, watcher);
+    // Before any await: a caller that hangs up meanwhile must still end the watch.
+    signal.addEventListener("abort", () => finish(), { once: true });
+    if (signal.aborted) finish();
     try {
       await this.#ensureFollowing();
       const current = await this.orders.get(orderId);
       if (!current) throw new OrderNotFoundError(orderId);
       watcher(current);
-      signal.addEventListener("abort", () => finish(), { once: true });
       await finished;
     } finally {
       this.#remove(orderId, watcher);

@@ -5,6 +5,7 @@
 import { connectRedis, createRedis } from "../../adapters/redis/client.ts";
 import { DueOrders } from "../../adapters/redis/due_orders.ts";
 import { createLogger, parseLevel } from "../../observability/logger.ts";
+import { recordPromotionDelay } from "../../observability/pipeline_metrics.ts";
 import { serveHealth } from "../shared/health_server.ts";
 import { readPromoterConfig } from "./config.ts";
 import { runPromotionLoop } from "./promotion_loop.ts";
@@ -19,6 +20,9 @@ const stop = new AbortController();
 const loop = runPromotionLoop(new DueOrders(redis), { now: () => new Date() }, logger, {
   tickMs: config.tickMs,
   batchSize: config.batchSize,
+  onPromoted: (promoted, at) => {
+    for (const p of promoted) recordPromotionDelay((at.getTime() - p.visibleAt.getTime()) / 1000);
+  },
 }, stop.signal);
 const health = serveHealth(config.healthPort, async () => {
   await redis.ping();

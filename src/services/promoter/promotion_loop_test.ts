@@ -102,7 +102,15 @@ Deno.test("runPromotionLoop() drains a backlog in full batches without waiting b
   await running(store, { tickMs: 1_000, batchSize: 3 }, async (batches) => {
     await sleep(100);
     assert.deepEqual(batches.map((b) => b.length), [3, 3, 1]);
-    assert.deepEqual(batches.flat().map((p) => p.orderId), ["o0", "o1", "o2", "o3", "o4", "o5", "o6"]);
+    assert.deepEqual(batches.flat().map((p) => p.orderId), [
+      "o0",
+      "o1",
+      "o2",
+      "o3",
+      "o4",
+      "o5",
+      "o6",
+    ]);
   });
   const [first, , third] = store.promoteCalls;
   assert(third.at - first.at < 50, "the three batches ran back to back");
