@@ -5,6 +5,10 @@
 #   scripts/services.sh start [service...]    (default: all that exist)
 #   scripts/services.sh stop  [service...]
 #   scripts/services.sh status
+# Telemetry (OpenTelemetry, Deno's built-in exporter):
+#   OTEL=print      to `deno task otel:print` on 127.0.0.1:${OTEL_PRINT_PORT:-4318} (OTLP/HTTP JSON)
+#   OTEL=collector  to an OpenTelemetry Collector at $OTEL_EXPORTER_OTLP_ENDPOINT
+#                   (default http://127.0.0.1:4318, OTLP/HTTP protobuf)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -12,6 +16,25 @@ source scripts/tools.sh
 set -a && source .infra/env && set +a
 export KAFKAJS_NO_PARTITIONER_WARNING=1
 mkdir -p .infra/logs .infra/run
+
+case "${OTEL:-}" in
+"") ;;
+print)
+  export OTEL_DENO=true OTEL_EXPORTER_OTLP_PROTOCOL=http/json
+  export OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:${OTEL_PRINT_PORT:-4318}"
+  export OTEL_METRIC_EXPORT_INTERVAL="${OTEL_METRIC_EXPORT_INTERVAL:-10000}"
+  export OTEL_BSP_SCHEDULE_DELAY="${OTEL_BSP_SCHEDULE_DELAY:-500}" # spans out within a second
+  ;;
+collector)
+  export OTEL_DENO=true
+  export OTEL_EXPORTER_OTLP_ENDPOINT="${OTEL_EXPORTER_OTLP_ENDPOINT:-http://127.0.0.1:4318}"
+  export OTEL_EXPORTER_OTLP_PROTOCOL="${OTEL_EXPORTER_OTLP_PROTOCOL:-http/protobuf}"
+  ;;
+*)
+  echo "OTEL must be print or collector, got '$OTEL'" >&2
+  exit 2
+  ;;
+esac
 
 ALL=(consumer intake promoter hub)
 action="${1:-status}"
@@ -49,7 +72,8 @@ case "$action" in
 start)
   for s in "${wanted[@]}"; do
     if running "$s"; then echo "$s: already running (pid $(cat ".infra/run/$s.pid"))"; continue; fi
-    nohup deno run -A --quiet "src/services/$s/main.ts" >>".infra/logs/$s.log" 2>&1 &
+    OTEL_SERVICE_NAME="${OTEL_SERVICE_NAME_PREFIX:-ovenline-}$s" \
+      nohup deno run -A --quiet "src/services/$s/main.ts" >>".infra/logs/$s.log" 2>&1 &
     echo $! >".infra/run/$s.pid"
     wait_ready "$s"
     echo "$s: ready (pid $(cat ".infra/run/$s.pid"), log .infra/logs/$s.log)"

@@ -27,7 +27,7 @@ async function streamIds(stack: TestStack, kitchenId: string, types: Set<string>
 }
 
 async function setStatus(stack: TestStack, orderId: string, status: string): Promise<void> {
-  const res = await fetch(`${stack.hubUrl}/api/v1/erp/orders/${orderId}/status`, {
+  const res = await stack.hubFetch(`${stack.hubUrl}/api/v1/erp/orders/${orderId}/status`, {
     method: "PUT",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ status }),
@@ -51,8 +51,8 @@ Deno.test("hub", async (t) => {
     await t.step("clients on two hub replicas each receive every event exactly once", async () => {
       const second = stack.replicaPorts.get("hub#2") ??
         (await stack.startReplica("hub", 2), stack.replicaPorts.get("hub#2")!);
-      const a = await TestSocket.open(wsUrl(stack.ports.hub, "erp"));
-      const b = await TestSocket.open(wsUrl(second, "erp"));
+      const a = await TestSocket.open(wsUrl(stack.ports.hub, "erp"), stack.tokens.viewer);
+      const b = await TestSocket.open(wsUrl(second, "erp"), stack.tokens.viewer);
       await a.waitFor("snapshot on hub 1", (r) => r.message.type === "snapshot");
       await b.waitFor("snapshot on hub 2", (r) => r.message.type === "snapshot");
       const from = (await stack.redis.xrevrange("ovenline:events", "+", "-", "COUNT", 1))[0]?.[0] ??
@@ -79,7 +79,7 @@ Deno.test("hub", async (t) => {
     await t.step(
       "a client resuming with its last event id receives exactly the missed events",
       async () => {
-        const first = await TestSocket.open(wsUrl(stack.ports.hub, "kds"));
+        const first = await TestSocket.open(wsUrl(stack.ports.hub, "kds"), stack.tokens.viewer);
         const one = await stack.api.createOrder(seedExampleRequest());
         await first.waitFor("order visible", (r) => r.message.order?.id === one.orderId);
         const lastSeen = first.lastEventId()!;
@@ -97,6 +97,7 @@ Deno.test("hub", async (t) => {
 
         const resumed = await TestSocket.open(
           wsUrl(stack.ports.hub, "kds", `&lastEventId=${lastSeen}`),
+          stack.tokens.viewer,
         );
         await waitFor("replay", () => resumed.received.length >= missed.length);
         await new Promise((r) => setTimeout(r, 200));
@@ -120,7 +121,7 @@ Deno.test("hub", async (t) => {
     await t.step(
       "a client whose last event id is older than the stream gets a fresh snapshot",
       async () => {
-        const s = await TestSocket.open(wsUrl(stack.ports.hub, "kds", "&lastEventId=1-0"));
+        const s = await TestSocket.open(wsUrl(stack.ports.hub, "kds", "&lastEventId=1-0"), stack.tokens.viewer);
         const snap = await s.waitFor("snapshot", (r) => r.message.type === "snapshot");
         const active = await stack.redis.zrange("erp:orders:active", 0, -1);
         const shown = (snap.message.orders as { id: string }[]).map((o) => o.id).sort();
@@ -136,8 +137,9 @@ Deno.test("hub", async (t) => {
           "127.0.0.1",
           stack.ports.hub,
           `/ws/erp?kitchen=${kitchen.id}`,
+          stack.tokens.viewer,
         );
-        const healthy = await TestSocket.open(wsUrl(stack.ports.hub, "erp"));
+        const healthy = await TestSocket.open(wsUrl(stack.ports.hub, "erp"), stack.tokens.viewer);
         await healthy.waitFor("snapshot", (r) => r.message.type === "snapshot");
         // Big events straight into the stream the hub follows: ~12 MB in all, far beyond
         // the kernel's socket buffers and the hub's 512 KiB per-client limit.
@@ -185,7 +187,7 @@ Deno.test("hub", async (t) => {
             [`?kitchen=${kitchen.id}&lastEventId=yesterday`, "lastEventId"],
           ]
         ) {
-          const res = await fetch(`${stack.hubUrl}/ws/kds${query}`, {
+          const res = await stack.hubFetch(`${stack.hubUrl}/ws/kds${query}`, {
             headers: {
               upgrade: "websocket",
               connection: "Upgrade",
@@ -201,7 +203,7 @@ Deno.test("hub", async (t) => {
     );
 
     await t.step("a KDS station filter only gets orders with an item of that station", async () => {
-      const dessert = await TestSocket.open(wsUrl(stack.ports.hub, "kds", "&station=dessert"));
+      const dessert = await TestSocket.open(wsUrl(stack.ports.hub, "kds", "&station=dessert"), stack.tokens.viewer);
       await dessert.waitFor("snapshot", (r) => r.message.type === "snapshot");
       const pizzaOnly = await stack.api.createOrder(seedExampleRequest());
       const withDessert = await stack.api.createOrder(seedExampleRequest({

@@ -51,10 +51,10 @@ Deno.test("KDS page in Chromium", async (t) => {
   const kdsUrl = `${stack.hubUrl}/kds?kitchen=${kitchen.id}`;
   try {
     const extraTablets: WatchedPage[] = [];
-    const ru = await openPage(browser, kdsUrl);
+    const ru = await openPage(browser, `${kdsUrl}&token=${stack.tokens.kitchen}`);
     // The English tablet also brings a token, as links with ?token=… will once auth is on.
     const authHeaders: (string | undefined)[] = [];
-    const en = await openPage(browser, `${kdsUrl}&lang=en&token=test-token`, {
+    const en = await openPage(browser, `${kdsUrl}&lang=en&token=${stack.tokens.kitchen}`, {
       beforeLoad: (page) =>
         page.on("request", (request) => {
           if (request.url().includes("/api/")) authHeaders.push(request.headers()["authorization"]);
@@ -74,7 +74,7 @@ Deno.test("KDS page in Chromium", async (t) => {
         assert.doesNotMatch(en.page.url(), /token/);
         assert.equal(
           await en.page.evaluate('localStorage.getItem("ovenline.token")'),
-          "test-token",
+          stack.tokens.kitchen,
         );
         await en.page.locator("#lang-toggle").click(); // → Russian, and back: a REST-free re-render
         assert.equal(await en.page.locator("#empty").innerText(), "Заказов нет");
@@ -215,8 +215,8 @@ Deno.test("KDS page in Chromium", async (t) => {
     await t.step(
       "a station tablet shows only its items; age colours follow ?warn and ?late",
       async () => {
-        const dessert = await openPage(browser, `${kdsUrl}&station=dessert`);
-        const timed = await openPage(browser, `${kdsUrl}&warn=0&late=0.02`); // late after 1.2 s
+        const dessert = await openPage(browser, `${kdsUrl}&station=dessert&token=${stack.tokens.kitchen}`);
+        const timed = await openPage(browser, `${kdsUrl}&warn=0&late=0.02&token=${stack.tokens.kitchen}`); // late after 1.2 s
         extraTablets.push(dessert, timed);
         await enableSound(dessert);
         await enableSound(timed);
@@ -261,7 +261,7 @@ Deno.test("KDS page in Chromium", async (t) => {
     await t.step(
       "the dashboard follows orders and slot load live, shows the hub's field errors and saves the menu",
       async () => {
-        const erp = await openPage(browser, `${stack.hubUrl}/erp?kitchen=${kitchen.id}`, {
+        const erp = await openPage(browser, `${stack.hubUrl}/erp?kitchen=${kitchen.id}&token=${stack.tokens.manager}`, {
           viewport: { width: 1440, height: 900 },
         });
         extraTablets.push(erp);
@@ -272,7 +272,7 @@ Deno.test("KDS page in Chromium", async (t) => {
         assert.match(await row.innerText(), /1\s924,00\s₽/);
         const slotId = `slot:${kitchen.id}:${Date.parse(placed.slotStartTime) / 1000}`;
         const load = await waitFor("the slot's load over REST", async () => {
-          const res = await fetch(`${stack.hubUrl}/api/v1/erp/slots?kitchen=${kitchen.id}`);
+          const res = await stack.hubFetch(`${stack.hubUrl}/api/v1/erp/slots?kitchen=${kitchen.id}`);
           const day = await res.json() as { slots: { id: string; load: number }[] };
           return day.slots.find((slot) => slot.id === slotId)?.load;
         });
@@ -297,7 +297,7 @@ Deno.test("KDS page in Chromium", async (t) => {
         await erp.page.locator('#menu-pizzas tr[data-code="pepperoni"][data-available="false"]')
           .waitFor();
         const menu = await waitFor("the menu saved", async () => {
-          const res = await fetch(`${stack.hubUrl}/api/v1/erp/menu`);
+          const res = await stack.hubFetch(`${stack.hubUrl}/api/v1/erp/menu`);
           const body = await res.json() as {
             pizzas: { code: string; priceKopecks: number; available: boolean }[];
           };
@@ -314,7 +314,7 @@ Deno.test("KDS page in Chromium", async (t) => {
     );
 
     assert.ok(authHeaders.length > 0, "the English tablet made REST calls");
-    assert.deepEqual(new Set(authHeaders), new Set(["Bearer test-token"]));
+    assert.deepEqual(new Set(authHeaders), new Set([`Bearer ${stack.tokens.kitchen}`]));
     for (const tablet of [ru, en, ...extraTablets]) {
       assert.deepEqual(tablet.errors, [], "no errors inside the pages");
     }

@@ -57,11 +57,11 @@ function createTraced(
 }
 
 async function setStatus(stack: TestStack, orderId: string, status: string): Promise<void> {
-  const res = await fetch(`${stack.hubUrl}/api/v1/erp/orders/${orderId}/status`, {
+  const res = await stack.hubFetch(`${stack.hubUrl}/api/v1/erp/orders/${orderId}/status`, {
     method: "PUT",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ status }),
-  });
+  }, "kitchen");
   assert.equal(res.status, 202, await res.text());
 }
 
@@ -82,7 +82,10 @@ Deno.test("observability: traces, metrics, logs and alert rules from the live se
     env: { ...receiver.env, LOG_LEVEL: "debug" },
   });
   const ws = (channel: string) =>
-    TestSocket.open(`ws://127.0.0.1:${stack.ports.hub}/ws/${channel}?kitchen=${kitchen.id}`);
+    TestSocket.open(
+      `ws://127.0.0.1:${stack.ports.hub}/ws/${channel}?kitchen=${kitchen.id}`,
+      stack.tokens.viewer,
+    );
   const kds = await ws("kds");
   const erp = await ws("erp");
   const topic = stack.topics.orders;
@@ -238,9 +241,16 @@ Deno.test("observability: traces, metrics, logs and alert rules from the live se
             s.name === "ovenline.order.status_change" &&
             s.attributes["ovenline.order.id"] === orderId
           );
-          const complete = roots.filter((r) =>
-            receiver.trace(r.traceId).some((s) => s.name === "ws deliver kds")
-          );
+          const names = [
+            `send ${topic}`,
+            `process ${topic}`,
+            "redis apply_order",
+            "ws deliver kds",
+          ];
+          const complete = roots.filter((r) => {
+            const inTrace = new Set(receiver.trace(r.traceId).map((s) => s.name));
+            return names.every((n) => inTrace.has(n));
+          });
           return complete.length === 2 ? complete : undefined;
         }, 15_000);
         for (const change of changes) {
@@ -289,11 +299,16 @@ Deno.test("observability: traces, metrics, logs and alert rules from the live se
             s.traceId === client.traceId && s.name === "ws deliver erp" &&
             s.attributes["ovenline.event.type"] === "order.visible",
         );
-        const spans = receiver.trace(client.traceId);
-        const broadcast = spans.find((s) => s.spanId === delivery.parentSpanId);
-        assert.equal(broadcast?.name, "hub broadcast order.visible");
-        const apply = spans.find((s) => s.spanId === broadcast?.parentSpanId);
-        assert.equal(apply?.name, "redis apply_order", "the traceparent kept on the reservation");
+        const broadcast = await receiver.waitForSpan(
+          "the broadcast of the promoted order.visible",
+          (s) => s.spanId === delivery.parentSpanId,
+        );
+        assert.equal(broadcast.name, "hub broadcast order.visible");
+        const apply = await receiver.waitForSpan(
+          "the span whose traceparent the reservation kept",
+          (s) => s.spanId === broadcast.parentSpanId,
+        );
+        assert.equal(apply.name, "redis apply_order", "the traceparent kept on the reservation");
       },
     );
 
@@ -345,8 +360,12 @@ Deno.test("observability: traces, metrics, logs and alert rules from the live se
         receiver.latest("ovenline.consumer.lag", { partition: "0" })?.attributes.group,
         stack.env.KAFKA_GROUP_ID,
       );
-      assert.equal(value("ovenline.websocket.connections", { channel: "kds" }), 1);
-      assert.equal(value("ovenline.websocket.connections", { channel: "erp" }), 1);
+      await waitFor(
+        "one KDS and one dashboard socket counted",
+        () =>
+          value("ovenline.websocket.connections", { channel: "kds" }) === 1 &&
+          value("ovenline.websocket.connections", { channel: "erp" }) === 1,
+      );
       const fill = await waitFor(
         "the counted kitchen's slot fill ratio",
         () =>
@@ -355,15 +374,20 @@ Deno.test("observability: traces, metrics, logs and alert rules from the live se
           ),
       );
       assert.equal(fill.value, 0, "nothing was booked in the too-small kitchen");
-      assert(
-        receiver.metrics.some((p) =>
-          p.name === "ovenline.slot.fill_ratio" && p.attributes.kitchen === counted.id &&
-          (p.value ?? 0) > 0
-        ),
-        "the counted kitchen's current slot has load",
+      await waitFor(
+        "the counted kitchen's current slot with load in the fill ratio",
+        () =>
+          receiver.metrics.some((p) =>
+            p.name === "ovenline.slot.fill_ratio" && p.attributes.kitchen === counted.id &&
+            (p.value ?? 0) > 0
+          ),
       );
-      assert((receiver.latest("ovenline.order.kds_latency")?.count ?? 0) >= 1);
-      assert.equal(receiver.latest("ovenline.promotion.delay")?.count, 1);
+      await waitFor(
+        "order-to-KDS latency and promotion delay recorded",
+        () =>
+          (receiver.latest("ovenline.order.kds_latency")?.count ?? 0) >= 1 &&
+          receiver.latest("ovenline.promotion.delay")?.count === 1,
+      );
     });
 
     await t.step("a log line for an order carries its trace id and no unmasked phone", async () => {

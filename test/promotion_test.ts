@@ -74,7 +74,7 @@ Deno.test("promoter: scheduled orders reach `active` and the KDS within 1 s of `
       acceptingOrders: true,
     };
     const { id: _id, ...body } = kitchen;
-    const saved = await fetch(`${stack.hubUrl}/api/v1/erp/kitchens/${kitchen.id}`, {
+    const saved = await stack.hubFetch(`${stack.hubUrl}/api/v1/erp/kitchens/${kitchen.id}`, {
       method: "PUT",
       headers: { "content-type": "application/json" },
       body: JSON.stringify(body),
@@ -84,6 +84,7 @@ Deno.test("promoter: scheduled orders reach `active` and the KDS within 1 s of `
 
     kds = await TestSocket.open(
       `ws://127.0.0.1:${stack.ports.hub}/ws/kds?kitchen=${kitchen.id}`,
+      stack.tokens.viewer,
     );
     await kds.waitFor("the first snapshot", (r) => r.message.type === "snapshot");
 
@@ -130,7 +131,7 @@ Deno.test("promoter: scheduled orders reach `active` and the KDS within 1 s of `
             `${id} is not active`,
           );
         }
-        const res = await fetch(`${stack.hubUrl}/api/v1/erp/orders/active?kitchen=${kitchen.id}`);
+        const res = await stack.hubFetch(`${stack.hubUrl}/api/v1/erp/orders/active?kitchen=${kitchen.id}`);
         assert.deepEqual((await res.json()).orders, [], "the REST active list is empty");
         assert(Date.now() < visibleAt, "still before visible_at");
         assert.deepEqual(
@@ -177,7 +178,7 @@ Deno.test("promoter: scheduled orders reach `active` and the KDS within 1 s of `
           assert.equal(Number(await stack.redis.zscore("erp:orders:active", id)), opening);
           assert.equal(await stack.redis.zscore("erp:orders:pending_slots", id), null);
         }
-        const res = await fetch(`${stack.hubUrl}/api/v1/erp/orders/active?kitchen=${kitchen.id}`);
+        const res = await stack.hubFetch(`${stack.hubUrl}/api/v1/erp/orders/active?kitchen=${kitchen.id}`);
         assert.deepEqual(
           ((await res.json()).orders as { id: string }[]).map((o) => o.id).sort(),
           [...ids].sort(),
@@ -185,6 +186,7 @@ Deno.test("promoter: scheduled orders reach `active` and the KDS within 1 s of `
         // A tablet that connects now gets them in its snapshot.
         lateKds = await TestSocket.open(
           `ws://127.0.0.1:${stack.ports.hub}/ws/kds?kitchen=${kitchen.id}`,
+          stack.tokens.viewer,
         );
         const snapshot = await lateKds.waitFor("a snapshot", (r) => r.message.type === "snapshot");
         assert.deepEqual(

@@ -54,19 +54,22 @@ Deno.test("hub REST: status changes, cancel, restarts, live settings", async (t)
     method: string,
     path: string,
     body?: unknown,
-    opts: { raw?: string; contentType?: string } = {},
+    opts: { raw?: string; contentType?: string; role?: "viewer" | "kitchen" | "manager" } = {},
   ): Promise<Answer> {
     const headers: Record<string, string> = {};
     let payload: string | undefined;
     if (opts.raw !== undefined) payload = opts.raw;
     else if (body !== undefined) payload = JSON.stringify(body);
     if (payload !== undefined) headers["content-type"] = opts.contentType ?? "application/json";
-    const res = await fetch(`${api}${path}`, { method, headers, body: payload });
+    const res = await stack.hubFetch(`${api}${path}`, { method, headers, body: payload }, opts.role);
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : undefined };
   }
+  // Cooks move orders along; cancelling takes a manager.
   const putStatus = (id: string, status: unknown, reason?: string) =>
-    call("PUT", `/orders/${id}/status`, reason === undefined ? { status } : { status, reason });
+    call("PUT", `/orders/${id}/status`, reason === undefined ? { status } : { status, reason }, {
+      role: status === "cancelled" ? "manager" : "kitchen",
+    });
 
   async function recordState(id: string): Promise<RecordState> {
     const { rows } = await stack.pool.query(
@@ -124,6 +127,7 @@ Deno.test("hub REST: status changes, cancel, restarts, live settings", async (t)
   async function kdsSnapshotIds(kitchenId: string): Promise<string[]> {
     const socket = await TestSocket.open(
       `ws://127.0.0.1:${stack.ports.hub}/ws/kds?kitchen=${kitchenId}`,
+      stack.tokens.viewer,
     );
     try {
       const s = await socket.waitFor("a KDS snapshot", (r) => r.message.type === "snapshot");
@@ -170,7 +174,7 @@ Deno.test("hub REST: status changes, cancel, restarts, live settings", async (t)
             const last = (await historyRows(stack, id)).at(-1)!;
             assert.deepEqual(
               { from: last.from_status, to: last.to_status, actor: last.actor },
-              { from, to, actor: "kitchen" },
+              { from, to, actor: to === "cancelled" ? "manager:test-manager" : "kitchen:test-tablet" },
             );
             const { rows } = await stack.pool.query(
               "SELECT reason FROM order_status_history WHERE order_id = $1 AND to_status = $2",
@@ -341,12 +345,12 @@ Deno.test("hub REST: status changes, cancel, restarts, live settings", async (t)
         assert.deepEqual([last.from_status, last.to_status, last.actor], [
           "pending",
           "cancelled",
-          "kitchen",
+          "manager:test-manager",
         ]);
         // And a body-less cancel works too.
         const bare = await place(other.id);
         await waitForOrder(stack, bare);
-        const res2 = await fetch(`${api}/orders/${bare}/cancel`, { method: "POST" });
+        const res2 = await stack.hubFetch(`${api}/orders/${bare}/cancel`, { method: "POST" });
         assert.equal(res2.status, 202, await res2.text());
         await applied(bare, "cancelled", 2);
       },

@@ -62,7 +62,7 @@ Deno.test("`WatchOrder` streams an order's status changes", async (t) => {
   const api = `${stack.hubUrl}/api/v1/erp`;
 
   async function setStatus(orderId: string, status: OrderStatus): Promise<void> {
-    const res = await fetch(`${api}/orders/${orderId}/status`, {
+    const res = await stack.hubFetch(`${api}/orders/${orderId}/status`, {
       method: "PUT",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ status }),

@@ -1,8 +1,12 @@
 /**
  * Structured JSON logs, one object per line on stderr. Personal data is
  * masked before it is written: call sites pass raw values under the field
- * names below and never format them into the message.
+ * names below and never format them into the message. A line written inside
+ * a traced operation carries its trace_id and span_id; call sites name the
+ * order under `orderId`.
  */
+import { isSpanContextValid, trace } from "@opentelemetry/api";
+
 type Level = "debug" | "info" | "warn" | "error";
 const LEVELS: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
@@ -40,15 +44,29 @@ export function maskAddress(address: string): string {
   return address.trim().length === 0 ? "" : `${first} ***`;
 }
 
-function mask(fields: LogFields): LogFields {
+function mask(fields: LogFields, depth = 0): LogFields {
   const out: LogFields = {};
   for (const [key, value] of Object.entries(fields)) {
     const masker = MASKED_FIELDS[key];
     if (masker && typeof value === "string") out[key] = masker(value);
     else if (value instanceof Error) out[key] = { name: value.name, message: value.message };
-    else out[key] = value;
+    else out[key] = maskNested(value, depth);
   }
   return out;
+}
+
+/** Nested objects (an order's `customer`) are masked by the same field names, a few levels deep. */
+function maskNested(value: unknown, depth: number): unknown {
+  if (depth >= 4 || value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map((v) => maskNested(v, depth + 1));
+  if (Object.getPrototypeOf(value) !== Object.prototype) return value;
+  return mask(value as LogFields, depth + 1);
+}
+
+/** The active span's ids, to find the line's trace (and the trace's lines). */
+function traceIds(): { trace_id?: string; span_id?: string } {
+  const sc = trace.getActiveSpan()?.spanContext();
+  return sc && isSpanContextValid(sc) ? { trace_id: sc.traceId, span_id: sc.spanId } : {};
 }
 
 export function createLogger(
@@ -58,7 +76,14 @@ export function createLogger(
 ): Logger {
   const emit = (level: Level, msg: string, fields?: LogFields) => {
     if (LEVELS[level] < LEVELS[minLevel]) return;
-    const record = { time: new Date().toISOString(), level, msg, ...base, ...mask(fields ?? {}) };
+    const record = {
+      time: new Date().toISOString(),
+      level,
+      msg,
+      ...traceIds(),
+      ...base,
+      ...mask(fields ?? {}),
+    };
     write(JSON.stringify(record));
   };
   return {

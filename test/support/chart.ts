@@ -1,44 +1,50 @@
+// deno-lint-ignore-file no-explicit-any -- rendered manifests are untyped YAML
 /**
  * Helpers for the chart tests: helm (installed by scripts/helm.sh), rendering, and schema
  * validation of every rendered object with the npm kubernetes-models packages (Kubernetes,
  * Strimzi v1, CloudNativePG, KEDA, Gateway API, prometheus-operator) and, for the k6-operator
  * TestRun that has no such package, a structural check written from its CRD.
  */
-import { parseAllDocuments } from "npm:yaml@2.9.1";
-import { ConfigMap } from "npm:kubernetes-models@5.1.0/v1/ConfigMap";
-import { Secret } from "npm:kubernetes-models@5.1.0/v1/Secret";
-import { Service } from "npm:kubernetes-models@5.1.0/v1/Service";
-import { ServiceAccount } from "npm:kubernetes-models@5.1.0/v1/ServiceAccount";
-import { Deployment } from "npm:kubernetes-models@5.1.0/apps/v1/Deployment";
-import { StatefulSet } from "npm:kubernetes-models@5.1.0/apps/v1/StatefulSet";
-import { Job } from "npm:kubernetes-models@5.1.0/batch/v1/Job";
-import { PodDisruptionBudget } from "npm:kubernetes-models@5.1.0/policy/v1/PodDisruptionBudget";
-import { HorizontalPodAutoscaler } from "npm:kubernetes-models@5.1.0/autoscaling/v2/HorizontalPodAutoscaler";
-import { NetworkPolicy } from "npm:kubernetes-models@5.1.0/networking.k8s.io/v1/NetworkPolicy";
-import { Ingress } from "npm:kubernetes-models@5.1.0/networking.k8s.io/v1/Ingress";
-import { validate as validateEnvVar } from "npm:kubernetes-models@5.1.0/_schemas/IoK8sApiCoreV1EnvVar";
-import { validate as validateResources } from "npm:kubernetes-models@5.1.0/_schemas/IoK8sApiCoreV1ResourceRequirements";
-import { validate as validatePodSecurity } from "npm:kubernetes-models@5.1.0/_schemas/IoK8sApiCoreV1PodSecurityContext";
-import { validate as validateSecurity } from "npm:kubernetes-models@5.1.0/_schemas/IoK8sApiCoreV1SecurityContext";
-import { validate as validateObjectMeta } from "npm:@kubernetes-models/apimachinery@3.0.2/_schemas/IoK8sApimachineryPkgApisMetaV1ObjectMeta";
-import { Kafka } from "npm:@kubernetes-models/strimzi-kafka-operator@1.0.1/kafka.strimzi.io/v1/Kafka";
-import { KafkaNodePool } from "npm:@kubernetes-models/strimzi-kafka-operator@1.0.1/kafka.strimzi.io/v1/KafkaNodePool";
-import { KafkaTopic } from "npm:@kubernetes-models/strimzi-kafka-operator@1.0.1/kafka.strimzi.io/v1/KafkaTopic";
-import { KafkaUser } from "npm:@kubernetes-models/strimzi-kafka-operator@1.0.1/kafka.strimzi.io/v1/KafkaUser";
-import { Cluster } from "npm:@kubernetes-models/cloudnative-pg@2.0.0/postgresql.cnpg.io/v1/Cluster";
-import { ScheduledBackup } from "npm:@kubernetes-models/cloudnative-pg@2.0.0/postgresql.cnpg.io/v1/ScheduledBackup";
-import { ScaledObject } from "npm:@kubernetes-models/keda@2.0.0/keda.sh/v1alpha1/ScaledObject";
-import { TriggerAuthentication } from "npm:@kubernetes-models/keda@2.0.0/keda.sh/v1alpha1/TriggerAuthentication";
-import { GRPCRoute } from "npm:@kubernetes-models/gateway-api@2.0.0/gateway.networking.k8s.io/v1/GRPCRoute";
-import { HTTPRoute } from "npm:@kubernetes-models/gateway-api@2.0.0/gateway.networking.k8s.io/v1/HTTPRoute";
-import { PodMonitor } from "npm:@kubernetes-models/prometheus-operator@6.0.0/monitoring.coreos.com/v1/PodMonitor";
-import { PrometheusRule } from "npm:@kubernetes-models/prometheus-operator@6.0.0/monitoring.coreos.com/v1/PrometheusRule";
+import { parseAllDocuments } from "yaml";
+import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
+import { Secret } from "kubernetes-models/v1/Secret";
+import { Service } from "kubernetes-models/v1/Service";
+import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
+import { Deployment } from "kubernetes-models/apps/v1/Deployment";
+import { StatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
+import { Job } from "kubernetes-models/batch/v1/Job";
+import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
+import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
+import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
+import { Ingress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
+import { validate as validateEnvVar } from "kubernetes-models/_schemas/IoK8sApiCoreV1EnvVar";
+import { validate as validateResources } from "kubernetes-models/_schemas/IoK8sApiCoreV1ResourceRequirements";
+import { validate as validatePodSecurity } from "kubernetes-models/_schemas/IoK8sApiCoreV1PodSecurityContext";
+import { validate as validateSecurity } from "kubernetes-models/_schemas/IoK8sApiCoreV1SecurityContext";
+import { validate as validateObjectMeta } from "@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1ObjectMeta";
+import { Kafka } from "@kubernetes-models/strimzi-kafka-operator/kafka.strimzi.io/v1/Kafka";
+import { KafkaNodePool } from "@kubernetes-models/strimzi-kafka-operator/kafka.strimzi.io/v1/KafkaNodePool";
+import { KafkaTopic } from "@kubernetes-models/strimzi-kafka-operator/kafka.strimzi.io/v1/KafkaTopic";
+import { KafkaUser } from "@kubernetes-models/strimzi-kafka-operator/kafka.strimzi.io/v1/KafkaUser";
+import { Cluster } from "@kubernetes-models/cloudnative-pg/postgresql.cnpg.io/v1/Cluster";
+import { ScheduledBackup } from "@kubernetes-models/cloudnative-pg/postgresql.cnpg.io/v1/ScheduledBackup";
+import { ScaledObject } from "@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject";
+import { TriggerAuthentication } from "@kubernetes-models/keda/keda.sh/v1alpha1/TriggerAuthentication";
+import { GRPCRoute } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/GRPCRoute";
+import { HTTPRoute } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute";
+import { PodMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor";
+import { PrometheusRule } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule";
 
 export const ROOT = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
 export const CHART = `${ROOT}/charts/ovenline`;
 
-// deno-lint-ignore no-explicit-any
-export type K8sObject = { apiVersion: string; kind: string; metadata: any; spec?: any; [k: string]: any };
+export type K8sObject = {
+  apiVersion: string;
+  kind: string;
+  metadata: any;
+  spec?: any;
+  [k: string]: any;
+};
 
 let helmPath: Promise<string> | undefined;
 
@@ -68,7 +74,11 @@ export async function runHelm(args: string[]): Promise<HelmResult> {
     cwd: ROOT,
     stdout: "piped",
     stderr: "piped",
-    env: { HELM_CACHE_HOME: "/tmp/ovenline-helm/cache", HELM_CONFIG_HOME: "/tmp/ovenline-helm/config", HELM_DATA_HOME: "/tmp/ovenline-helm/data" },
+    env: {
+      HELM_CACHE_HOME: "/tmp/ovenline-helm/cache",
+      HELM_CONFIG_HOME: "/tmp/ovenline-helm/config",
+      HELM_DATA_HOME: "/tmp/ovenline-helm/data",
+    },
   }).output();
   const dec = new TextDecoder();
   return { ok: out.success, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
@@ -82,7 +92,13 @@ export interface RenderOptions {
 }
 
 function templateArgs(opts: RenderOptions): string[] {
-  const args = ["template", opts.release ?? "ovenline", opts.chart ?? CHART, "--namespace", "default"];
+  const args = [
+    "template",
+    opts.release ?? "ovenline",
+    opts.chart ?? CHART,
+    "--namespace",
+    "default",
+  ];
   for (const f of opts.valuesFiles ?? []) args.push("-f", f);
   for (const [k, val] of Object.entries(opts.set ?? {})) {
     args.push(typeof val === "string" ? "--set-string" : "--set", `${k}=${val}`);
@@ -114,7 +130,6 @@ export function parseManifests(text: string): K8sObject[] {
 
 // --- validation --------------------------------------------------------------------------------
 
-// deno-lint-ignore no-explicit-any
 type ModelClass = new (data: any) => { validate(): void };
 
 const MODELS: Record<string, ModelClass> = {
@@ -143,7 +158,6 @@ const MODELS: Record<string, ModelClass> = {
   "monitoring.coreos.com/v1/PrometheusRule": PrometheusRule,
 };
 
-// deno-lint-ignore no-explicit-any
 type SchemaFn = ((data: unknown) => boolean) & { errors?: any[] | null };
 
 function check(fn: SchemaFn, data: unknown, where: string): void {
@@ -186,11 +200,7 @@ function validateTestRun(obj: K8sObject): void {
   for (const [key, value] of Object.entries(spec)) {
     const want = types[key];
     if (!want) throw new Error(`${where}: spec.${key} is not a TestRun field`);
-    const got = Array.isArray(value)
-      ? "array"
-      : Number.isInteger(value)
-      ? "integer"
-      : typeof value;
+    const got = Array.isArray(value) ? "array" : Number.isInteger(value) ? "integer" : typeof value;
     if (got !== want) throw new Error(`${where}: spec.${key} must be ${want}, got ${got}`);
   }
   if (spec.cleanup !== undefined && spec.cleanup !== "post") {
@@ -205,11 +215,29 @@ function validateTestRun(obj: K8sObject): void {
     throw new Error(`${where}: spec.script.configMap.name is required`);
   }
   const podFields = new Set([
-    "affinity", "automountServiceAccountToken", "containerSecurityContext", "disabled", "env",
-    "envFrom", "image", "imagePullPolicy", "imagePullSecrets", "initContainers", "livenessProbe",
-    "metadata", "nodeSelector", "priorityClassName", "readinessProbe", "resources",
-    "schedulerName", "securityContext", "serviceAccountName", "tolerations",
-    "topologySpreadConstraints", "volumeMounts", "volumes",
+    "affinity",
+    "automountServiceAccountToken",
+    "containerSecurityContext",
+    "disabled",
+    "env",
+    "envFrom",
+    "image",
+    "imagePullPolicy",
+    "imagePullSecrets",
+    "initContainers",
+    "livenessProbe",
+    "metadata",
+    "nodeSelector",
+    "priorityClassName",
+    "readinessProbe",
+    "resources",
+    "schedulerName",
+    "securityContext",
+    "serviceAccountName",
+    "tolerations",
+    "topologySpreadConstraints",
+    "volumeMounts",
+    "volumes",
   ]);
   for (const part of ["runner", "starter", "initializer"] as const) {
     const pod = spec[part];
@@ -223,9 +251,15 @@ function validateTestRun(obj: K8sObject): void {
     for (const [i, env] of (pod.env ?? []).entries()) {
       check(validateEnvVar as SchemaFn, env, `${where} spec.${part}.env[${i}]`);
     }
-    if (pod.resources) check(validateResources as SchemaFn, pod.resources, `${where} spec.${part}.resources`);
+    if (pod.resources) {
+      check(validateResources as SchemaFn, pod.resources, `${where} spec.${part}.resources`);
+    }
     if (pod.securityContext) {
-      check(validatePodSecurity as SchemaFn, pod.securityContext, `${where} spec.${part}.securityContext`);
+      check(
+        validatePodSecurity as SchemaFn,
+        pod.securityContext,
+        `${where} spec.${part}.securityContext`,
+      );
     }
     if (pod.containerSecurityContext) {
       check(
@@ -253,7 +287,9 @@ export function validateObject(obj: K8sObject): void {
 // --- queries -----------------------------------------------------------------------------------
 
 export function find(objs: K8sObject[], kind: string, name?: string): K8sObject {
-  const found = objs.filter((o) => o.kind === kind && (name === undefined || o.metadata.name === name));
+  const found = objs.filter((o) =>
+    o.kind === kind && (name === undefined || o.metadata.name === name)
+  );
   if (found.length !== 1) {
     throw new Error(`expected one ${kind}${name ? ` ${name}` : ""}, found ${found.length}`);
   }
@@ -265,7 +301,6 @@ export function kinds(objs: K8sObject[]): Set<string> {
 }
 
 /** Pod templates of every workload (Deployment, StatefulSet, Job). */
-// deno-lint-ignore no-explicit-any
 export function podSpecs(objs: K8sObject[]): { owner: string; pod: any }[] {
   return objs
     .filter((o) => ["Deployment", "StatefulSet", "Job"].includes(o.kind))
@@ -273,14 +308,15 @@ export function podSpecs(objs: K8sObject[]): { owner: string; pod: any }[] {
 }
 
 /** The value of a container's environment variable, or its secretKeyRef. */
-// deno-lint-ignore no-explicit-any
 export function envOf(objs: K8sObject[], deployment: string, name: string): any {
   const dep = find(objs, "Deployment", deployment);
   const container = dep.spec.template.spec.containers[0];
   const direct = container.env?.find((e: { name: string }) => e.name === name);
   if (direct) return direct.value ?? direct.valueFrom;
   for (const from of container.envFrom ?? []) {
-    const cm = objs.find((o) => o.kind === "ConfigMap" && o.metadata.name === from.configMapRef?.name);
+    const cm = objs.find((o) =>
+      o.kind === "ConfigMap" && o.metadata.name === from.configMapRef?.name
+    );
     if (cm?.data && name in cm.data) return cm.data[name];
   }
   return undefined;

@@ -9,6 +9,7 @@
  * the last handle closes, and only if this process started it. OVENLINE_K8S_KEEP=1 leaves it
  * running (a developer's loop: `scripts/k8s/apiserver.sh stop` when done).
  */
+// deno-lint-ignore no-import-prefix -- until deno.json maps "@kubernetes/client-node" (then use that)
 import * as k8s from "npm:@kubernetes/client-node@1.4.0";
 
 const ROOT_PATH = new URL("../../", import.meta.url).pathname;
@@ -34,7 +35,8 @@ async function script(
     stderr: loud ? "inherit" : "piped",
   }).output();
   const dec = new TextDecoder();
-  return { ok: out.success, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+  const stderr = loud ? "" : dec.decode(out.stderr);
+  return { ok: out.success, stdout: dec.decode(out.stdout), stderr };
 }
 
 /** Parses the `export KEY=VALUE` lines of `apiserver.sh env`. */
@@ -60,7 +62,10 @@ export async function startKubeApi(): Promise<KubeApi> {
       const wasRunning = (await script("status")).ok;
       if (!wasRunning) {
         const { ok } = await script("start");
-        if (!ok) throw new Error("scripts/k8s/apiserver.sh start failed (see its output above)");
+        if (!ok) {
+          await script("stop"); // whatever half of it did start
+          throw new Error("scripts/k8s/apiserver.sh start failed (see its output above)");
+        }
         startedHere = true;
       }
     })();

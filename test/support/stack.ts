@@ -11,6 +11,7 @@ import {
   type TestDatabase,
 } from "../../src/adapters/postgres/test_database.ts";
 import type { KitchenConfig } from "../../src/domain/kitchen.ts";
+import { mintToken, type Role } from "../../src/adapters/http/bearer_tokens.ts";
 import { HealthClient, OrderApi } from "./grpc_client.ts";
 import { infraSetting, ROOT_PATH } from "./infra.ts";
 import { createTestTopics, testKafka, type TestTopics } from "./kafka_topics.ts";
@@ -25,6 +26,9 @@ export interface StackOptions {
   readonly env?: Record<string, string>;
   readonly partitions?: number;
 }
+
+/** The hub's signing key in tests (never used outside them). */
+const TEST_SIGNING_KEY = "ovenline-test-signing-key-0123456789abcdef";
 
 export class TestStack {
   /** Running services by name; extra replicas as "hub#2", "promoter#2", ... */
@@ -79,9 +83,15 @@ export class TestStack {
       // Tests place many orders as the seed's one customer and phone; a test of the limit sets its own.
       RATE_LIMIT_ORDERS: "1000000",
       LOG_LEVEL: "info",
+      AUTH_JWT_SECRET: TEST_SIGNING_KEY,
       ...options.env,
     };
     const stack = new TestStack(name, db, redisLease, topics, env, ports, logDir);
+    stack.tokens = {
+      viewer: await mintToken(env.AUTH_JWT_SECRET, "viewer", "test-viewer", 86_400),
+      kitchen: await mintToken(env.AUTH_JWT_SECRET, "kitchen", "test-tablet", 86_400),
+      manager: await mintToken(env.AUTH_JWT_SECRET, "manager", "test-manager", 86_400),
+    };
     try {
       // The consumer first: it restores (here: initialises) live state, without which intake books nothing.
       for (const service of options.services ?? ["consumer", "intake"]) {
@@ -142,9 +152,19 @@ export class TestStack {
     return this.#api;
   }
 
+  /** Bearer tokens for the hub, one per role, signed with this stack's key. */
+  tokens: Record<Role, string> = { viewer: "", kitchen: "", manager: "" };
+
   /** Headers that authenticate a hub request as `role`. */
-  authHeaders(_role: "viewer" | "kitchen" | "manager"): Record<string, string> {
-    return {};
+  authHeaders(role: Role): Record<string, string> {
+    return { authorization: `Bearer ${this.tokens[role]}` };
+  }
+
+  /** fetch() against the hub as `role` (manager by default: allowed everything). */
+  hubFetch(url: string, init: RequestInit = {}, role: Role = "manager"): Promise<Response> {
+    const headers = new Headers(init.headers);
+    if (!headers.has("authorization")) headers.set("authorization", `Bearer ${this.tokens[role]}`);
+    return fetch(url, { ...init, headers });
   }
 
   /** http://127.0.0.1:<port> of the hub (REST, pages; ws:// for sockets). */

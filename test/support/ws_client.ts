@@ -18,8 +18,9 @@ export class TestSocket {
   readonly opened: Promise<void>;
   readonly closed: Promise<void>;
 
-  constructor(url: string) {
-    this.socket = new WebSocket(url, ["ovenline"]);
+  /** `token`: a hub bearer token, carried as the subprotocol "bearer.<token>" as browsers must. */
+  constructor(url: string, token?: string) {
+    this.socket = new WebSocket(url, token ? ["ovenline", `bearer.${token}`] : ["ovenline"]);
     this.opened = new Promise((resolve, reject) => {
       this.socket.addEventListener("open", () => resolve(), { once: true });
       this.socket.addEventListener("error", () => reject(new Error(`could not open ${url}`)), {
@@ -37,8 +38,8 @@ export class TestSocket {
     });
   }
 
-  static async open(url: string): Promise<TestSocket> {
-    const s = new TestSocket(url);
+  static async open(url: string, token?: string): Promise<TestSocket> {
+    const s = new TestSocket(url, token);
     await s.opened;
     return s;
   }
@@ -75,12 +76,12 @@ export class TestSocket {
 export class StalledSocket {
   private constructor(private readonly conn: Deno.TcpConn) {}
 
-  static async open(host: string, port: number, path: string): Promise<StalledSocket> {
+  static async open(host: string, port: number, path: string, token = ""): Promise<StalledSocket> {
     const conn = await Deno.connect({ hostname: host, port });
     const key = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))));
     await conn.write(new TextEncoder().encode(
       `GET ${path} HTTP/1.1\r\nHost: ${host}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-        `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: ovenline\r\n\r\n`,
+        `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: ovenline\r\nAuthorization: Bearer ${token}\r\n\r\n`,
     ));
     return new StalledSocket(conn);
   }

@@ -17,9 +17,11 @@ import type {
   WatchOrderRequest,
 } from "../../gen/ovenline/v1/order_service.ts";
 import type { Order, OrderRequest } from "../../domain/order.ts";
+import { endGrpcServerSpan, startGrpcServerSpan } from "../../observability/grpc_server_span.ts";
 import type { Logger } from "../../observability/logger.ts";
 import { statusToProto } from "../protobuf/order_status_codec.ts";
-import { toServiceError } from "./errors.ts";
+import { serviceError, toServiceError } from "./errors.ts";
+import { UndecodableRequest } from "./tolerant_decoding.ts";
 import { orderRequestOf, orderResponseOf, orderViewOf } from "./order_messages.ts";
 
 export interface OrderUseCases {
@@ -30,6 +32,8 @@ export interface OrderUseCases {
   watchOrder(orderId: string, onOrder: (order: Order) => void, signal: AbortSignal): Promise<void>;
 }
 
+const SERVICE = "ovenline.v1.OrderService";
+
 export function orderServiceHandlers(
   app: OrderUseCases,
   logger: Logger,
@@ -37,11 +41,22 @@ export function orderServiceHandlers(
   const unary =
     <Req, Res>(name: string, run: (req: Req) => Promise<Res>) =>
     (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
-      run(call.request).then(
-        (response) => callback(null, response),
+      if (call.request instanceof UndecodableRequest) {
+        callback(undecodable(name, call.request));
+        return;
+      }
+      const traced = startGrpcServerSpan(SERVICE, name, call.metadata);
+      traced.run(() => run(call.request)).then(
+        (response) => {
+          endGrpcServerSpan(traced.span, Code.OK);
+          callback(null, response);
+        },
         (error) => {
           const mapped = toServiceError(error);
-          if (mapped.code === Code.INTERNAL) logger.error(`${name} failed`, { error });
+          if (mapped.code === Code.INTERNAL) {
+            traced.run(() => logger.error(`${name} failed`, { error }));
+          }
+          endGrpcServerSpan(traced.span, mapped.code, mapped.details);
           callback(mapped);
         },
       );
@@ -64,6 +79,10 @@ export function orderServiceHandlers(
       },
     ),
     watchOrder: (call: ServerWritableStream<WatchOrderRequest, OrderStatusUpdate>) => {
+      if (call.request instanceof UndecodableRequest) {
+        call.emit("error", undecodable("WatchOrder", call.request));
+        return;
+      }
       const abort = new AbortController();
       call.on("cancelled", () => abort.abort());
       app.watchOrder(call.request.orderId, (order) => {
@@ -77,9 +96,20 @@ export function orderServiceHandlers(
         () => call.end(),
         (error) => {
           if (abort.signal.aborted) return;
-          call.destroy(toServiceError(error));
+          const mapped = toServiceError(error);
+          if (mapped.code === Code.INTERNAL) logger.error("WatchOrder failed", { error });
+          // grpc-js sends an error status for an "error" event; destroy() would drop the call
+          // without any status and leave the client waiting until its deadline.
+          call.emit("error", mapped);
         },
       );
     },
   };
+}
+
+function undecodable(method: string, request: UndecodableRequest) {
+  return serviceError(
+    Code.INVALID_ARGUMENT,
+    `the ${method} request is not a valid protobuf message (${request.reason.slice(0, 200)})`,
+  );
 }

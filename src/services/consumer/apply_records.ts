@@ -93,17 +93,15 @@ async function applyTraced(
         await deadLetter(deps, record, outcome.reason, spans);
         continue;
       case "stale":
-        if (traced) {
-          context.with(
-            traced.context,
-            () =>
-              deps.logger.warn("status change no longer applies; ignored", {
-                orderId: event.orderId,
-                eventId: event.eventId,
-                reason: outcome.reason,
-              }),
-          );
-        }
+        context.with(
+          traced?.context ?? context.active(),
+          () =>
+            deps.logger.warn("status change no longer applies; ignored", {
+              orderId: event.orderId,
+              eventId: event.eventId,
+              reason: outcome.reason,
+            }),
+        );
         break;
     }
     orders.push(outcome.order);

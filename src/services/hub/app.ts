@@ -1,9 +1,11 @@
 /** The hub's HTTP surface: pages, WebSockets, REST and probes, on one Hono app. */
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
 import { type HttpError, httpError, toHttpError } from "../../adapters/http/errors.ts";
 import type { KitchenConfig } from "../../domain/kitchen.ts";
 import type { Logger } from "../../observability/logger.ts";
+import { accessErrorResponse, authenticate, requireToken } from "./access.ts";
 import { kitchenRoutes, type KitchenRoutesDeps } from "./routes/kitchens.ts";
 import type { HubEnv } from "./routes/hub_env.ts";
 import { menuRoutes, type MenuRoutesDeps } from "./routes/menu.ts";
@@ -19,6 +21,8 @@ export interface HubAppDeps {
   readonly kitchen: (id: string) => KitchenConfig | undefined;
   readonly ready: () => Promise<void>;
   readonly maxBodyBytes: number;
+  readonly authJwtSecret: string;
+  readonly corsOrigins: readonly string[];
   readonly logger: Logger;
 }
 
@@ -31,6 +35,8 @@ export function createHubApp(deps: HubAppDeps): Hono<HubEnv> {
   const pages = new StaticFiles();
 
   app.onError((error) => {
+    const denied = accessErrorResponse(error);
+    if (denied) return denied;
     const mapped = toHttpError(error);
     if (mapped.status === 500) deps.logger.error("request failed", { error });
     return answer(mapped);
@@ -53,7 +59,7 @@ export function createHubApp(deps: HubAppDeps): Hono<HubEnv> {
   app.get("/static/:file", (c) => pages.response(c.req.param("file")));
 
   for (const channel of ["kds", "erp"] as const) {
-    app.get(`/ws/${channel}`, (c) => {
+    app.get(`/ws/${channel}`, async (c) => {
       if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
         return answer(httpError(400, "invalid", "this endpoint speaks WebSocket only"));
       }
@@ -70,6 +76,8 @@ export function createHubApp(deps: HubAppDeps): Hono<HubEnv> {
           }),
         );
       }
+      // Authenticated at the upgrade: a socket without a valid token never opens. Any role may watch.
+      await authenticate(c.req.raw.headers, deps.authJwtSecret);
       return openSocket(c.req.raw, checked.filter, checked.lastEventId, deps.ws);
     });
   }
@@ -80,10 +88,14 @@ export function createHubApp(deps: HubAppDeps): Hono<HubEnv> {
     onError: () =>
       answer(httpError(413, "too_large", `the body must be at most ${deps.maxBodyBytes} bytes`)),
   }));
-  api.use(async (c, next) => {
-    c.set("actor", "kitchen");
-    await next();
-  });
+  api.use(cors({
+    // Explicit: only the listed origins may call from a browser; the hub's own pages are same-origin.
+    origin: (origin) => (deps.corsOrigins.includes(origin) ? origin : null),
+    allowMethods: ["GET", "PUT", "POST"],
+    allowHeaders: ["Authorization", "Content-Type"],
+    maxAge: 600,
+  }));
+  api.use(requireToken(deps.authJwtSecret));
   api.route("/orders", orderRoutes(deps.orders));
   api.route("/", kitchenRoutes(deps.kitchens));
   api.route("/", menuRoutes(deps.menu));

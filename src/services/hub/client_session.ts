@@ -29,15 +29,20 @@ export class ClientSession {
     return !this.#closed && this.socket.readyState === WebSocket.OPEN;
   }
 
-  /** A live event from the stream. */
-  deliver(event: LiveEvent): void {
-    if (this.#closed || !wants(this.filter, event)) return;
+  /** Whether this client is to be sent `event` (its filter, and still connected). */
+  wants(event: LiveEvent): boolean {
+    return !this.#closed && wants(this.filter, event);
+  }
+
+  /** A live event from the stream; true when it was written to the socket now (not held). */
+  deliver(event: LiveEvent): boolean {
+    if (this.#closed || !wants(this.filter, event)) return false;
     if (this.#held) {
       if (this.#held.length >= MAX_HELD_EVENTS) this.close(CLOSE_TOO_SLOW, "too slow");
       else this.#held.push(event);
-      return;
+      return false;
     }
-    this.send(event.envelope());
+    return this.send(event.envelope());
   }
 
   /** An event replayed to a resuming client: sent at once, in stream order, if the client wants it. */

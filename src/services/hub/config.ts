@@ -1,6 +1,6 @@
 /** The hub's configuration, read once from the environment. */
 import { type CommonConfig, readCommonConfig } from "../../config/common.ts";
-import { type Env, integer, text } from "../../config/env.ts";
+import { ConfigError, type Env, integer, list, text } from "../../config/env.ts";
 
 export interface HubConfig extends CommonConfig {
   readonly host: string;
@@ -13,6 +13,12 @@ export interface HubConfig extends CommonConfig {
   readonly kafkaSendTimeoutMs: number;
   /** Largest REST request body accepted, in bytes. */
   readonly maxBodyBytes: number;
+  /** Most WebSocket deliveries of one traced event recorded as spans of their own. */
+  readonly maxDeliverySpans: number;
+  /** HS256 key the bearer tokens are signed with (a Kubernetes Secret). */
+  readonly authJwtSecret: string;
+  /** Origins allowed to call the API from a browser; empty = the hub's own pages only. */
+  readonly corsOrigins: string[];
 }
 
 export function readHubConfig(env: Env = Deno.env.toObject()): HubConfig {
@@ -25,5 +31,14 @@ export function readHubConfig(env: Env = Deno.env.toObject()): HubConfig {
     maxReplay: integer(env, "WS_MAX_REPLAY", 10_000, { min: 1, max: 100_000 }),
     kafkaSendTimeoutMs: integer(env, "KAFKA_SEND_TIMEOUT_MS", 5_000, { min: 100, max: 60_000 }),
     maxBodyBytes: integer(env, "HTTP_MAX_BODY_BYTES", 64 * 1024, { min: 1024, max: 16 << 20 }),
+    maxDeliverySpans: integer(env, "HUB_MAX_DELIVERY_SPANS", 100, { min: 0, max: 100_000 }),
+    authJwtSecret: signingKey(env),
+    corsOrigins: list(env, "CORS_ORIGINS", []),
   };
+}
+
+function signingKey(env: Env): string {
+  const key = text(env, "AUTH_JWT_SECRET");
+  if (key.length < 32) throw new ConfigError("AUTH_JWT_SECRET must be at least 32 characters");
+  return key;
 }

@@ -59,6 +59,17 @@ export class LiveEvent {
     return this.#visible;
   }
 
+  /**
+   * Since when (ms) the order has been due on the KDS: its creation, or its
+   * visible_at for a pre-order (order-to-KDS latency counts from there).
+   */
+  dueOnKdsSince(): number | undefined {
+    if (!this.entry.order) return undefined;
+    const order = JSON.parse(this.entry.order);
+    const since = Math.max(Date.parse(order.createdAt), Date.parse(order.visibleAt));
+    return Number.isFinite(since) ? since : undefined;
+  }
+
   envelope(): string {
     this.#envelope ??= `{"type":${JSON.stringify(this.entry.type)},"eventId":${
       JSON.stringify(this.entry.id)

@@ -21,11 +21,15 @@ import { LiveOrders } from "../../adapters/redis/live_orders.ts";
 import { RedisOrderSnapshots } from "../../adapters/redis/order_snapshots.ts";
 import { requestStatusChange } from "../../app/request_status_change.ts";
 import type { KitchenConfig } from "../../domain/kitchen.ts";
+import { inOrderLinkedSpan } from "../../observability/linked_span.ts";
 import { createLogger, parseLevel } from "../../observability/logger.ts";
+import { observeSlotFill } from "../../observability/slot_fill_gauge.ts";
+import { observeWebSockets } from "../../observability/websocket_gauge.ts";
 import { RefreshingValue } from "../shared/refreshing_value.ts";
 import { createHubApp } from "./app.ts";
 import { readHubConfig } from "./config.ts";
 import { Fanout } from "./fanout.ts";
+import { remainingSlotFills } from "./slot_fill.ts";
 import { buildSnapshot } from "./snapshots.ts";
 import { daySlots, slotDetails } from "./slot_view.ts";
 import type { ClientSession } from "./client_session.ts";
@@ -65,6 +69,7 @@ await producer.connect();
 const log = new KafkaOrderLog(producer, {
   topic: config.ordersTopic,
   sendTimeoutMs: config.kafkaSendTimeoutMs,
+  clientId: config.kafka.clientId,
 });
 
 const stream = new EventStream(redis);
@@ -94,13 +99,20 @@ const resnapshot = (sessions: readonly ClientSession[]) => {
     );
   }
 };
-const fanout = new Fanout(enrich, resnapshot);
+const fanout = new Fanout(enrich, resnapshot, config.maxDeliverySpans);
 const stopFollowing = new AbortController();
 const following = new EventStream(follower).follow(
   "$",
   (entries) => fanout.publish(entries),
   stopFollowing.signal,
   (error) => logger.warn("reading the event stream failed; retrying", { error }),
+);
+
+// Computed only when metrics are exported (OTEL_DENO=true).
+observeWebSockets(() => fanout.sessions);
+observeSlotFill(
+  () => remainingSlotFills(kitchens.current().values(), now(), (ids) => liveOrders.slotLoads(ids)),
+  (error) => logger.debug("reading slot loads for metrics failed", { error }),
 );
 
 const kitchenIdOf = (requested: string | undefined) => requested || config.defaultKitchenId;
@@ -110,12 +122,19 @@ const app = createHubApp({
     scheduled: (k) => liveOrders.scheduled(k),
     get: getOrder,
     changeStatus: (orderId, to, actor, reason) =>
-      requestStatusChange({ clock: { now }, orders: { get: getOrder }, log, newEventId }, {
+      inOrderLinkedSpan(
+        "ovenline.order.status_change",
         orderId,
-        to,
-        actor,
-        reason,
-      }),
+        (id) => snapshots.traceparent(id),
+        { "ovenline.order.status": to, "ovenline.actor": actor },
+        () =>
+          requestStatusChange({ clock: { now }, orders: { get: getOrder }, log, newEventId }, {
+            orderId,
+            to,
+            actor,
+            reason,
+          }),
+      ),
     kitchenId: kitchenIdOf,
   },
   kitchens: {
@@ -149,6 +168,8 @@ const app = createHubApp({
     await pool.query("SELECT 1");
   },
   maxBodyBytes: config.maxBodyBytes,
+  authJwtSecret: config.authJwtSecret,
+  corsOrigins: config.corsOrigins,
   logger,
 });
 

@@ -15,7 +15,11 @@ export interface IntakeConfig extends CommonConfig {
   /** CreateOrder calls allowed per customer id, and per phone, in each window. */
   readonly rateLimit: { readonly points: number; readonly windowSeconds: number };
   /** TLS for gRPC: certificate and key; with a client CA, clients must present a certificate (mTLS). */
-  readonly tls?: { readonly certFile: string; readonly keyFile: string; readonly clientCaFile?: string };
+  readonly tls?: {
+    readonly certFile: string;
+    readonly keyFile: string;
+    readonly clientCaFile?: string;
+  };
 }
 
 export function readIntakeConfig(env: Env = Deno.env.toObject()): IntakeConfig {

@@ -61,7 +61,9 @@ export async function placeOrder(deps: PlaceOrderDeps, request: OrderRequest): P
   }
 
   const verdict = await deps.rateLimit.take(valid.customerId, valid.customerPhone);
-  if (!verdict.allowed) throw new RateLimitedError(verdict.retryAfterMs, verdict.subject ?? "customer");
+  if (!verdict.allowed) {
+    throw new RateLimitedError(verdict.retryAfterMs, verdict.subject ?? "customer");
+  }
 
   const outOfStock = findOutOfStock(valid);
   if (outOfStock.length > 0) throw new OutOfStockError(outOfStock);

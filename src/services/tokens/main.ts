@@ -18,7 +18,11 @@ const { values } = parseArgs({
 const role = values.role as Role;
 const ttlHours = Number(values["ttl-hours"]);
 if (!(ROLES as readonly string[]).includes(role) || !(ttlHours > 0)) {
-  console.error(`usage: deno task token --role ${ROLES.join("|")} [--subject NAME] [--ttl-hours H]`);
+  console.error(
+    `usage: deno task token --role ${ROLES.join("|")} [--subject NAME] [--ttl-hours H]`,
+  );
   Deno.exit(2);
 }
-console.log(await mintToken(readSigningKey(), role, values.subject ?? role, Math.round(ttlHours * 3600)));
+console.log(
+  await mintToken(readSigningKey(), role, values.subject ?? role, Math.round(ttlHours * 3600)),
+);

@@ -4,6 +4,7 @@ import { BadRequestError, NotFoundError } from "../../../adapters/http/errors.ts
 import { ValidationError } from "../../../domain/errors.ts";
 import type { KitchenConfig } from "../../../domain/kitchen.ts";
 import { validateKitchenConfig } from "../../../domain/kitchen_config.ts";
+import { requireRole } from "../access.ts";
 import { jsonObject } from "../request_body.ts";
 import type { DaySlots } from "../slot_view.ts";
 import type { HubEnv } from "./hub_env.ts";
@@ -29,6 +30,7 @@ export function kitchenRoutes(deps: KitchenRoutesDeps): Hono<HubEnv> {
   app.get("/kitchens", (c) => c.json({ kitchens: deps.list() }));
   app.get("/kitchens/:id", (c) => c.json(kitchen(c.req.param("id"))));
   app.put("/kitchens/:id", async (c) => {
+    requireRole(c, "manager");
     const id = c.req.param("id");
     kitchen(id);
     const body = await jsonObject(c);

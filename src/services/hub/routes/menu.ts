@@ -6,6 +6,7 @@ import type {
   MenuKind,
   MenuView,
 } from "../../../adapters/postgres/menu_repository.ts";
+import { requireRole } from "../access.ts";
 import { jsonObject } from "../request_body.ts";
 import type { HubEnv } from "./hub_env.ts";
 
@@ -24,6 +25,7 @@ export function menuRoutes(deps: MenuRoutesDeps): Hono<HubEnv> {
   app.get("/menu", async (c) => c.json(await deps.list()));
   for (const [segment, kind] of [["pizzas", "pizza"], ["extras", "extra"]] as const) {
     app.put(`/menu/${segment}/:code`, async (c) => {
+      requireRole(c, "manager");
       const code = c.req.param("code");
       const body = await jsonObject(c);
       const { priceKopecks, available } = body;

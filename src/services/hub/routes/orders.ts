@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { BadRequestError, NotFoundError } from "../../../adapters/http/errors.ts";
 import type { Order } from "../../../domain/order.ts";
 import { type OrderStatus, parseStatus } from "../../../domain/status.ts";
+import { requireRole } from "../access.ts";
 import { jsonObject, optionalString } from "../request_body.ts";
 import type { HubEnv } from "./hub_env.ts";
 
@@ -64,6 +65,7 @@ export function orderRoutes(deps: OrderRoutesDeps): Hono<HubEnv> {
       );
     }
     const reason = optionalString(body, "reason", 200);
+    requireRole(c, status === "cancelled" ? "manager" : "kitchen");
     const order = await deps.changeStatus(id, status, c.get("actor"), reason);
     return c.json({ order }, 202);
   });
@@ -71,6 +73,7 @@ export function orderRoutes(deps: OrderRoutesDeps): Hono<HubEnv> {
     const id = orderId(c.req.param("id"));
     const body = c.req.header("content-length") === "0" ? {} : await jsonObject(c);
     const reason = optionalString(body, "reason", 200);
+    requireRole(c, "manager");
     const order = await deps.changeStatus(id, "cancelled", c.get("actor"), reason);
     return c.json({ order }, 202);
   });
