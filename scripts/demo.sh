@@ -17,12 +17,16 @@ bash scripts/services.sh start
 
 GRPC="127.0.0.1:${GRPC_PORT:-50051}"
 HUB="http://127.0.0.1:${HUB_PORT:-8080}"
+export AUTH_JWT_SECRET="${AUTH_JWT_SECRET:-$(cat .infra/hub-signing-key)}"
+KITCHEN_TOKEN="$(deno task --quiet token --role kitchen --subject demo-tablet)"
+MANAGER_TOKEN="$(deno task --quiet token --role manager --subject demo-manager)"
 cat <<MSG
 
 Ovenline is running.
   gRPC API (intake):   $GRPC   (grpcurl -plaintext $GRPC list)
-  Kitchen display:     $HUB/kds
-  ERP dashboard:       $HUB/erp
+  Kitchen display:     $HUB/kds?token=$KITCHEN_TOKEN
+  ERP dashboard:       $HUB/erp?token=$MANAGER_TOKEN
+  (tokens last 12 h; more with: ./dev token --role kitchen|manager|viewer)
   Logs:                .infra/logs/<service>.log
   Stop services:       ./dev services:stop      Stop infrastructure: ./dev down
 

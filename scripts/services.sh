@@ -15,6 +15,13 @@ cd "$root"
 source scripts/tools.sh
 set -a && source .infra/env && set +a
 export KAFKAJS_NO_PARTITIONER_WARNING=1
+# The hub's token signing key: from the environment (a Secret in Kubernetes), or for the
+# local stack one generated once into .infra/ (git-ignored).
+if [ -z "${AUTH_JWT_SECRET:-}" ]; then
+  [ -s .infra/hub-signing-key ] || head -c 48 /dev/urandom | base64 | tr -d '\n/+=' >.infra/hub-signing-key
+  AUTH_JWT_SECRET="$(cat .infra/hub-signing-key)"
+  export AUTH_JWT_SECRET
+fi
 mkdir -p .infra/logs .infra/run
 
 case "${OTEL:-}" in
