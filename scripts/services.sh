@@ -22,7 +22,10 @@ if [ -z "${AUTH_JWT_SECRET:-}" ]; then
   AUTH_JWT_SECRET="$(cat .infra/hub-signing-key)"
   export AUTH_JWT_SECRET
 fi
-mkdir -p .infra/logs .infra/run
+# Where pids and logs go; a test of the demo points these elsewhere to run beside a developer's stack.
+run_dir="${OVENLINE_RUN_DIR:-.infra/run}"
+log_dir="${OVENLINE_LOG_DIR:-.infra/logs}"
+mkdir -p "$run_dir" "$log_dir"
 
 case "${OTEL:-}" in
 "") ;;
@@ -51,7 +54,7 @@ if [ ${#wanted[@]} -eq 0 ]; then
   for s in "${ALL[@]}"; do [ -f "src/services/$s/main.ts" ] && wanted+=("$s"); done
 fi
 
-running() { [ -f ".infra/run/$1.pid" ] && kill -0 "$(cat ".infra/run/$1.pid")" 2>/dev/null; }
+running() { [ -f "$run_dir/$1.pid" ] && kill -0 "$(cat "$run_dir/$1.pid")" 2>/dev/null; }
 
 # The port each service answers on once it is ready (its readiness, for this script's purpose).
 ready_port() {
@@ -68,35 +71,35 @@ wait_ready() {
   port="$(ready_port "$1")"
   for _ in $(seq 1 300); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
-    running "$1" || { echo "$1: exited during start-up; last lines of .infra/logs/$1.log:" >&2; tail -20 ".infra/logs/$1.log" >&2; return 1; }
+    running "$1" || { echo "$1: exited during start-up; last lines of $log_dir/$1.log:" >&2; tail -20 "$log_dir/$1.log" >&2; return 1; }
     sleep 0.2
   done
-  echo "$1: not answering on port $port after 60 s (.infra/logs/$1.log)" >&2
+  echo "$1: not answering on port $port after 60 s ($log_dir/$1.log)" >&2
   return 1
 }
 
 case "$action" in
 start)
   for s in "${wanted[@]}"; do
-    if running "$s"; then echo "$s: already running (pid $(cat ".infra/run/$s.pid"))"; continue; fi
+    if running "$s"; then echo "$s: already running (pid $(cat "$run_dir/$s.pid"))"; continue; fi
     OTEL_SERVICE_NAME="${OTEL_SERVICE_NAME_PREFIX:-ovenline-}$s" \
-      nohup deno run -A --quiet "src/services/$s/main.ts" >>".infra/logs/$s.log" 2>&1 &
-    echo $! >".infra/run/$s.pid"
+      nohup deno run -A --quiet "src/services/$s/main.ts" >>"$log_dir/$s.log" 2>&1 &
+    echo $! >"$run_dir/$s.pid"
     wait_ready "$s"
-    echo "$s: ready (pid $(cat ".infra/run/$s.pid"), log .infra/logs/$s.log)"
+    echo "$s: ready (pid $(cat "$run_dir/$s.pid"), log $log_dir/$s.log)"
   done
   ;;
 stop)
   for s in "${wanted[@]}"; do
     if running "$s"; then
-      kill "$(cat ".infra/run/$s.pid")" && echo "$s: stopped"
+      kill "$(cat "$run_dir/$s.pid")" && echo "$s: stopped"
     fi
-    rm -f ".infra/run/$s.pid"
+    rm -f "$run_dir/$s.pid"
   done
   ;;
 status)
   for s in "${wanted[@]}"; do
-    if running "$s"; then echo "$s: running (pid $(cat ".infra/run/$s.pid"))"; else echo "$s: stopped"; fi
+    if running "$s"; then echo "$s: running (pid $(cat "$run_dir/$s.pid"))"; else echo "$s: stopped"; fi
   done
   ;;
 *)
