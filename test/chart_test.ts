@@ -6,7 +6,7 @@
  * helm comes from scripts/helm.sh (go install of v3.22.0 into .tools/helm on first use).
  */
 import assert from "node:assert/strict";
-import { parse as parseYaml } from "npm:yaml@2.9.1";
+import { parse as parseYaml } from "yaml";
 import { synth } from "../cdk8s/main.ts";
 import { APP_VERSION, buildChart, CHART_NAME, CHART_VERSION } from "../cdk8s/lib/ovenline.ts";
 import { GENERATED_SECRET_PLACEHOLDER } from "../cdk8s/lib/helpers.ts";
@@ -35,7 +35,14 @@ const VALUES_FILES: Record<string, string[]> = {
   external: ["deploy/values-external.yaml"],
 };
 
-const OPERATOR_KINDS = ["Kafka", "KafkaNodePool", "KafkaTopic", "KafkaUser", "Cluster", "ScheduledBackup"];
+const OPERATOR_KINDS = [
+  "Kafka",
+  "KafkaNodePool",
+  "KafkaTopic",
+  "KafkaUser",
+  "Cluster",
+  "ScheduledBackup",
+];
 
 const rendered = new Map<string, Promise<K8sObject[]>>();
 function renderFile(name: string): Promise<K8sObject[]> {
@@ -79,7 +86,9 @@ Deno.test("the schema validators reject broken objects", async (t) => {
   ];
   for (const [kind, breakIt, what] of broken) {
     await t.step(`${kind} with ${what}`, () => {
-      const obj = structuredClone(find(objs, kind, objs.find((o) => o.kind === kind)!.metadata.name));
+      const obj = structuredClone(
+        find(objs, kind, objs.find((o) => o.kind === kind)!.metadata.name),
+      );
       validateObject(obj); // valid as rendered
       breakIt(obj);
       assert.throws(() => validateObject(obj));
@@ -103,7 +112,9 @@ Deno.test("the schema validators reject broken objects", async (t) => {
     );
   });
   await t.step("an object of a kind with no schema", () => {
-    assert.throws(() => validateObject({ apiVersion: "example.com/v1", kind: "Pizza", metadata: { name: "x" } }));
+    assert.throws(() =>
+      validateObject({ apiVersion: "example.com/v1", kind: "Pizza", metadata: { name: "x" } })
+    );
   });
 });
 
@@ -115,7 +126,11 @@ Deno.test("every container has probes, requests and limits, and the hardened sec
       assert.ok(pods.length >= 4);
       for (const { owner, pod } of pods) {
         assert.equal(pod.securityContext?.runAsNonRoot, true, `${owner}: pod runAsNonRoot`);
-        assert.equal(pod.securityContext?.seccompProfile?.type, "RuntimeDefault", `${owner}: pod seccomp`);
+        assert.equal(
+          pod.securityContext?.seccompProfile?.type,
+          "RuntimeDefault",
+          `${owner}: pod seccomp`,
+        );
         const all = [...(pod.initContainers ?? []), ...pod.containers];
         for (const c of all) {
           const where = `${owner} container ${c.name}`;
@@ -195,7 +210,10 @@ Deno.test("no image is unpinned or latest", async (t) => {
   }
   await t.step("the Ovenline image defaults to the chart's appVersion", async () => {
     const objs = await renderFile("defaults");
-    assert.equal(find(objs, "Deployment", "ovenline-hub").spec.template.spec.containers[0].image, `ovenline:${APP_VERSION}`);
+    assert.equal(
+      find(objs, "Deployment", "ovenline-hub").spec.template.spec.containers[0].image,
+      `ovenline:${APP_VERSION}`,
+    );
   });
   await t.step("image tag latest is refused by the values schema", async () => {
     assert.ok(await renderError({ set: { "image.tag": "latest" } }));
@@ -214,7 +232,9 @@ Deno.test("the ScaledObject never scales the consumer past the topic's partition
     for (const name of ["defaults", "prod"]) {
       const objs = await renderFile(name);
       const so = find(objs, "ScaledObject");
-      const topic = objs.find((o) => o.kind === "KafkaTopic" && o.spec.topicName === "pizza-orders")!;
+      const topic = objs.find((o) =>
+        o.kind === "KafkaTopic" && o.spec.topicName === "pizza-orders"
+      )!;
       assert.equal(so.spec.maxReplicaCount, topic.spec.partitions, name);
       assert.ok(so.spec.minReplicaCount >= 1);
     }
@@ -246,7 +266,11 @@ Deno.test("the ScaledObject never scales the consumer past the topic's partition
       auth.spec.secretTargetRef.map((r: { parameter: string }) => r.parameter),
       ["username", "password", "ca"],
     );
-    assert.equal(find(objs, "Deployment", "ovenline-consumer").spec.replicas, undefined, "KEDA owns replicas");
+    assert.equal(
+      find(objs, "Deployment", "ovenline-consumer").spec.replicas,
+      undefined,
+      "KEDA owns replicas",
+    );
   });
 });
 
@@ -271,12 +295,17 @@ Deno.test("the orders topic keeps 24 h and 5 GiB split over its partitions", asy
     assert.ok(objs.find((o) => o.kind === "KafkaTopic" && o.spec.topicName === "pizza-orders.dlq"));
     const user = find(objs, "KafkaUser");
     assert.equal(user.spec.authentication.type, "scram-sha-512");
-    const resources = user.spec.authorization.acls.map((a: { resource: { name?: string } }) => a.resource.name);
+    const resources = user.spec.authorization.acls.map((a: { resource: { name?: string } }) =>
+      a.resource.name
+    );
     for (const r of ["pizza-orders", "pizza-orders.dlq", "order-service-stable-group"]) {
       assert.ok(resources.includes(r), r);
     }
     // The services read the user's Secret.
-    assert.deepEqual(envOf(objs, "ovenline-hub", "KAFKA_SASL_PASSWORD").secretKeyRef.name, user.metadata.name);
+    assert.deepEqual(
+      envOf(objs, "ovenline-hub", "KAFKA_SASL_PASSWORD").secretKeyRef.name,
+      user.metadata.name,
+    );
   });
   await t.step("a segment larger than a partition's share is refused", async () => {
     const err = await renderError({ set: { "kafka.topic.partitions": 100 } });
@@ -286,7 +315,9 @@ Deno.test("the orders topic keeps 24 h and 5 GiB split over its partitions", asy
 
 Deno.test("operator-run infrastructure is wired into the services", async () => {
   const objs = await renderFile("defaults");
-  for (const k of OPERATOR_KINDS.filter((k) => k !== "ScheduledBackup")) assert.ok(kinds(objs).has(k), k);
+  for (const k of OPERATOR_KINDS.filter((k) => k !== "ScheduledBackup")) {
+    assert.ok(kinds(objs).has(k), k);
+  }
   const kafka = find(objs, "Kafka");
   assert.equal(kafka.apiVersion, "kafka.strimzi.io/v1");
   assert.deepEqual(find(objs, "KafkaNodePool").spec.roles, ["controller", "broker"]);
@@ -297,8 +328,14 @@ Deno.test("operator-run infrastructure is wired into the services", async () => 
     key: "uri",
     optional: false,
   });
-  assert.equal(envOf(objs, "ovenline-intake", "KAFKA_BROKERS"), "ovenline-kafka-kafka-bootstrap:9093");
-  assert.equal(envOf(objs, "ovenline-intake", "KAFKA_TLS_CA_FILE"), "/etc/ovenline/kafka-ca/ca.crt");
+  assert.equal(
+    envOf(objs, "ovenline-intake", "KAFKA_BROKERS"),
+    "ovenline-kafka-kafka-bootstrap:9093",
+  );
+  assert.equal(
+    envOf(objs, "ovenline-intake", "KAFKA_TLS_CA_FILE"),
+    "/etc/ovenline/kafka-ca/ca.crt",
+  );
   assert.equal(envOf(objs, "ovenline-intake", "REDIS_URL"), "redis://ovenline-redis:6379");
   const redis = find(objs, "StatefulSet", "ovenline-redis");
   assert.match(redis.spec.template.spec.containers[0].command.join(" "), /--appendonly yes/);
@@ -311,6 +348,41 @@ Deno.test("operator-run infrastructure is wired into the services", async () => 
   assert.equal(init[0].name, "migrate");
 });
 
+Deno.test("NetworkPolicies allow only the flows of DESIGN.md", async () => {
+  const objs = await renderFile("defaults");
+  /** What each component's egress rules reach: kafka, postgres, redis, collector. */
+  const reaches = (component: string): string[] => {
+    const np = find(objs, "NetworkPolicy", `ovenline-netpol-${component}`);
+    const text = JSON.stringify(np.spec.egress ?? []);
+    return [
+      ["kafka", "strimzi.io/cluster"],
+      ["postgres", "cnpg.io/cluster"],
+      ["redis", '"app.kubernetes.io/component":"redis"'],
+      ["collector", '"app.kubernetes.io/component":"otel-collector"'],
+    ].filter(([, marker]) => text.includes(marker)).map(([name]) => name);
+  };
+  assert.deepEqual(reaches("intake"), ["kafka", "postgres", "redis", "collector"]);
+  assert.deepEqual(reaches("consumer"), ["kafka", "postgres", "redis", "collector"]);
+  assert.deepEqual(reaches("hub"), ["kafka", "postgres", "redis", "collector"]);
+  assert.deepEqual(reaches("promoter"), ["redis", "collector"]);
+  assert.deepEqual(reaches("migrate"), ["postgres"]);
+  const deny = find(objs, "NetworkPolicy", "ovenline-netpol-default-deny");
+  assert.deepEqual(deny.spec.policyTypes, ["Ingress", "Egress"]);
+  assert.equal(deny.spec.ingress, undefined);
+  const ports = (component: string) =>
+    find(objs, "NetworkPolicy", `ovenline-netpol-${component}`).spec.ingress
+      .flatMap((r: { ports: { port: number }[] }) => r.ports.map((p) => p.port));
+  assert.deepEqual(ports("intake"), [50051, 9464]);
+  assert.deepEqual(ports("hub"), [8080, 8080]);
+  assert.deepEqual(ports("consumer"), [8081]);
+  assert.deepEqual(ports("promoter"), [8082]);
+  assert.equal(
+    envOf(objs, "ovenline-promoter", "DATABASE_URL"),
+    undefined,
+    "promoter needs no database",
+  );
+});
+
 Deno.test("external infrastructure removes the operator resources and wires the endpoints", async (t) => {
   const objs = await renderFile("external");
   await t.step("no Strimzi, CloudNativePG or Redis objects", () => {
@@ -320,7 +392,11 @@ Deno.test("external infrastructure removes the operator resources and wires the 
   });
   await t.step("endpoints and secrets from values", () => {
     for (const svc of ["ovenline-intake", "ovenline-consumer", "ovenline-hub"]) {
-      assert.deepEqual(envOf(objs, svc, "DATABASE_URL").secretKeyRef, { name: "ovenline-db", key: "uri", optional: false });
+      assert.deepEqual(envOf(objs, svc, "DATABASE_URL").secretKeyRef, {
+        name: "ovenline-db",
+        key: "uri",
+        optional: false,
+      });
     }
     assert.equal(
       envOf(objs, "ovenline-consumer", "KAFKA_BROKERS"),
@@ -328,37 +404,63 @@ Deno.test("external infrastructure removes the operator resources and wires the 
     );
     assert.equal(envOf(objs, "ovenline-consumer", "KAFKA_SASL_USERNAME"), "ovenline");
     assert.equal(envOf(objs, "ovenline-consumer", "KAFKA_SASL_MECHANISM"), "scram-sha-512");
-    assert.deepEqual(envOf(objs, "ovenline-consumer", "KAFKA_SASL_PASSWORD").secretKeyRef.name, "ovenline-kafka-sasl");
-    assert.equal(envOf(objs, "ovenline-promoter", "REDIS_URL"), "rediss://redis.example.internal:6380");
-    assert.equal(envOf(objs, "ovenline-promoter", "REDIS_PASSWORD").secretKeyRef.name, "ovenline-redis-auth");
+    assert.deepEqual(
+      envOf(objs, "ovenline-consumer", "KAFKA_SASL_PASSWORD").secretKeyRef.name,
+      "ovenline-kafka-sasl",
+    );
+    assert.equal(
+      envOf(objs, "ovenline-promoter", "REDIS_URL"),
+      "rediss://redis.example.internal:6380",
+    );
+    assert.equal(
+      envOf(objs, "ovenline-promoter", "REDIS_PASSWORD").secretKeyRef.name,
+      "ovenline-redis-auth",
+    );
     assert.equal(envOf(objs, "ovenline-hub", "AUTH_JWT_SECRET").secretKeyRef.name, "ovenline-jwt");
-    assert.equal(envOf(objs, "ovenline-hub", "OTEL_EXPORTER_OTLP_ENDPOINT"), "http://otel-collector.observability:4318");
+    assert.equal(
+      envOf(objs, "ovenline-hub", "OTEL_EXPORTER_OTLP_ENDPOINT"),
+      "http://otel-collector.observability:4318",
+    );
     const dep = find(objs, "Deployment", "ovenline-intake").spec.template.spec;
-    assert.equal(dep.initContainers, undefined, "no init migration: the hook runs pre-install");
+    assert.ok(!dep.initContainers, "no init migration: the hook runs pre-install");
     assert.equal(find(objs, "Job").metadata.annotations["helm.sh/hook"], "pre-install,pre-upgrade");
     const ca = dep.volumes.find((v: { name: string }) => v.name === "kafka-ca");
     assert.equal(ca.secret.secretName, "ovenline-kafka-ca");
     const so = find(objs, "ScaledObject");
     assert.equal(so.spec.maxReplicaCount, 12);
-    assert.equal(so.spec.triggers[0].metadata.bootstrapServers, envOf(objs, "ovenline-consumer", "KAFKA_BROKERS"));
+    assert.equal(
+      so.spec.triggers[0].metadata.bootstrapServers,
+      envOf(objs, "ovenline-consumer", "KAFKA_BROKERS"),
+    );
   });
   await t.step("egress goes to the external CIDRs instead of operator pods", () => {
     const np = find(objs, "NetworkPolicy", "ovenline-netpol-consumer");
     const peers = np.spec.egress.flatMap((r: { to: unknown[] }) => r.to);
-    assert.ok(peers.some((p: { ipBlock?: { cidr: string } }) => p.ipBlock?.cidr === "10.20.0.0/16"));
+    assert.ok(
+      peers.some((p: { ipBlock?: { cidr: string } }) => p.ipBlock?.cidr === "10.20.0.0/16"),
+    );
     assert.ok(!JSON.stringify(np).includes("strimzi.io"));
     assert.ok(!JSON.stringify(np).includes("cnpg.io"));
   });
-  await t.step("a URL instead of an existing Secret becomes the chart's own (hook) Secret", async () => {
-    const objs2 = await render({
-      valuesFiles: VALUES_FILES.external,
-      set: { "postgres.external.existingSecret": "", "postgres.external.url": "postgres://u:p@db:5432/o" },
-    });
-    const secret = find(objs2, "Secret", "ovenline-postgres");
-    assert.equal(secret.stringData.uri, "postgres://u:p@db:5432/o");
-    assert.match(secret.metadata.annotations["helm.sh/hook"], /pre-install/);
-    assert.equal(envOf(objs2, "ovenline-hub", "DATABASE_URL").secretKeyRef.name, "ovenline-postgres");
-  });
+  await t.step(
+    "a URL instead of an existing Secret becomes the chart's own (hook) Secret",
+    async () => {
+      const objs2 = await render({
+        valuesFiles: VALUES_FILES.external,
+        set: {
+          "postgres.external.existingSecret": "",
+          "postgres.external.url": "postgres://u:p@db:5432/o",
+        },
+      });
+      const secret = find(objs2, "Secret", "ovenline-postgres");
+      assert.equal(secret.stringData.uri, "postgres://u:p@db:5432/o");
+      assert.match(secret.metadata.annotations["helm.sh/hook"], /pre-install/);
+      assert.equal(
+        envOf(objs2, "ovenline-hub", "DATABASE_URL").secretKeyRef.name,
+        "ovenline-postgres",
+      );
+    },
+  );
   await t.step("external mode without endpoints is refused by the schema", async () => {
     assert.ok(await renderError({ set: { "kafka.operator.enabled": false } }));
     assert.ok(await renderError({ set: { "postgres.operator.enabled": false } }));
@@ -375,12 +477,17 @@ Deno.test("documented values change the rendered objects", async (t) => {
       set: { "intake.autoscaling.enabled": false, "intake.replicas": 5 },
       check: (o) => {
         assert.equal(find(o, "Deployment", "ovenline-intake").spec.replicas, 5);
-        assert.ok(!o.some((x) => x.kind === "HorizontalPodAutoscaler" && x.metadata.name === "ovenline-intake"));
+        assert.ok(
+          !o.some((x) =>
+            x.kind === "HorizontalPodAutoscaler" && x.metadata.name === "ovenline-intake"
+          ),
+        );
       },
     },
     {
       set: { "intake.autoscaling.maxReplicas": 30 },
-      check: (o) => assert.equal(find(o, "HorizontalPodAutoscaler", "ovenline-intake").spec.maxReplicas, 30),
+      check: (o) =>
+        assert.equal(find(o, "HorizontalPodAutoscaler", "ovenline-intake").spec.maxReplicas, 30),
     },
     {
       set: { "image.tag": "1.2.3", "image.repository": "registry.example.com/ovenline" },
@@ -396,7 +503,8 @@ Deno.test("documented values change the rendered objects", async (t) => {
     },
     {
       set: { "consumer.autoscaling.lagThreshold": 42 },
-      check: (o) => assert.equal(find(o, "ScaledObject").spec.triggers[0].metadata.lagThreshold, "42"),
+      check: (o) =>
+        assert.equal(find(o, "ScaledObject").spec.triggers[0].metadata.lagThreshold, "42"),
     },
     {
       set: { "consumer.autoscaling.enabled": false, "consumer.replicas": 3 },
@@ -413,7 +521,10 @@ Deno.test("documented values change the rendered objects", async (t) => {
       },
     },
     {
-      set: { "postgres.operator.backup.enabled": true, "postgres.operator.backup.volumeSnapshotClass": "snap" },
+      set: {
+        "postgres.operator.backup.enabled": true,
+        "postgres.operator.backup.volumeSnapshotClass": "snap",
+      },
       check: (o) => {
         assert.equal(find(o, "ScheduledBackup").spec.method, "volumeSnapshot");
         assert.equal(find(o, "Cluster").spec.backup.volumeSnapshot.className, "snap");
@@ -438,27 +549,43 @@ Deno.test("documented values change the rendered objects", async (t) => {
       },
     },
     {
-      set: { "ingress.enabled": true, "ingress.intakeHost": "orders.example.com", "ingress.tlsSecretName": "tls" },
+      set: {
+        "ingress.enabled": true,
+        "ingress.intakeHost": "orders.example.com",
+        "ingress.tlsSecretName": "tls",
+      },
       check: (o) => {
         const ing = find(o, "Ingress", "ovenline-intake");
         assert.equal(ing.spec.rules[0].host, "orders.example.com");
-        assert.equal(ing.metadata.annotations["nginx.ingress.kubernetes.io/backend-protocol"], "GRPC");
+        assert.equal(
+          ing.metadata.annotations["nginx.ingress.kubernetes.io/backend-protocol"],
+          "GRPC",
+        );
         assert.equal(find(o, "Ingress", "ovenline-hub").spec.rules[0].host, undefined);
       },
     },
     {
-      set: { "podMonitor.enabled": true, "prometheusRule.enabled": true, "grafanaDashboard.enabled": true },
+      set: {
+        "podMonitor.enabled": true,
+        "prometheusRule.enabled": true,
+        "grafanaDashboard.enabled": true,
+      },
       check: (o) => {
         find(o, "PodMonitor");
         assert.ok(Array.isArray(find(o, "PrometheusRule").spec.groups));
-        assert.ok(JSON.parse(find(o, "ConfigMap", "ovenline-dashboard").data["ovenline.json"]).title);
+        assert.ok(
+          JSON.parse(find(o, "ConfigMap", "ovenline-dashboard").data["ovenline.json"]).title,
+        );
       },
     },
     {
       set: { "otel.collector.enabled": false, "otel.endpoint": "http://collector.example:4318" },
       check: (o) => {
         assert.ok(!o.some((x) => x.metadata.name === "ovenline-otel-collector"));
-        assert.equal(find(o, "ConfigMap", "ovenline-config").data.OTEL_EXPORTER_OTLP_ENDPOINT, "http://collector.example:4318");
+        assert.equal(
+          find(o, "ConfigMap", "ovenline-config").data.OTEL_EXPORTER_OTLP_ENDPOINT,
+          "http://collector.example:4318",
+        );
       },
     },
     {
@@ -467,15 +594,24 @@ Deno.test("documented values change the rendered objects", async (t) => {
         const c = find(o, "Deployment", "ovenline-intake").spec.template.spec.containers[0];
         assert.equal(c.readinessProbe.grpc, undefined);
         assert.deepEqual(c.readinessProbe.tcpSocket, { port: 50051 });
-        assert.equal(c.env.find((e: { name: string }) => e.name === "GRPC_TLS_CERT_FILE").value, "/etc/ovenline/grpc-tls/tls.crt");
+        assert.equal(
+          c.env.find((e: { name: string }) => e.name === "GRPC_TLS_CERT_FILE").value,
+          "/etc/ovenline/grpc-tls/tls.crt",
+        );
       },
     },
     {
       set: { "promoter.kitchenOperator.enabled": true },
       check: (o) => {
-        assert.equal(find(o, "Deployment", "ovenline-promoter").spec.template.spec.automountServiceAccountToken, true);
+        assert.equal(
+          find(o, "Deployment", "ovenline-promoter").spec.template.spec
+            .automountServiceAccountToken,
+          true,
+        );
         const egress = find(o, "NetworkPolicy", "ovenline-netpol-promoter").spec.egress;
-        assert.ok(egress.some((r: { ports: { port: number }[] }) => r.ports.some((p) => p.port === 6443)));
+        assert.ok(
+          egress.some((r: { ports: { port: number }[] }) => r.ports.some((p) => p.port === 6443)),
+        );
       },
     },
     {
@@ -494,11 +630,14 @@ Deno.test("documented values change the rendered objects", async (t) => {
     },
   ];
   for (const c of cases) {
-    await t.step(`--set ${Object.entries(c.set).map(([k, v]) => `${k}=${v}`).join(",")}`, async () => {
-      const objs = await render({ set: c.set });
-      for (const obj of objs) validateObject(obj);
-      c.check(objs);
-    });
+    await t.step(
+      `--set ${Object.entries(c.set).map(([k, v]) => `${k}=${v}`).join(",")}`,
+      async () => {
+        const objs = await render({ set: c.set });
+        for (const obj of objs) validateObject(obj);
+        c.check(objs);
+      },
+    );
   }
   await t.step("another release name prefixes every object", async () => {
     const objs = await render({ release: "shop" });
@@ -506,19 +645,22 @@ Deno.test("documented values change the rendered objects", async (t) => {
     const hub = find(objs, "Deployment", "shop-ovenline-hub");
     assert.equal(hub.metadata.labels["app.kubernetes.io/instance"], "shop");
   });
-  await t.step("the k6 TestRun runs a script from load/ (refused while load/ has none)", async () => {
-    const scripts = [...Deno.readDirSync(`${CHART}/files`)].some((e) => e.name === "load");
-    const set = { "loadTest.enabled": true, "loadTest.script": "create_orders.js" };
-    if (!scripts) {
-      assert.match((await renderError({ set })) ?? "", /loadTest.script/);
-      return;
-    }
-    const objs = await render({ set });
-    for (const obj of objs) validateObject(obj);
-    const run = find(objs, "TestRun");
-    assert.equal(run.spec.script.configMap.name, "ovenline-load-scripts");
-    assert.ok(find(objs, "ConfigMap", "ovenline-load-scripts").data["create_orders.js"]);
-  });
+  await t.step(
+    "the k6 TestRun runs a script from load/ (refused while load/ has none)",
+    async () => {
+      const scripts = [...Deno.readDirSync(`${CHART}/files`)].some((e) => e.name === "load");
+      const set = { "loadTest.enabled": true, "loadTest.script": "create_orders.js" };
+      if (!scripts) {
+        assert.match((await renderError({ set })) ?? "", /loadTest.script/);
+        return;
+      }
+      const objs = await render({ set });
+      for (const obj of objs) validateObject(obj);
+      const run = find(objs, "TestRun");
+      assert.equal(run.spec.script.configMap.name, "ovenline-load-scripts");
+      assert.ok(find(objs, "ConfigMap", "ovenline-load-scripts").data["create_orders.js"]);
+    },
+  );
   await t.step("every value in values.yaml is read by some template", () => {
     const templates = [...Deno.readDirSync(`${CHART}/templates`)]
       .map((e) => Deno.readTextFileSync(`${CHART}/templates/${e.name}`))
@@ -559,10 +701,21 @@ function merge(base: unknown, over: unknown): unknown {
   return out;
 }
 
+/** Without null entries: a key Helm renders empty is, to Kubernetes, a key not there. */
+function dropNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(dropNulls);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(
+      Object.entries(value).filter(([, v]) => v !== null).map(([k, v]) => [k, dropNulls(v)]),
+    );
+  }
+  return value;
+}
+
 /** What differs by design between renders: generated secrets and the config checksum. */
 function normalise(objs: K8sObject[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const o of structuredClone(objs)) {
+  for (const o of dropNulls(structuredClone(objs)) as K8sObject[]) {
     if (o.kind === "Secret" && o.stringData) {
       for (const [k, v] of Object.entries(o.stringData)) {
         if (v === GENERATED_SECRET_PLACEHOLDER || /^[A-Za-z0-9]{32}$/.test(String(v))) {
@@ -595,19 +748,25 @@ function chartFiles(): Map<string, string> {
 
 Deno.test("the TypeScript evaluation of the chart equals helm's rendering", async (t) => {
   const files = chartFiles();
-  const loadScripts = [...files.keys()].filter((p) => p.startsWith("files/load/")).map((p) => p.slice(11));
+  const loadScripts = [...files.keys()].filter((p) => p.startsWith("files/load/")).map((p) =>
+    p.slice(11)
+  );
   const { objects } = buildChart({ loadScripts });
   for (const name of Object.keys(VALUES_FILES)) {
     await t.step(name, async () => {
       let values: unknown = DEFAULTS;
-      for (const f of VALUES_FILES[name]) values = merge(values, parseYaml(Deno.readTextFileSync(`${ROOT}/${f}`)));
+      for (const f of VALUES_FILES[name]) {
+        values = merge(values, parseYaml(Deno.readTextFileSync(`${ROOT}/${f}`)));
+      }
       const ctx = {
         values: values as Record<string, unknown>,
         release: { name: CHART_NAME, namespace: "default" },
         chart: { version: CHART_VERSION, appVersion: APP_VERSION },
         files,
       };
-      const fromTs = objects.map((o) => plainObject(o, ctx)).filter((o): o is K8sObject => o !== undefined);
+      const fromTs = objects.map((o) => plainObject(o, ctx)).filter((o): o is K8sObject =>
+        o !== undefined
+      );
       assert.deepEqual(normalise(fromTs), normalise(await renderFile(name)));
     });
   }
@@ -639,9 +798,16 @@ Deno.test("the committed chart and k8s/ are what a fresh synth writes", () => {
       };
       const fresh = list(`${tmp}/${dir}`);
       const committed = list(`${ROOT}/${dir}`);
-      assert.deepEqual([...committed.keys()].sort(), [...fresh.keys()].sort(), `${dir}: files (run deno task synth)`);
+      assert.deepEqual(
+        [...committed.keys()].sort(),
+        [...fresh.keys()].sort(),
+        `${dir}: files (run deno task synth)`,
+      );
       for (const [p, text] of fresh) {
-        assert.ok(committed.get(p) === text, `${dir}/${p} differs from a fresh synth (run deno task synth)`);
+        assert.ok(
+          committed.get(p) === text,
+          `${dir}/${p} differs from a fresh synth (run deno task synth)`,
+        );
       }
     }
   } finally {

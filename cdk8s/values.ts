@@ -1,0 +1,649 @@
+/**
+ * The chart's values, defined once. values.yaml, values.schema.json, the TypeScript `Values`
+ * type and the `.Values` references in the templates all come from this definition.
+ *
+ * The defaults are the "main" production-shaped install with in-cluster infrastructure run by
+ * the Strimzi, CloudNativePG and KEDA operators; deploy/values-*.yaml adjust them.
+ */
+import {
+  bool,
+  defaults,
+  group,
+  int,
+  json,
+  type JsonSchema,
+  jsonSchema,
+  refs,
+  str,
+  type ValuesOf,
+} from "./lib/schema.ts";
+
+const QUANTITY: JsonSchema = {
+  anyOf: [{ type: "string", pattern: "^[0-9.]+[a-zA-Z]*$" }, { type: "number", minimum: 0 }],
+};
+
+const RESOURCES: JsonSchema = {
+  type: "object",
+  additionalProperties: false,
+  required: ["requests", "limits"],
+  properties: {
+    requests: {
+      type: "object",
+      additionalProperties: QUANTITY,
+      required: ["cpu", "memory"],
+    },
+    limits: {
+      type: "object",
+      additionalProperties: QUANTITY,
+      required: ["cpu", "memory"],
+    },
+  },
+};
+
+export interface Resources {
+  requests: Record<string, string>;
+  limits: Record<string, string>;
+}
+
+function resources(cpuReq: string, memReq: string, cpuLim: string, memLim: string, what: string) {
+  return json<Resources>(
+    { requests: { cpu: cpuReq, memory: memReq }, limits: { cpu: cpuLim, memory: memLim } },
+    `CPU and memory requests and limits of ${what} (both required).`,
+    RESOURCES,
+  );
+}
+
+const PEERS: JsonSchema = { type: "array", items: { type: "object" } };
+const PORTS: JsonSchema = {
+  type: "array",
+  minItems: 1,
+  items: {
+    type: "object",
+    required: ["port"],
+    properties: {
+      port: { type: "integer", minimum: 1, maximum: 65535 },
+      protocol: { enum: ["TCP", "UDP", "SCTP"] },
+    },
+  },
+};
+const STRING_MAP: JsonSchema = { type: "object", additionalProperties: { type: "string" } };
+const IMAGE_TAG = "^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$";
+
+export type NetPeer = Record<string, unknown>;
+export type NetPort = { port: number; protocol?: string };
+
+function image(repository: string, tag: string, what: string) {
+  return group(`The ${what} image.`, {
+    repository: str(repository, `Image repository of ${what}.`, { minLength: 1 }),
+    tag: str(tag, `Image tag of ${what} (pinned; "latest" is refused).`, {
+      pattern: IMAGE_TAG,
+      minLength: 1,
+    }),
+  }, { properties: { tag: { not: { const: "latest" } } } });
+}
+
+function cpuAutoscaling(min: number, max: number, what: string) {
+  return group(`HorizontalPodAutoscaler on CPU for ${what}.`, {
+    enabled: bool(true, `Scale ${what} on CPU (the Deployment then leaves replicas to the HPA).`),
+    minReplicas: int(min, "Fewest replicas.", { min: 1, max: 100 }),
+    maxReplicas: int(max, "Most replicas.", { min: 1, max: 500 }),
+    targetCPUUtilizationPercentage: int(70, "Average CPU utilisation (% of requests) to keep.", {
+      min: 10,
+      max: 100,
+    }),
+  });
+}
+
+function storage(size: string, what: string) {
+  return group(`Persistent storage of ${what}.`, {
+    size: str(size, `Volume size of ${what}.`, { pattern: "^[0-9]+(Ki|Mi|Gi|Ti)$" }),
+    storageClass: str("", "StorageClass; empty: the cluster's default."),
+  });
+}
+
+export const VALUES = group(
+  "Ovenline: a pizza chain's order pipeline (intake, consumer, promoter, hub).",
+  {
+    fullnameOverride: str(
+      "",
+      "Prefix of every object's name. Empty: the release name, plus -ovenline unless it already contains ovenline.",
+      { pattern: "^([a-z0-9]([-a-z0-9]{0,28}[a-z0-9])?)?$" },
+    ),
+    image: group(
+      "The one Ovenline image; every service and the migration job run it with their own command.",
+      {
+        repository: str("ovenline", "Image repository (set it to your registry's path).", {
+          minLength: 1,
+        }),
+        tag: str("", 'Image tag. Empty: the chart\'s appVersion. "latest" is refused.', {
+          pattern: `^(|${IMAGE_TAG.slice(1, -1)})$`,
+        }),
+        pullPolicy: str("IfNotPresent", "imagePullPolicy of every Ovenline container.", {
+          enum: ["IfNotPresent", "Always", "Never"],
+        }),
+        pullSecrets: json<{ name: string }[]>([], "Image pull Secrets, as [{name: ...}].", {
+          type: "array",
+          items: {
+            type: "object",
+            required: ["name"],
+            additionalProperties: false,
+            properties: { name: { type: "string", minLength: 1 } },
+          },
+        }),
+      },
+      { properties: { tag: { not: { const: "latest" } } } },
+    ),
+    logLevel: str("info", "LOG_LEVEL of every service.", {
+      enum: ["debug", "info", "warn", "error"],
+    }),
+    configRefreshMs: int(
+      5000,
+      "CONFIG_REFRESH_MS: how often menu and kitchen settings are re-read without a change notice.",
+      { min: 100, max: 600000 },
+    ),
+    defaultKitchenId: str("main", "DEFAULT_KITCHEN_ID of intake and hub.", { minLength: 1 }),
+    podAnnotations: json<Record<string, string>>(
+      {},
+      "Annotations added to every Ovenline pod.",
+      STRING_MAP,
+    ),
+    nodeSelector: json<Record<string, string>>(
+      {},
+      "nodeSelector of every Ovenline pod.",
+      STRING_MAP,
+    ),
+    tolerations: json<unknown[]>([], "Tolerations of every Ovenline pod.", {
+      type: "array",
+      items: { type: "object" },
+    }),
+    topologySpread: group("How replicas of each service spread over zones and nodes.", {
+      zoneKey: str("topology.kubernetes.io/zone", "Node label of the zone.", { minLength: 1 }),
+      hostKey: str("kubernetes.io/hostname", "Node label of the node.", { minLength: 1 }),
+      whenUnsatisfiable: str("ScheduleAnyway", "What the scheduler does when it cannot spread.", {
+        enum: ["ScheduleAnyway", "DoNotSchedule"],
+      }),
+    }),
+
+    kafka: group("Kafka: the pizza-orders log between intake, consumer and hub.", {
+      operator: group("A Kafka cluster run by the Strimzi operator (kafka.strimzi.io/v1, KRaft).", {
+        enabled: bool(
+          true,
+          "Create Kafka, KafkaNodePool, KafkaTopic and KafkaUser resources. false: use kafka.external.",
+        ),
+        clusterName: str("", "Name of the Kafka resource. Empty: <fullname>-kafka.", {
+          pattern: "^([a-z0-9]([-a-z0-9]*[a-z0-9])?)?$",
+        }),
+        version: str("", "Kafka version. Empty: the operator's default.", {
+          pattern: "^([0-9]+\\.[0-9]+\\.[0-9]+)?$",
+        }),
+        nodes: int(3, "Nodes of the KafkaNodePool (each both KRaft controller and broker).", {
+          min: 1,
+          max: 9,
+        }),
+        storageType: str(
+          "persistent-claim",
+          "Node storage: persistent-claim, or ephemeral for throw-away clusters.",
+          {
+            enum: ["persistent-claim", "ephemeral"],
+          },
+        ),
+        storage: storage("20Gi", "each Kafka node"),
+        resources: resources("500m", "2Gi", "2", "2Gi", "each Kafka node"),
+        userName: str(
+          "",
+          "Name of the KafkaUser (SCRAM-SHA-512) and so of its Secret. Empty: <fullname>-app.",
+          {
+            pattern: "^([a-z0-9]([-a-z0-9]*[a-z0-9])?)?$",
+          },
+        ),
+      }),
+      external: group("An existing Kafka, used when kafka.operator.enabled is false.", {
+        brokers: str("", "KAFKA_BROKERS: comma-separated host:port list."),
+        tls: bool(true, "Connect with TLS."),
+        caSecret: str(
+          "",
+          "Secret with the brokers' CA certificate (key ca.crt). Empty: the system trust store.",
+        ),
+        sasl: group("SASL authentication against the existing Kafka.", {
+          enabled: bool(true, "Authenticate with SASL."),
+          mechanism: str("scram-sha-512", "SASL mechanism.", {
+            enum: ["scram-sha-512", "scram-sha-256"],
+          }),
+          username: str("", "SASL user name."),
+          existingSecret: str(
+            "",
+            "Secret holding the password. Empty: the chart creates one from password.",
+          ),
+          passwordKey: str("password", "Key of the password in the Secret.", { minLength: 1 }),
+          password: str("", "SASL password (only when existingSecret is empty)."),
+        }),
+      }),
+      topic: group("The orders topic.", {
+        name: str("pizza-orders", "KAFKA_TOPIC.", { minLength: 1 }),
+        partitions: int(6, "Partitions; also the most consumer replicas that can share the work.", {
+          min: 1,
+          max: 1000,
+        }),
+        replicas: int(3, "Replication factor.", { min: 1, max: 9 }),
+        minInSyncReplicas: int(2, "min.insync.replicas (acks=all waits for this many).", {
+          min: 1,
+          max: 9,
+        }),
+        retentionMs: int(86400000, "retention.ms: how long orders stay in the log (24 h).", {
+          min: 3600000,
+        }),
+        totalRetentionBytes: int(
+          5368709120,
+          "Size cap of the whole topic (5 GiB); retention.bytes is per partition, so each partition gets this divided by partitions.",
+          { min: 1048576 },
+        ),
+        segmentBytes: int(
+          134217728,
+          "segment.bytes (128 MiB); keep it below the per-partition cap so the cap can delete.",
+          {
+            min: 1048576,
+          },
+        ),
+      }),
+      deadLetterTopic: group("The dead-letter topic.", {
+        name: str("pizza-orders.dlq", "KAFKA_DLQ_TOPIC.", { minLength: 1 }),
+        partitions: int(1, "Partitions of the dead-letter topic.", { min: 1, max: 100 }),
+        retentionMs: int(
+          1209600000,
+          "retention.ms of dead letters (14 days: time to inspect and replay).",
+          {
+            min: 3600000,
+          },
+        ),
+      }),
+      consumerGroup: str("order-service-stable-group", "KAFKA_GROUP_ID of the consumer.", {
+        minLength: 1,
+      }),
+      sendTimeoutMs: int(5000, "KAFKA_SEND_TIMEOUT_MS of intake and hub.", {
+        min: 100,
+        max: 60000,
+      }),
+    }, {
+      if: { properties: { operator: { properties: { enabled: { const: false } } } } },
+      then: { properties: { external: { properties: { brokers: { minLength: 1 } } } } },
+    }),
+
+    postgres: group("PostgreSQL: the record of orders, menu and kitchens.", {
+      operator: group("A PostgreSQL cluster run by the CloudNativePG operator.", {
+        enabled: bool(true, "Create a CloudNativePG Cluster. false: use postgres.external."),
+        clusterName: str("", "Name of the Cluster. Empty: <fullname>-pg.", {
+          pattern: "^([a-z0-9]([-a-z0-9]*[a-z0-9])?)?$",
+        }),
+        instances: int(3, "PostgreSQL instances (one primary, the rest replicas).", {
+          min: 1,
+          max: 9,
+        }),
+        imageName: str("", "PostgreSQL operand image. Empty: the operator's default."),
+        database: str("ovenline", "Database created by initdb.", { minLength: 1 }),
+        owner: str("ovenline", "Owner of the database (the services' role).", { minLength: 1 }),
+        storage: storage("20Gi", "each PostgreSQL instance"),
+        resources: resources("250m", "1Gi", "2", "2Gi", "each PostgreSQL instance"),
+        backup: group("Scheduled backups (CloudNativePG ScheduledBackup).", {
+          enabled: bool(false, "Create a ScheduledBackup."),
+          schedule: str("0 0 2 * * *", "Cron schedule with seconds (CloudNativePG's six fields).", {
+            minLength: 1,
+          }),
+          method: str("volumeSnapshot", "Backup method.", {
+            enum: ["volumeSnapshot", "plugin"],
+          }),
+          volumeSnapshotClass: str("", "VolumeSnapshotClass for the volumeSnapshot method."),
+          pluginName: str(
+            "barman-cloud.cloudnative-pg.io",
+            "CNPG-I backup plugin for the plugin method (also the Cluster's WAL archiver).",
+          ),
+          pluginParameters: json<Record<string, string>>(
+            { barmanObjectName: "ovenline-backups" },
+            "Parameters of the backup plugin (for Barman Cloud: the ObjectStore's name).",
+            STRING_MAP,
+          ),
+        }),
+      }),
+      external: group("An existing PostgreSQL, used when postgres.operator.enabled is false.", {
+        url: str(
+          "",
+          "DATABASE_URL (postgres://user:password@host:5432/db); the chart keeps it in a Secret.",
+        ),
+        existingSecret: str("", "Secret holding the URL instead of url."),
+        urlKey: str("uri", "Key of the URL in existingSecret.", { minLength: 1 }),
+      }),
+    }, {
+      if: { properties: { operator: { properties: { enabled: { const: false } } } } },
+      then: {
+        properties: {
+          external: {
+            anyOf: [
+              { properties: { url: { minLength: 1 } } },
+              { properties: { existingSecret: { minLength: 1 } } },
+            ],
+          },
+        },
+      },
+    }),
+
+    redis: group("Redis: live state (slots, active orders, the KDS event stream).", {
+      enabled: bool(
+        true,
+        "Run Redis in the release (a StatefulSet with an append-only file). false: use redis.external.",
+      ),
+      image: image("docker.io/library/redis", "7.4.2", "Redis"),
+      storage: storage("2Gi", "Redis"),
+      resources: resources("100m", "256Mi", "1", "1Gi", "Redis"),
+      existingSecret: str(
+        "",
+        "Secret with the Redis password. Empty: the chart's Secret (password below, or generated once).",
+      ),
+      passwordKey: str("password", "Key of the password in the Secret.", { minLength: 1 }),
+      password: str(
+        "",
+        "Redis password. Empty: generated at install and kept on upgrade (in-release Redis), or none (external Redis).",
+      ),
+      external: group("An existing Redis, used when redis.enabled is false.", {
+        url: str("", "REDIS_URL, e.g. redis://redis.example:6379 or rediss://... for TLS."),
+      }),
+    }, {
+      if: { properties: { enabled: { const: false } } },
+      then: { properties: { external: { properties: { url: { minLength: 1 } } } } },
+    }),
+
+    auth: group("Bearer tokens of the hub's REST and WebSocket API.", {
+      existingSecret: str(
+        "",
+        "Secret with the HS256 key. Empty: the chart's Secret (jwtSecret below, or generated once).",
+      ),
+      jwtSecretKey: str("jwt-secret", "Key of the HS256 key in the Secret.", { minLength: 1 }),
+      jwtSecret: str(
+        "",
+        "AUTH_JWT_SECRET (HS256 key for tokens with a role claim kitchen|manager|viewer). Empty: generated.",
+      ),
+    }),
+
+    otel: group(
+      "OpenTelemetry: traces and metrics from every service (Deno's built-in OTEL_DENO).",
+      {
+        enabled: bool(true, "OTEL_DENO: export telemetry."),
+        endpoint: str(
+          "",
+          "OTEL_EXPORTER_OTLP_ENDPOINT when the in-release collector is off (an existing collector).",
+        ),
+        protocol: str("http/protobuf", "OTEL_EXPORTER_OTLP_PROTOCOL.", {
+          enum: ["http/protobuf", "http/json", "grpc"],
+        }),
+        collector: group("An OpenTelemetry Collector Deployment in the release.", {
+          enabled: bool(true, "Run the collector; services export to it."),
+          image: image(
+            "docker.io/otel/opentelemetry-collector-contrib",
+            "0.119.0",
+            "the collector",
+          ),
+          replicas: int(1, "Collector replicas.", { min: 1, max: 20 }),
+          resources: resources("100m", "128Mi", "500m", "512Mi", "the collector"),
+          upstreamEndpoint: str(
+            "",
+            "OTLP/HTTP endpoint the collector forwards to (e.g. Tempo, an APM). Empty: log to stdout only.",
+          ),
+        }),
+      },
+    ),
+
+    intake: group("intake: gRPC CreateOrder for customer apps.", {
+      replicas: int(2, "Replicas when autoscaling is off.", { min: 1, max: 500 }),
+      grpcPort: int(50051, "GRPC_PORT.", { min: 1024, max: 65535 }),
+      metricsPort: int(9464, "METRICS_PORT: Prometheus /metrics over HTTP.", {
+        min: 1024,
+        max: 65535,
+      }),
+      resources: resources("250m", "256Mi", "1", "512Mi", "intake"),
+      autoscaling: cpuAutoscaling(2, 10, "intake"),
+      tls: group("gRPC TLS at intake itself (usually the gateway terminates TLS instead).", {
+        enabled: bool(false, "Serve gRPC over TLS (GRPC_TLS_*_FILE from secretName)."),
+        secretName: str(
+          "",
+          "kubernetes.io/tls Secret (tls.crt, tls.key, optional ca.crt for client certs).",
+        ),
+        clientCA: bool(false, "Require client certificates signed by ca.crt."),
+      }),
+    }),
+    consumer: group("consumer: applies pizza-orders to Redis and PostgreSQL.", {
+      replicas: int(2, "Replicas when KEDA autoscaling is off.", { min: 1, max: 1000 }),
+      healthPort: int(8081, "HEALTH_PORT: /healthz, /readyz and /metrics.", {
+        min: 1024,
+        max: 65535,
+      }),
+      resources: resources("250m", "256Mi", "1", "512Mi", "consumer"),
+      autoscaling: group("KEDA ScaledObject on the consumer group's lag.", {
+        enabled: bool(true, "Scale the consumer on Kafka lag (needs the KEDA operator)."),
+        minReplicas: int(1, "Fewest replicas (at least 1: orders keep flowing at quiet times).", {
+          min: 1,
+          max: 1000,
+        }),
+        maxReplicas: int(
+          0,
+          "Most replicas; 0: the topic's partitions. Never above kafka.topic.partitions (more consumers than partitions sit idle).",
+          {
+            min: 0,
+            max: 1000,
+          },
+        ),
+        lagThreshold: int(100, "Target lag per replica (messages).", { min: 1 }),
+        activationLagThreshold: int(0, "Lag above which KEDA activates scaling.", { min: 0 }),
+        pollingInterval: int(15, "Seconds between lag checks.", { min: 1, max: 3600 }),
+        cooldownPeriod: int(300, "Seconds to wait after the last activity before scaling in.", {
+          min: 1,
+        }),
+        kafkaVersion: str(
+          "3.6.0",
+          "Kafka protocol version KEDA's client speaks (Kafka 4 refuses the scaler's old default).",
+          {
+            pattern: "^[0-9]+\\.[0-9]+\\.[0-9]+$",
+          },
+        ),
+      }),
+    }),
+    promoter: group("promoter: shows due orders on the KDS.", {
+      replicas: int(2, "Replicas (safe with several).", { min: 1, max: 20 }),
+      healthPort: int(8082, "PROMOTER_HEALTH_PORT: /healthz, /readyz and /metrics.", {
+        min: 1024,
+        max: 65535,
+      }),
+      resources: resources("100m", "128Mi", "500m", "256Mi", "promoter"),
+      kitchenOperator: group(
+        "Hook for the Kitchen operator that will run in the promoter (RBAC comes with it).",
+        {
+          enabled: bool(
+            false,
+            "Mount the ServiceAccount token and allow egress to the Kubernetes API.",
+          ),
+          apiServerTo: json<NetPeer[]>(
+            [{ ipBlock: { cidr: "0.0.0.0/0" } }],
+            "NetworkPolicy peers of the Kubernetes API server (narrow to its addresses).",
+            PEERS,
+          ),
+          apiServerPorts: json<NetPort[]>(
+            [{ port: 443, protocol: "TCP" }, { port: 6443, protocol: "TCP" }],
+            "Ports of the Kubernetes API server.",
+            PORTS,
+          ),
+        },
+      ),
+    }),
+    hub: group("hub: KDS and ERP over WebSockets and REST.", {
+      replicas: int(2, "Replicas when autoscaling is off.", { min: 1, max: 500 }),
+      port: int(8080, "HUB_PORT: REST, WebSockets, pages, /healthz, /readyz, /metrics.", {
+        min: 1024,
+        max: 65535,
+      }),
+      resources: resources("250m", "256Mi", "1", "512Mi", "hub"),
+      autoscaling: cpuAutoscaling(2, 10, "hub"),
+    }),
+
+    devMode: group("The developer loop (tilt up): change sources without rebuilding the image.", {
+      enabled: bool(
+        false,
+        "Copy the image's src/ onto a writable emptyDir at pod start and run the services with deno --watch, so Tilt can sync changed files into running pods (the root filesystem stays read-only). Never in production.",
+      ),
+    }),
+
+    migrations: group("Database migrations, run as a Job (Helm hook) before the services roll.", {
+      enabled: bool(true, "Run the migration Job."),
+      backoffLimit: int(10, "Retries (the database may still be starting).", { min: 0, max: 100 }),
+      activeDeadlineSeconds: int(900, "Give up after this many seconds.", { min: 60 }),
+      resources: resources("100m", "128Mi", "500m", "256Mi", "the migration job"),
+    }),
+
+    podMonitor: group(
+      "Prometheus scraping (prometheus-operator PodMonitor of every metrics port).",
+      {
+        enabled: bool(false, "Create a PodMonitor for the services and the collector."),
+        interval: str("30s", "Scrape interval.", { pattern: "^[0-9]+(ms|s|m)$" }),
+        labels: json<Record<string, string>>(
+          {},
+          "Labels your Prometheus selects PodMonitors by.",
+          STRING_MAP,
+        ),
+      },
+    ),
+    prometheusRule: group("Alert rules (PrometheusRule) from deploy/observability/alerts.yaml.", {
+      enabled: bool(false, "Create the PrometheusRule."),
+      labels: json<Record<string, string>>(
+        {},
+        "Labels your Prometheus selects rules by.",
+        STRING_MAP,
+      ),
+    }),
+    grafanaDashboard: group(
+      "Grafana dashboard ConfigMap from deploy/observability/dashboard.json.",
+      {
+        enabled: bool(false, "Create the dashboard ConfigMap."),
+        labels: json<Record<string, string>>(
+          { grafana_dashboard: "1" },
+          "Labels Grafana's dashboard sidecar selects by.",
+          STRING_MAP,
+        ),
+      },
+    ),
+
+    gateway: group(
+      "Traffic from outside through Gateway API routes (per-request L7 balancing of gRPC).",
+      {
+        enabled: bool(false, "Create a GRPCRoute for intake and an HTTPRoute for the hub."),
+        parentRefs: json<Record<string, unknown>[]>(
+          [{ name: "ovenline", sectionName: "https" }],
+          "The Gateway (and listener) both routes attach to.",
+          { type: "array", minItems: 1, items: { type: "object", required: ["name"] } },
+        ),
+        intakeHostnames: json<string[]>([], "Hostnames of the GRPCRoute.", {
+          type: "array",
+          items: { type: "string" },
+        }),
+        hubHostnames: json<string[]>([], "Hostnames of the HTTPRoute.", {
+          type: "array",
+          items: { type: "string" },
+        }),
+      },
+    ),
+    ingress: group("Traffic from outside through Ingress (alternative to gateway).", {
+      enabled: bool(false, "Create Ingresses for intake (gRPC) and the hub."),
+      className: str("nginx", "ingressClassName.", { minLength: 1 }),
+      intakeHost: str("", "Host of intake's gRPC Ingress.", { minLength: 0 }),
+      hubHost: str("", "Host of the hub's Ingress."),
+      tlsSecretName: str("", "TLS Secret for both hosts. Empty: no TLS section."),
+      intakeAnnotations: json<Record<string, string>>(
+        { "nginx.ingress.kubernetes.io/backend-protocol": "GRPC" },
+        "Annotations of intake's Ingress (the controller must speak gRPC to the pods).",
+        STRING_MAP,
+      ),
+      hubAnnotations: json<Record<string, string>>(
+        {
+          "nginx.ingress.kubernetes.io/proxy-read-timeout": "3600",
+          "nginx.ingress.kubernetes.io/proxy-send-timeout": "3600",
+        },
+        "Annotations of the hub's Ingress (long timeouts keep WebSockets open).",
+        STRING_MAP,
+      ),
+    }),
+
+    networkPolicy: group("NetworkPolicies: each pod may talk only to what DESIGN.md lists.", {
+      enabled: bool(true, "Create the NetworkPolicies (a deny-all plus one allowance per flow)."),
+      ingressFrom: json<NetPeer[]>(
+        [{ namespaceSelector: {} }],
+        "Peers allowed to reach intake's gRPC port and the hub's HTTP port (your gateway or ingress controller).",
+        PEERS,
+      ),
+      prometheusFrom: json<NetPeer[]>(
+        [{ namespaceSelector: {} }],
+        "Peers allowed to scrape the metrics ports (your Prometheus).",
+        PEERS,
+      ),
+      dnsTo: json<NetPeer[]>(
+        [{ namespaceSelector: {}, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+        "Where DNS is (port 53).",
+        PEERS,
+      ),
+      externalTo: json<NetPeer[]>(
+        [{ ipBlock: { cidr: "0.0.0.0/0" } }],
+        "Where external Kafka, PostgreSQL, Redis and OpenTelemetry endpoints are (used only for those set external).",
+        PEERS,
+      ),
+      externalKafkaPorts: json<NetPort[]>(
+        [{ port: 9092, protocol: "TCP" }, { port: 9093, protocol: "TCP" }, {
+          port: 9094,
+          protocol: "TCP",
+        }],
+        "Ports of external Kafka brokers.",
+        PORTS,
+      ),
+      externalPostgresPorts: json<NetPort[]>(
+        [{ port: 5432, protocol: "TCP" }],
+        "Ports of external PostgreSQL.",
+        PORTS,
+      ),
+      externalRedisPorts: json<NetPort[]>(
+        [{ port: 6379, protocol: "TCP" }],
+        "Ports of external Redis.",
+        PORTS,
+      ),
+      externalOtelPorts: json<NetPort[]>(
+        [{ port: 4317, protocol: "TCP" }, { port: 4318, protocol: "TCP" }, {
+          port: 443,
+          protocol: "TCP",
+        }],
+        "Ports of an external OpenTelemetry endpoint (and the collector's upstream).",
+        PORTS,
+      ),
+    }),
+
+    loadTest: group("An in-cluster k6 run (k6-operator TestRun) of a script from load/.", {
+      enabled: bool(
+        false,
+        "Create the TestRun (it starts at once: enable it for a run, then disable).",
+      ),
+      script: str(
+        "create_orders.js",
+        "Script file in load/ (shipped in the chart's files/load/).",
+        {
+          pattern: "^[A-Za-z0-9_.-]+\\.js$",
+        },
+      ),
+      parallelism: int(1, "Runner pods.", { min: 1, max: 100 }),
+      arguments: str("", "Extra k6 arguments, e.g. --vus 50 --duration 5m."),
+      runnerImage: image("docker.io/grafana/k6", "2.2.0", "the k6 runner"),
+      starterImage: image(
+        "ghcr.io/grafana/k6-operator",
+        "starter-v1.6.0",
+        "the k6-operator starter",
+      ),
+      resources: resources("500m", "256Mi", "2", "1Gi", "each k6 runner"),
+    }),
+  },
+);
+
+export type Values = ValuesOf<typeof VALUES>;
+export const DEFAULTS: Values = defaults(VALUES);
+export const SCHEMA: JsonSchema = jsonSchema(VALUES);
+/** Typed `.Values` references: `ref("intake.replicas")` is an Expr<number>. */
+export const ref = refs(VALUES);
