@@ -3,7 +3,7 @@
  * a CRD, custom objects, a Lease, server-side dry-run apply, and an informer's watch.
  */
 import assert from "node:assert/strict";
-import * as k8s from "npm:@kubernetes/client-node@1.4.0";
+import * as k8s from "@kubernetes/client-node";
 import { httpStatus, startKubeApi } from "./support/kube_api.ts";
 import { waitFor } from "./support/wait.ts";
 
@@ -183,7 +183,9 @@ Deno.test("kube-apiserver smoke: CRD, custom objects, Lease, dry-run apply, info
 
     await t.step("a coordination.k8s.io Lease can be created and renewed", async () => {
       const name = `ovenline-leader-${RUN}`;
-      const acquired = new Date();
+      // MicroTime fields need k8s.V1MicroTime (six fractional digits): a plain Date is sent
+      // with milliseconds and the server answers 400 "cannot parse .123Z as .000000".
+      const acquired = new k8s.V1MicroTime();
       const lease = await coordination.createNamespacedLease({
         namespace: NS,
         body: {
@@ -198,12 +200,12 @@ Deno.test("kube-apiserver smoke: CRD, custom objects, Lease, dry-run apply, info
         },
       });
       assert.equal(lease.spec?.holderIdentity, "replica-a");
-      assert.ok(lease.spec?.renewTime instanceof Date);
-      // MicroTime round trip: at least millisecond precision survives.
-      assert.equal(lease.spec?.renewTime?.getTime(), acquired.getTime());
+      // ...and what comes back is the raw string, not a Date, whatever the type says.
+      assert.equal(typeof lease.spec?.renewTime, "string");
+      assert.equal(new Date(String(lease.spec?.renewTime)).getTime(), acquired.getTime());
 
       // Optimistic concurrency as a leader elector does it: replace with the resourceVersion.
-      const renewed = new Date(acquired.getTime() + 1000);
+      const renewed = new k8s.V1MicroTime(acquired.getTime() + 1000);
       const read = await coordination.readNamespacedLease({ name, namespace: NS });
       read.spec!.renewTime = renewed;
       read.spec!.holderIdentity = "replica-b";
@@ -214,13 +216,80 @@ Deno.test("kube-apiserver smoke: CRD, custom objects, Lease, dry-run apply, info
         body: read,
       });
       assert.equal(replaced.spec?.holderIdentity, "replica-b");
-      assert.equal(replaced.spec?.renewTime?.getTime(), renewed.getTime());
+      assert.equal(new Date(String(replaced.spec?.renewTime)).getTime(), renewed.getTime());
       // A stale resourceVersion conflicts (409).
       await assert.rejects(
         coordination.replaceNamespacedLease({ name, namespace: NS, body: read }),
         (error) => httpStatus(error) === 409,
       );
       await coordination.deleteNamespacedLease({ name, namespace: NS });
+    });
+
+    await t.step("RBAC: a ServiceAccount token gets only what its Role grants", async () => {
+      const name = `smoke-${RUN}`;
+      const core = kc.makeApiClient(k8s.CoreV1Api);
+      const rbac = kc.makeApiClient(k8s.RbacAuthorizationV1Api);
+      await core.createNamespacedServiceAccount({ namespace: NS, body: { metadata: { name } } });
+      try {
+        // A bound token signed with --service-account-signing-key-file.
+        const request = await core.createNamespacedServiceAccountToken({
+          name,
+          namespace: NS,
+          body: { spec: { audiences: [], expirationSeconds: 600 } },
+        });
+        const cluster = kc.getCurrentCluster()!;
+        const asSa = new k8s.KubeConfig();
+        asSa.loadFromOptions({
+          clusters: [{ name: "c", server: cluster.server, caData: cluster.caData }],
+          users: [{ name: "sa", token: request.status!.token }],
+          contexts: [{ name: "sa", cluster: "c", user: "sa" }],
+          currentContext: "sa",
+        });
+        const review = await asSa.makeApiClient(k8s.AuthenticationV1Api)
+          .createSelfSubjectReview({ body: {} });
+        assert.equal(review.status?.userInfo?.username, `system:serviceaccount:${NS}:${name}`);
+
+        const leasesAsSa = asSa.makeApiClient(k8s.CoordinationV1Api);
+        await assert.rejects(
+          leasesAsSa.listNamespacedLease({ namespace: NS }),
+          (error) => httpStatus(error) === 403,
+        );
+        await rbac.createNamespacedRole({
+          namespace: NS,
+          body: {
+            metadata: { name },
+            rules: [{
+              apiGroups: ["coordination.k8s.io"],
+              resources: ["leases"],
+              verbs: ["get", "list", "watch"],
+            }],
+          },
+        });
+        await rbac.createNamespacedRoleBinding({
+          namespace: NS,
+          body: {
+            metadata: { name },
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name },
+            subjects: [{ kind: "ServiceAccount", name, namespace: NS }],
+          },
+        });
+        // The authorizer reads RBAC objects from its informer cache: allow it a moment.
+        await waitFor(
+          "the Role to take effect",
+          async () => (await leasesAsSa.listNamespacedLease({ namespace: NS })).items,
+          10_000,
+          100,
+        );
+        await assert.rejects(
+          leasesAsSa.createNamespacedLease({ namespace: NS, body: { metadata: { name } } }),
+          (error) => httpStatus(error) === 403,
+          "the Role grants no create",
+        );
+      } finally {
+        await rbac.deleteNamespacedRoleBinding({ name, namespace: NS }).catch(() => {});
+        await rbac.deleteNamespacedRole({ name, namespace: NS }).catch(() => {});
+        await core.deleteNamespacedServiceAccount({ name, namespace: NS });
+      }
     });
 
     await t.step("server-side apply of a Deployment with dryRun=All persists nothing", async () => {
@@ -270,6 +339,63 @@ Deno.test("kube-apiserver smoke: CRD, custom objects, Lease, dry-run apply, info
       );
     });
 
+    await t.step(
+      "rendered YAML (as from helm template) dry-run applies via loadAllYaml",
+      async () => {
+        // k8s.loadAllYaml turns each document into client-node's typed model, which serializes
+        // back to the JSON names. A plain parsed object (js-yaml, JSON.parse) loses keys whose
+        // model name differs (`default`, `x-kubernetes-*`) without an error.
+        const manifest = `
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: ovens.${GROUP}}
+spec:
+  group: ${GROUP}
+  scope: Namespaced
+  names: {plural: ovens, singular: oven, kind: Oven}
+  versions:
+  - name: ${VERSION}
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              hot: {type: boolean, default: true}
+              extra: {type: object, x-kubernetes-preserve-unknown-fields: true}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: rendered-${RUN}, namespace: ${NS}}
+data: {kitchen: main}
+`;
+        const objects = k8s.KubernetesObjectApi.makeApiClient(kc);
+        const docs = k8s.loadAllYaml(manifest) as k8s.KubernetesObject[];
+        assert.equal(docs.length, 2);
+        const applied = [];
+        for (const doc of docs) {
+          applied.push(
+            await objects.patch(
+              doc,
+              undefined,
+              "All",
+              "ovenline-smoke",
+              true,
+              "application/apply-patch+yaml",
+            ),
+          );
+        }
+        const crd = applied[0] as k8s.V1CustomResourceDefinition;
+        const props = crd.spec.versions[0].schema?.openAPIV3Schema?.properties?.spec.properties;
+        assert.equal(props?.hot._default, true, "the schema default reached the server");
+        assert.equal(props?.extra.x_kubernetes_preserve_unknown_fields, true);
+        assert(await notFound(() => ext.readCustomResourceDefinition({ name: `ovens.${GROUP}` })));
+      },
+    );
+
     await t.step("an informer sees ADDED, MODIFIED and DELETED for a Kitchen", async () => {
       const name = `watched-${RUN}`;
       const events: string[] = [];
@@ -284,6 +410,9 @@ Deno.test("kube-apiserver smoke: CRD, custom objects, Lease, dry-run apply, info
       informer.on("add", mine("ADDED"));
       informer.on("update", mine("MODIFIED"));
       informer.on("delete", mine("DELETED"));
+      // The informer does not retry by itself: on "error" (server gone, watch closed early) a
+      // controller restarts it. stop() too emits "error" (an AbortError), so such a handler
+      // must know it is stopping.
       const errors: unknown[] = [];
       informer.on("error", (err) => errors.push(err));
       await informer.start();
@@ -305,7 +434,7 @@ Deno.test("kube-apiserver smoke: CRD, custom objects, Lease, dry-run apply, info
       }
     });
 
-    await t.step("the CRD is deleted with its objects", async () => {
+    await t.step("the CRD is deleted, an object still in it", async () => {
       await custom.createNamespacedCustomObject({ ...ref, body: kitchen(`left-${RUN}`) });
       await ext.deleteCustomResourceDefinition({ name: CRD_NAME });
       await waitFor(

@@ -9,8 +9,7 @@
  * the last handle closes, and only if this process started it. OVENLINE_K8S_KEEP=1 leaves it
  * running (a developer's loop: `scripts/k8s/apiserver.sh stop` when done).
  */
-// deno-lint-ignore no-import-prefix -- until deno.json maps "@kubernetes/client-node" (then use that)
-import * as k8s from "npm:@kubernetes/client-node@1.4.0";
+import * as k8s from "@kubernetes/client-node";
 
 const ROOT_PATH = new URL("../../", import.meta.url).pathname;
 const SCRIPT = `${ROOT_PATH}scripts/k8s/apiserver.sh`;
