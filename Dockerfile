@@ -38,6 +38,8 @@ RUN deno install --frozen --entrypoint \
       src/services/promoter/main.ts \
       src/services/hub/main.ts \
       src/services/dlq/main.ts \
+      src/services/housekeeper/main.ts \
+      src/services/tokens/main.ts \
       src/adapters/postgres/migrate_cli.ts \
  && deno cache --frozen \
       src/services/intake/main.ts \
@@ -45,6 +47,8 @@ RUN deno install --frozen --entrypoint \
       src/services/promoter/main.ts \
       src/services/hub/main.ts \
       src/services/dlq/main.ts \
+      src/services/housekeeper/main.ts \
+      src/services/tokens/main.ts \
       src/adapters/postgres/migrate_cli.ts \
  && chmod -R a+rX,go-w /app "$DENO_DIR"
 

@@ -67,6 +67,9 @@ const PORTS: JsonSchema = {
   },
 };
 const STRING_MAP: JsonSchema = { type: "object", additionalProperties: { type: "string" } };
+/** Kubernetes CronJob schedules: five fields (no seconds, no CRON_TZ=), or a macro. */
+const CRON_SCHEDULE =
+  "^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|[0-9*/,?-]+( +[0-9A-Za-z*/,?LW#-]+){4})$";
 const IMAGE_TAG = "^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$";
 
 export type NetPeer = Record<string, unknown>;
@@ -494,6 +497,56 @@ export const VALUES = group(
       activeDeadlineSeconds: int(900, "Give up after this many seconds.", { min: 60 }),
       resources: resources("100m", "128Mi", "500m", "256Mi", "the migration job"),
     }),
+
+    housekeeper: group(
+      "The data lifecycle (src/services/housekeeper/main.ts), run as a CronJob: creates order partitions ahead, anonymises finished orders' personal data, archives and drops monthly partitions past retention.",
+      {
+        enabled: bool(true, "Create the housekeeper CronJob."),
+        schedule: str(
+          "30 3 * * *",
+          "When it runs: a five-field cron expression or a macro such as @daily, in timeZone.",
+          { pattern: CRON_SCHEDULE },
+        ),
+        timeZone: str(
+          "Etc/UTC",
+          "IANA time zone of the schedule. Empty: the kube-controller-manager's time zone.",
+          { pattern: "^([A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*)?$" },
+        ),
+        anonymizeAfterDays: int(
+          30,
+          "ANONYMIZE_AFTER_DAYS: finished orders lose name, phone and address this many days after their last change.",
+          { min: 1, max: 3650 },
+        ),
+        retentionMonths: int(
+          12,
+          "RETENTION_MONTHS: monthly order partitions older than this are archived and dropped.",
+          { min: 1, max: 120 },
+        ),
+        backoffLimit: int(2, "Retries of a failed run (each step is safe to repeat).", {
+          min: 0,
+          max: 10,
+        }),
+        activeDeadlineSeconds: int(
+          10800,
+          "A run is stopped after this many seconds (keep it below the time between runs).",
+          { min: 300 },
+        ),
+        resources: resources("100m", "128Mi", "500m", "512Mi", "the housekeeper"),
+        archive: group(
+          "ARCHIVE_DIR: where the archives of dropped partitions go (gzip JSON lines, one file a partition).",
+          {
+            persistent: bool(
+              true,
+              "Keep archives on a PersistentVolumeClaim, which helm uninstall leaves in place. false: an emptyDir that is deleted with each run's pod, so archives are lost (for throw-away clusters only).",
+            ),
+            storage: storage(
+              "10Gi",
+              "the archive volume (the emptyDir's size limit when not persistent)",
+            ),
+          },
+        ),
+      },
+    ),
 
     podMonitor: group(
       "Prometheus scraping (prometheus-operator PodMonitor of every metrics port).",

@@ -8,7 +8,8 @@
 import assert from "node:assert/strict";
 import { parse as parseYaml } from "yaml";
 import { synth } from "../cdk8s/main.ts";
-import { APP_VERSION, buildChart, CHART_NAME, CHART_VERSION } from "../cdk8s/lib/ovenline.ts";
+import { buildChart } from "../cdk8s/lib/chart.ts";
+import { APP_VERSION, CHART_NAME, CHART_VERSION } from "../cdk8s/lib/names.ts";
 import { GENERATED_SECRET_PLACEHOLDER } from "../cdk8s/lib/helpers.ts";
 import { plainObject } from "../cdk8s/lib/render.ts";
 import { leaves } from "../cdk8s/lib/schema.ts";
@@ -83,6 +84,13 @@ Deno.test("the schema validators reject broken objects", async (t) => {
     ["Cluster", (o) => (o.spec.instances = "three"), "instances as a string"],
     ["ScaledObject", (o) => delete o.spec.scaleTargetRef, "no scale target"],
     ["TriggerAuthentication", (o) => (o.spec.secretTargetRef[0].name = 7), "a number for a name"],
+    ["CronJob", (o) => delete o.spec.jobTemplate, "no job template"],
+    ["CronJob", (o) => (o.spec.schedule = 330), "a number for a schedule"],
+    [
+      "PersistentVolumeClaim",
+      (o) => (o.spec.accessModes = "ReadWriteOnce"),
+      "accessModes not a list",
+    ],
   ];
   for (const [kind, breakIt, what] of broken) {
     await t.step(`${kind} with ${what}`, () => {
@@ -118,13 +126,13 @@ Deno.test("the schema validators reject broken objects", async (t) => {
   });
 });
 
-Deno.test("every container has probes, requests and limits, and the hardened security context", async (t) => {
+Deno.test("every container has requests and limits and the hardened security context; long-running ones probes, run-to-completion ones a deadline", async (t) => {
   for (const name of Object.keys(VALUES_FILES)) {
     await t.step(name, async () => {
       const objs = await renderFile(name);
       const pods = podSpecs(objs);
       assert.ok(pods.length >= 4);
-      for (const { owner, pod } of pods) {
+      for (const { owner, pod, job } of pods) {
         assert.equal(pod.securityContext?.runAsNonRoot, true, `${owner}: pod runAsNonRoot`);
         assert.equal(
           pod.securityContext?.seccompProfile?.type,
@@ -144,6 +152,11 @@ Deno.test("every container has probes, requests and limits, and the hardened sec
             assert.ok(c.resources?.requests?.[r], `${where}: requests.${r}`);
             assert.ok(c.resources?.limits?.[r], `${where}: limits.${r}`);
           }
+        }
+        if (job) {
+          // A Job's pod is not in any Service: a deadline, not a probe, ends a hung run.
+          assert.ok(job.activeDeadlineSeconds > 0, `${owner}: activeDeadlineSeconds`);
+          continue;
         }
         for (const c of pod.containers) {
           assert.ok(c.readinessProbe, `${owner} ${c.name}: readinessProbe`);
@@ -366,6 +379,12 @@ Deno.test("NetworkPolicies allow only the flows of DESIGN.md", async () => {
   assert.deepEqual(reaches("hub"), ["kafka", "postgres", "redis", "collector"]);
   assert.deepEqual(reaches("promoter"), ["redis", "collector"]);
   assert.deepEqual(reaches("migrate"), ["postgres"]);
+  assert.deepEqual(reaches("housekeeper"), ["postgres"]);
+  assert.deepEqual(
+    find(objs, "NetworkPolicy", "ovenline-netpol-housekeeper").spec.policyTypes,
+    ["Egress"],
+    "housekeeper: nothing comes in",
+  );
   const deny = find(objs, "NetworkPolicy", "ovenline-netpol-default-deny");
   assert.deepEqual(deny.spec.policyTypes, ["Ingress", "Egress"]);
   assert.equal(deny.spec.ingress, undefined);
@@ -670,6 +689,156 @@ Deno.test("documented values change the rendered objects", async (t) => {
       .filter((p) => !new RegExp(`\\.Values\\.${p.replaceAll(".", "\\.")}\\b`).test(templates));
     assert.deepEqual(unread, []);
   });
+});
+
+// --- the data lifecycle ------------------------------------------------------------------------
+
+const ARCHIVE_DIR = "/var/lib/ovenline/archive";
+
+/** The housekeeper's CronJob, its Job spec, pod and container. */
+function housekeeperOf(objs: K8sObject[]) {
+  const cronJob = find(objs, "CronJob", "ovenline-housekeeper");
+  const job = cronJob.spec.jobTemplate.spec;
+  const pod = job.template.spec;
+  const container = pod.containers[0];
+  const env = (name: string) => {
+    const e = container.env.find((x: { name: string }) => x.name === name);
+    return e?.value ?? e?.valueFrom;
+  };
+  const archive = pod.volumes.find((x: { name: string }) => x.name === "archive");
+  return { cronJob, job, pod, container, env, archive };
+}
+
+Deno.test("the housekeeper CronJob runs the data lifecycle with an archive volume", async (t) => {
+  await t.step("defaults: daily at 03:30 UTC, never twice at once, a kept 10Gi claim", async () => {
+    const objs = await renderFile("defaults");
+    const { cronJob, job, pod, container, env, archive } = housekeeperOf(objs);
+    validateObject(cronJob);
+    assert.equal(cronJob.spec.schedule, "30 3 * * *");
+    assert.equal(cronJob.spec.timeZone, "Etc/UTC");
+    assert.equal(cronJob.spec.concurrencyPolicy, "Forbid");
+    assert.ok(cronJob.spec.startingDeadlineSeconds > 0);
+    assert.equal(job.backoffLimit, 2);
+    assert.equal(pod.restartPolicy, "Never");
+    assert.deepEqual(container.command.slice(-2), [
+      `--allow-write=${ARCHIVE_DIR}`,
+      "src/services/housekeeper/main.ts",
+    ]);
+    assert.ok(!container.command.includes("--allow-write"), "writes only the archive");
+    assert.equal(container.readinessProbe, undefined, "no probes: a run to completion");
+    assert.equal(env("ANONYMIZE_AFTER_DAYS"), "30");
+    assert.equal(env("RETENTION_MONTHS"), "12");
+    assert.equal(env("LOG_LEVEL"), "info");
+    assert.equal(env("ARCHIVE_DIR"), ARCHIVE_DIR);
+    assert.deepEqual(env("DATABASE_URL"), envOf(objs, "ovenline-intake", "DATABASE_URL"));
+    assert.deepEqual(
+      container.volumeMounts.find((m: { name: string }) => m.name === "archive"),
+      { name: "archive", mountPath: ARCHIVE_DIR },
+    );
+    assert.equal(pod.securityContext.fsGroup, 1993, "the volume is writable by the deno user");
+    find(objs, "ServiceAccount", pod.serviceAccountName);
+    const claim = find(objs, "PersistentVolumeClaim", archive.persistentVolumeClaim.claimName);
+    validateObject(claim);
+    assert.deepEqual(claim.spec.accessModes, ["ReadWriteOnce"]);
+    assert.equal(claim.spec.resources.requests.storage, "10Gi");
+    assert.equal(claim.spec.storageClassName, undefined, "the cluster's default class");
+    assert.equal(claim.metadata.annotations["helm.sh/resource-policy"], "keep");
+  });
+  await t.step("every values file: the services' database Secret", async () => {
+    for (const name of Object.keys(VALUES_FILES)) {
+      const objs = await renderFile(name);
+      assert.deepEqual(
+        housekeeperOf(objs).env("DATABASE_URL"),
+        envOf(objs, "ovenline-hub", "DATABASE_URL"),
+        name,
+      );
+    }
+    assert.equal(
+      housekeeperOf(await renderFile("external")).env("DATABASE_URL").secretKeyRef.name,
+      "ovenline-db",
+    );
+  });
+  await t.step("schedule, policy and storage follow values", async () => {
+    const objs = await render({
+      set: {
+        "housekeeper.schedule": "15 1 * * 0",
+        "housekeeper.timeZone": "Europe/Berlin",
+        "housekeeper.anonymizeAfterDays": 7,
+        "housekeeper.retentionMonths": 24,
+        "housekeeper.archive.storage.size": "50Gi",
+        "housekeeper.archive.storage.storageClass": "fast",
+      },
+    });
+    for (const obj of objs) validateObject(obj);
+    const { cronJob, env, archive } = housekeeperOf(objs);
+    assert.equal(cronJob.spec.schedule, "15 1 * * 0");
+    assert.equal(cronJob.spec.timeZone, "Europe/Berlin");
+    assert.equal(env("ANONYMIZE_AFTER_DAYS"), "7");
+    assert.equal(env("RETENTION_MONTHS"), "24");
+    const claim = find(objs, "PersistentVolumeClaim", archive.persistentVolumeClaim.claimName);
+    assert.equal(claim.spec.resources.requests.storage, "50Gi");
+    assert.equal(claim.spec.storageClassName, "fast");
+  });
+  await t.step("an empty timeZone leaves it to the controller", async () => {
+    const { cronJob } = housekeeperOf(await render({ set: { "housekeeper.timeZone": "" } }));
+    assert.equal(cronJob.spec.timeZone, undefined);
+  });
+  await t.step("without persistence: an emptyDir of the same size, no claim", async () => {
+    const objs = await render({ set: { "housekeeper.archive.persistent": false } });
+    for (const obj of objs) validateObject(obj);
+    assert.deepEqual(housekeeperOf(objs).archive, {
+      name: "archive",
+      emptyDir: { sizeLimit: "10Gi" },
+    });
+    assert.ok(!kinds(objs).has("PersistentVolumeClaim"));
+    // The developer values use it.
+    assert.ok(housekeeperOf(await renderFile("dev")).archive.emptyDir);
+  });
+  await t.step("housekeeper.enabled=false removes the CronJob and everything of it", async () => {
+    const objs = await render({ set: { "housekeeper.enabled": false } });
+    assert.ok(!kinds(objs).has("CronJob"));
+    assert.ok(!kinds(objs).has("PersistentVolumeClaim"));
+    assert.deepEqual(
+      objs.filter((o) => o.metadata.labels?.["app.kubernetes.io/component"] === "housekeeper")
+        .map((o) => `${o.kind}/${o.metadata.name}`),
+      [],
+    );
+    assert.ok(!objs.some((o) => o.metadata.name === "ovenline-netpol-housekeeper"));
+  });
+  await t.step("external PostgreSQL: egress to externalTo on its ports only", async () => {
+    const np = find(await renderFile("external"), "NetworkPolicy", "ovenline-netpol-housekeeper");
+    assert.deepEqual(np.spec.egress, [{
+      to: [{ ipBlock: { cidr: "10.20.0.0/16" } }, { ipBlock: { cidr: "10.30.0.0/16" } }],
+      ports: [{ port: 5432, protocol: "TCP" }],
+    }]);
+  });
+  await t.step(
+    "the schema refuses a schedule with seconds, prose, and out-of-range policy",
+    async () => {
+      const bad: Record<string, string | number>[] = [
+        { "housekeeper.schedule": "0 30 3 * * *" },
+        { "housekeeper.schedule": "every day" },
+        { "housekeeper.schedule": "CRON_TZ=UTC 30 3 * * *" },
+        { "housekeeper.timeZone": "not a zone" },
+        { "housekeeper.anonymizeAfterDays": 0 },
+        { "housekeeper.retentionMonths": 0 },
+        { "housekeeper.archive.storage.size": "lots" },
+      ];
+      for (const set of bad) {
+        assert.match(
+          (await renderError({ set })) ?? "",
+          /schema|values/i,
+          JSON.stringify(set),
+        );
+      }
+      for (const schedule of ["@daily", "*/30 2-4 * * MON-FRI"]) {
+        const { cronJob } = housekeeperOf(
+          await render({ set: { "housekeeper.schedule": schedule } }),
+        );
+        assert.equal(cronJob.spec.schedule, schedule);
+      }
+    },
+  );
 });
 
 Deno.test("values.schema.json refuses misspelt and out-of-range values", async (t) => {

@@ -16,6 +16,13 @@ export interface RenderedObject {
   readonly gate?: Expr<unknown>;
 }
 
+/** Adds one object to the chart: its file name (without .yaml), the object, and its gate. */
+export type Add = <T extends { apiVersion: string; kind: string }>(
+  file: string,
+  obj: T,
+  gate?: Expr<unknown>,
+) => void;
+
 export interface Check {
   /** The chart refuses to render when this holds. */
   readonly failWhen: Expr<boolean>;

@@ -13,6 +13,8 @@ import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import { StatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
 import { Job } from "kubernetes-models/batch/v1/Job";
+import { CronJob } from "kubernetes-models/batch/v1/CronJob";
+import { PersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
 import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
@@ -140,6 +142,8 @@ const MODELS: Record<string, ModelClass> = {
   "apps/v1/Deployment": Deployment,
   "apps/v1/StatefulSet": StatefulSet,
   "batch/v1/Job": Job,
+  "batch/v1/CronJob": CronJob,
+  "v1/PersistentVolumeClaim": PersistentVolumeClaim,
   "policy/v1/PodDisruptionBudget": PodDisruptionBudget,
   "autoscaling/v2/HorizontalPodAutoscaler": HorizontalPodAutoscaler,
   "networking.k8s.io/v1/NetworkPolicy": NetworkPolicy,
@@ -300,11 +304,29 @@ export function kinds(objs: K8sObject[]): Set<string> {
   return new Set(objs.map((o) => o.kind));
 }
 
-/** Pod templates of every workload (Deployment, StatefulSet, Job). */
-export function podSpecs(objs: K8sObject[]): { owner: string; pod: any }[] {
-  return objs
-    .filter((o) => ["Deployment", "StatefulSet", "Job"].includes(o.kind))
-    .map((o) => ({ owner: `${o.kind}/${o.metadata.name}`, pod: o.spec.template.spec }));
+export interface PodOf {
+  /** Kind/name of the workload. */
+  readonly owner: string;
+  /** The pod template's spec. */
+  readonly pod: any;
+  /** The Job spec of a run-to-completion workload (Job, CronJob); undefined for the others. */
+  readonly job?: any;
+}
+
+/** Pod templates of every workload (Deployment, StatefulSet, Job, CronJob). */
+export function podSpecs(objs: K8sObject[]): PodOf[] {
+  return objs.flatMap((o): PodOf[] => {
+    const owner = `${o.kind}/${o.metadata.name}`;
+    if (o.kind === "Deployment" || o.kind === "StatefulSet") {
+      return [{ owner, pod: o.spec.template.spec }];
+    }
+    if (o.kind === "Job") return [{ owner, pod: o.spec.template.spec, job: o.spec }];
+    if (o.kind === "CronJob") {
+      const job = o.spec.jobTemplate.spec;
+      return [{ owner, pod: job.template.spec, job }];
+    }
+    return [];
+  });
 }
 
 /** The value of a container's environment variable, or its secretKeyRef. */

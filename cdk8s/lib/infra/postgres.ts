@@ -1,0 +1,68 @@
+/** PostgreSQL run by the CloudNativePG operator: the Cluster, and optional scheduled backups. */
+import { and, cat, eq, v, when } from "../expr.ts";
+import type * as k from "../k8s_types.ts";
+import { pgCluster, pgOperator } from "../endpoints.ts";
+import { labels } from "../names.ts";
+import { resources } from "../pods.ts";
+import type { Add } from "../render.ts";
+import { ref } from "../../values.ts";
+
+export function postgres(add: Add): void {
+  const backupOn = and(pgOperator, ref("postgres.operator.backup.enabled"));
+  const method = ref("postgres.operator.backup.method");
+  const plugin = ref("postgres.operator.backup.pluginName");
+  const storageClass = ref("postgres.operator.storage.storageClass");
+  const imageName = ref("postgres.operator.imageName");
+  add(
+    "postgres-cluster",
+    {
+      apiVersion: "postgresql.cnpg.io/v1",
+      kind: "Cluster",
+      metadata: { name: v(pgCluster), labels: labels("postgres", false) },
+      spec: {
+        instances: v(ref("postgres.operator.instances")),
+        imageName: when(imageName, v(imageName)),
+        primaryUpdateStrategy: "unsupervised",
+        enableSuperuserAccess: false,
+        storage: {
+          size: v(ref("postgres.operator.storage.size")),
+          storageClass: when(storageClass, v(storageClass)),
+        },
+        bootstrap: {
+          initdb: {
+            database: v(ref("postgres.operator.database")),
+            owner: v(ref("postgres.operator.owner")),
+          },
+        },
+        resources: resources(ref("postgres.operator.resources")),
+        backup: when(and(backupOn, eq(method, "volumeSnapshot")), {
+          volumeSnapshot: { className: v(ref("postgres.operator.backup.volumeSnapshotClass")) },
+        }),
+        plugins: when(and(backupOn, eq(method, "plugin")), [{
+          name: v(plugin),
+          isWALArchiver: true,
+          parameters: v(ref("postgres.operator.backup.pluginParameters")),
+        }]),
+      },
+    } satisfies k.ICluster,
+    pgOperator,
+  );
+
+  add(
+    "postgres-scheduledbackup",
+    {
+      apiVersion: "postgresql.cnpg.io/v1",
+      kind: "ScheduledBackup",
+      metadata: { name: v(cat(pgCluster, "-daily")), labels: labels("postgres", false) },
+      spec: {
+        schedule: v(ref("postgres.operator.backup.schedule")),
+        cluster: { name: v(pgCluster) },
+        method: v(method) as "volumeSnapshot",
+        backupOwnerReference: "self",
+        immediate: true,
+        pluginConfiguration: when(eq(method, "plugin"), { name: v(plugin) }),
+      },
+    } satisfies k.IScheduledBackup,
+    backupOn,
+  );
+}

@@ -1,0 +1,197 @@
+/**
+ * NetworkPolicies: a deny-all for the release's pods, DNS, and one policy per component that
+ * allows exactly its flows (DESIGN.md). A dependency run in the release is reached by its pods'
+ * labels; one outside it at networkPolicy.externalTo on the ports in networkPolicy.external*Ports.
+ */
+import { and, type Expr, lit, not, releaseName, v, when } from "./expr.ts";
+import type * as k from "./k8s_types.ts";
+import {
+  collectorOn,
+  kafkaCluster,
+  kafkaOperator,
+  pgCluster,
+  pgOperator,
+  redisInRelease,
+} from "./endpoints.ts";
+import { objectMeta, ownPods, selector } from "./names.ts";
+import type { Add } from "./render.ts";
+import { ref } from "../values.ts";
+
+type Egress = NonNullable<NonNullable<k.INetworkPolicy["spec"]>["egress"]>[number];
+type Ingress = NonNullable<NonNullable<k.INetworkPolicy["spec"]>["ingress"]>[number];
+
+const netpol = ref("networkPolicy.enabled");
+
+const tcp = (port: number | Expr<number>): k.INetworkPolicyPort => ({
+  protocol: "TCP",
+  port: typeof port === "number" ? port : v(port),
+});
+const pods = (component: string): k.INetworkPolicyPeer => ({
+  podSelector: { matchLabels: selector(component) },
+});
+
+const external = () => v(ref("networkPolicy.externalTo")) as k.INetworkPolicyPeer[];
+const externalPorts = (p: "Kafka" | "Postgres" | "Redis" | "Otel") =>
+  v(ref(`networkPolicy.external${p}Ports`)) as k.INetworkPolicyPort[];
+
+/** Egress to a dependency: `inRelease` ? its pods : networkPolicy.externalTo on its ports. */
+function dependency(
+  inRelease: Expr<unknown>,
+  pods: Egress,
+  externalAs: "Kafka" | "Postgres" | "Redis",
+): Egress[] {
+  return [
+    when(inRelease, pods),
+    when(not(inRelease), { to: external(), ports: externalPorts(externalAs) }),
+  ];
+}
+
+const toKafka = (): Egress[] =>
+  dependency(kafkaOperator, {
+    to: [{
+      podSelector: {
+        matchLabels: { "strimzi.io/cluster": v(kafkaCluster), "strimzi.io/kind": "Kafka" },
+      },
+    }],
+    ports: [tcp(9093)],
+  }, "Kafka");
+const toPostgres = (): Egress[] =>
+  dependency(pgOperator, {
+    to: [{ podSelector: { matchLabels: { "cnpg.io/cluster": v(pgCluster) } } }],
+    ports: [tcp(5432)],
+  }, "Postgres");
+const toRedis = (): Egress[] =>
+  dependency(redisInRelease, { to: [pods("redis")], ports: [tcp(6379)] }, "Redis");
+const toCollector = (): Egress[] => [
+  when(collectorOn, { to: [pods("otel-collector")], ports: [tcp(4317), tcp(4318)] }),
+  when(and(not(collectorOn), ref("otel.endpoint")), {
+    to: external(),
+    ports: externalPorts("Otel"),
+  }),
+];
+
+/** Ingress from Prometheus to a metrics port. */
+const prometheus = (port: Expr<number>): Ingress => ({
+  from: v(ref("networkPolicy.prometheusFrom")) as k.INetworkPolicyPeer[],
+  ports: [tcp(port)],
+});
+/** Ingress from the gateway or ingress controller. */
+const fromOutside = (port: Expr<number>): Ingress => ({
+  from: v(ref("networkPolicy.ingressFrom")),
+  ports: [tcp(port)],
+});
+/** Ingress from the k6 runners while a load test is on. */
+const loadTestFrom = (port: Expr<number>): Ingress =>
+  when(ref("loadTest.enabled"), {
+    from: [{ podSelector: { matchLabels: { "ovenline.io/load-test": v(releaseName) } } }],
+    ports: [tcp(port)],
+  });
+
+/** What intake, consumer and hub reach: Kafka, Redis, PostgreSQL and the collector. */
+const toAllDependencies = (): Egress[] => [
+  ...toKafka(),
+  ...toRedis(),
+  ...toPostgres(),
+  ...toCollector(),
+];
+/** A service reached from outside on `port`: the gateway, Prometheus, and k6 during a load test. */
+const servedFromOutside = (port: Expr<number>, metricsPort: Expr<number>): Ingress[] => [
+  fromOutside(port),
+  prometheus(metricsPort),
+  loadTestFrom(port),
+];
+
+export function networkPolicies(add: Add): void {
+  const policy = (
+    name: string,
+    podSelector: Record<string, string>,
+    types: ("Ingress" | "Egress")[],
+    rules: { ingress?: Ingress[]; egress?: Egress[] },
+    gate: Expr<unknown> = netpol,
+  ) =>
+    add(
+      `networkpolicy-${name}`,
+      {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "NetworkPolicy",
+        metadata: objectMeta("network-policy", `netpol-${name}`),
+        spec: {
+          podSelector: { matchLabels: podSelector },
+          policyTypes: types,
+          ingress: rules.ingress,
+          egress: rules.egress,
+        },
+      } satisfies k.INetworkPolicy,
+      gate,
+    );
+
+  // Nothing in or out unless a policy below allows it.
+  policy("default-deny", ownPods(), ["Ingress", "Egress"], {});
+  policy("dns", ownPods(), ["Egress"], {
+    egress: [{
+      to: v(ref("networkPolicy.dnsTo")),
+      ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }],
+    }],
+  });
+
+  policy("intake", selector("intake"), ["Ingress", "Egress"], {
+    ingress: servedFromOutside(ref("intake.grpcPort"), ref("intake.metricsPort")),
+    egress: toAllDependencies(),
+  });
+
+  policy("consumer", selector("consumer"), ["Ingress", "Egress"], {
+    ingress: [prometheus(ref("consumer.healthPort"))],
+    egress: toAllDependencies(),
+  });
+
+  policy("promoter", selector("promoter"), ["Ingress", "Egress"], {
+    ingress: [prometheus(ref("promoter.healthPort"))],
+    egress: [
+      ...toRedis(),
+      ...toCollector(),
+      // Hook for the Kitchen operator (issue 8): the Kubernetes API.
+      when(ref("promoter.kitchenOperator.enabled"), {
+        to: v(ref("promoter.kitchenOperator.apiServerTo")) as k.INetworkPolicyPeer[],
+        ports: v(ref("promoter.kitchenOperator.apiServerPorts")) as k.INetworkPolicyPort[],
+      }),
+    ],
+  });
+
+  policy("hub", selector("hub"), ["Ingress", "Egress"], {
+    ingress: servedFromOutside(ref("hub.port"), ref("hub.port")),
+    egress: toAllDependencies(),
+  });
+
+  policy("migrate", selector("migrate"), ["Egress"], { egress: toPostgres() });
+  policy(
+    "housekeeper",
+    selector("housekeeper"),
+    ["Egress"],
+    { egress: toPostgres() },
+    and(netpol, ref("housekeeper.enabled")),
+  );
+
+  policy(
+    "redis",
+    selector("redis"),
+    ["Ingress"],
+    {
+      ingress: [{ from: ["intake", "consumer", "promoter", "hub"].map(pods), ports: [tcp(6379)] }],
+    },
+    and(netpol, redisInRelease),
+  );
+
+  policy(
+    "otel-collector",
+    selector("otel-collector"),
+    ["Ingress", "Egress"],
+    {
+      ingress: [
+        { from: [{ podSelector: { matchLabels: ownPods() } }], ports: [tcp(4317), tcp(4318)] },
+        prometheus(lit(8888)),
+      ],
+      egress: [{ to: external(), ports: externalPorts("Otel") }],
+    },
+    and(netpol, collectorOn),
+  );
+}

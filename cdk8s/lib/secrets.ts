@@ -1,0 +1,105 @@
+/**
+ * The chart's own Secrets: Redis's password, the hub's token key, the Kafka client's user (and
+ * external password) and an external database's URL. Each is left out when values name an
+ * existing Secret instead (or, for Kafka, when SASL is off).
+ */
+import { and, type Expr, lit, not, v, when } from "./expr.ts";
+import { secretValue } from "./helpers.ts";
+import type * as k from "./k8s_types.ts";
+import {
+  kafkaOperator,
+  kafkaSasl,
+  kafkaUsername,
+  pgOperator,
+  redisInRelease,
+} from "./endpoints.ts";
+import { labels, n, nameOf, objectMeta } from "./names.ts";
+import type { Add } from "./render.ts";
+import { ref } from "../values.ts";
+
+/**
+ * A Secret `<fullname>-<suffix>` with one key: the value from values, else (when `generate` holds)
+ * the one already in the cluster, else a new random one (helpers.ts, ovenline.secretValue).
+ */
+function generatedSecret(add: Add, s: {
+  readonly file: string;
+  readonly component: string;
+  readonly suffix: string;
+  readonly key: string;
+  readonly value: Expr<string>;
+  readonly generate: Expr<boolean>;
+  /** Rendered only when this holds (no existing Secret is named instead). */
+  readonly gate: Expr<unknown>;
+}): void {
+  add(
+    s.file,
+    {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: objectMeta(s.component, s.suffix),
+      type: "Opaque",
+      stringData: { [s.key]: v(secretValue(nameOf(s.suffix), lit(s.key), s.value, s.generate)) },
+    } satisfies k.ISecret,
+    s.gate,
+  );
+}
+
+export function secrets(add: Add): void {
+  generatedSecret(add, {
+    file: "redis-secret",
+    component: "redis",
+    suffix: "redis",
+    key: "password",
+    value: ref("redis.password"),
+    generate: redisInRelease,
+    gate: not(ref("redis.existingSecret")),
+  });
+  generatedSecret(add, {
+    file: "hub-auth-secret",
+    component: "hub",
+    suffix: "auth",
+    key: "jwt-secret",
+    value: ref("auth.jwtSecret"),
+    generate: lit(true),
+    gate: not(ref("auth.existingSecret")),
+  });
+
+  add(
+    "kafka-client-secret",
+    {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: objectMeta("kafka", "kafka-client"),
+      type: "Opaque",
+      stringData: {
+        username: v(kafkaUsername),
+        password: when(
+          and(not(kafkaOperator), not(ref("kafka.external.sasl.existingSecret"))),
+          v(ref("kafka.external.sasl.password")),
+        ),
+      },
+    } satisfies k.ISecret,
+    kafkaSasl,
+  );
+
+  // External PostgreSQL: a hook too, so that it exists before the pre-install migration Job.
+  add(
+    "postgres-secret",
+    {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: {
+        name: n("postgres"),
+        labels: labels("postgres"),
+        annotations: {
+          "helm.sh/hook": "pre-install,pre-upgrade",
+          "helm.sh/hook-weight": "-10",
+          "helm.sh/hook-delete-policy": "before-hook-creation",
+        },
+      },
+      type: "Opaque",
+      stringData: { uri: v(ref("postgres.external.url")) },
+    } satisfies k.ISecret,
+    and(not(pgOperator), not(ref("postgres.external.existingSecret"))),
+  );
+}

@@ -1,0 +1,20 @@
+/** consumer: applies pizza-orders to Redis and PostgreSQL; KEDA scales it on lag. */
+import { cat, v } from "../expr.ts";
+import { lagAutoscaling } from "../autoscaling.ts";
+import type { Add, Check } from "../render.ts";
+import { appService } from "./app_service.ts";
+import { httpProbes } from "./probes.ts";
+import { ref } from "../../values.ts";
+
+export function consumer(add: Add, checks: Check[]): void {
+  const healthPort = ref("consumer.healthPort");
+  appService(add, {
+    component: "consumer",
+    autoscaled: ref("consumer.autoscaling.enabled"),
+    usesDatabase: true,
+    env: [{ name: "HEALTH_PORT", value: v(cat(healthPort)) }],
+    ports: [{ name: "metrics", port: healthPort }],
+    probes: httpProbes(healthPort),
+  });
+  lagAutoscaling(add, checks);
+}

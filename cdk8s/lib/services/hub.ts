@@ -1,0 +1,26 @@
+/** hub: the KDS and ERP over WebSockets and REST, behind bearer tokens. */
+import { cat, v } from "../expr.ts";
+import { cpuAutoscaling } from "../autoscaling.ts";
+import { jwtSigningKey } from "../endpoints.ts";
+import { secretEnv } from "../pods.ts";
+import type { Add, Check } from "../render.ts";
+import { appService } from "./app_service.ts";
+import { httpProbes } from "./probes.ts";
+import { ref } from "../../values.ts";
+
+export function hub(add: Add, checks: Check[]): void {
+  const port = ref("hub.port");
+  appService(add, {
+    component: "hub",
+    autoscaled: ref("hub.autoscaling.enabled"),
+    usesDatabase: true,
+    env: [
+      { name: "HUB_HOST", value: "0.0.0.0" },
+      { name: "HUB_PORT", value: v(cat(port)) },
+      secretEnv("AUTH_JWT_SECRET", jwtSigningKey),
+    ],
+    ports: [{ name: "http", port }],
+    probes: httpProbes(port),
+  });
+  cpuAutoscaling(add, checks, "hub");
+}

@@ -1,0 +1,19 @@
+/** promoter: shows due orders on the KDS (Redis only; the future Kitchen operator's home). */
+import { cat, lit, v } from "../expr.ts";
+import type { Add } from "../render.ts";
+import { appService } from "./app_service.ts";
+import { httpProbes } from "./probes.ts";
+import { ref } from "../../values.ts";
+
+export function promoter(add: Add): void {
+  const healthPort = ref("promoter.healthPort");
+  appService(add, {
+    component: "promoter",
+    autoscaled: lit(false),
+    usesDatabase: false,
+    automountToken: ref("promoter.kitchenOperator.enabled"),
+    env: [{ name: "PROMOTER_HEALTH_PORT", value: v(cat(healthPort)) }],
+    ports: [{ name: "metrics", port: healthPort }],
+    probes: httpProbes(healthPort),
+  });
+}
