@@ -181,11 +181,20 @@ Deno.test("services have spread, PDBs, ServiceAccounts without tokens, and Servi
   for (const name of Object.keys(VALUES_FILES)) {
     await t.step(name, async () => {
       const objs = await renderFile(name);
-      for (const svc of ["intake", "consumer", "promoter", "hub"]) {
+      // The Kitchen operator (when on) talks to the Kubernetes API, and so does the hub then.
+      const operator = objs.some((o) =>
+        o.kind === "Deployment" && o.metadata.name === "ovenline-kitchen-operator"
+      );
+      const services = ["intake", "consumer", "promoter", "hub"];
+      for (const svc of operator ? [...services, "kitchen-operator"] : services) {
         const dep = find(objs, "Deployment", `ovenline-${svc}`);
         const pod = dep.spec.template.spec;
         assert.equal(pod.topologySpreadConstraints?.length, 2, `${svc}: topology spread`);
-        assert.equal(pod.automountServiceAccountToken, false, `${svc}: token automount`);
+        assert.equal(
+          pod.automountServiceAccountToken,
+          operator && (svc === "hub" || svc === "kitchen-operator"),
+          `${svc}: token automount`,
+        );
         find(objs, "ServiceAccount", pod.serviceAccountName);
         find(objs, "PodDisruptionBudget", `ovenline-${svc}`);
         find(objs, "Service", `ovenline-${svc}`);
@@ -620,16 +629,34 @@ Deno.test("documented values change the rendered objects", async (t) => {
       },
     },
     {
-      set: { "promoter.kitchenOperator.enabled": true },
+      set: { "kitchenOperator.enabled": true },
       check: (o) => {
+        const operator = find(o, "Deployment", "ovenline-kitchen-operator").spec.template.spec;
+        assert.equal(operator.automountServiceAccountToken, true);
+        assert.equal(operator.serviceAccountName, "ovenline-kitchen-operator");
+        find(o, "RoleBinding", "ovenline-kitchen-operator");
+        const lease = find(o, "Role", "ovenline-kitchen-operator").rules.find((
+          r: { resourceNames?: string[] },
+        ) => r.resourceNames);
+        assert.deepEqual(lease.resourceNames, ["ovenline-kitchen-operator"]);
+        assert.equal(envOf(o, "ovenline-hub", "KITCHEN_CONFIG_SOURCE"), "kubernetes");
+        assert.equal(
+          find(o, "Deployment", "ovenline-hub").spec.template.spec.automountServiceAccountToken,
+          true,
+        );
+        find(o, "Role", "ovenline-kitchen-editor");
+        for (const name of ["ovenline-netpol-kitchen-operator", "ovenline-netpol-hub"]) {
+          const egress = find(o, "NetworkPolicy", name).spec.egress;
+          assert.ok(
+            egress.some((r: { ports: { port: number }[] }) => r.ports.some((p) => p.port === 6443)),
+            name,
+          );
+        }
         assert.equal(
           find(o, "Deployment", "ovenline-promoter").spec.template.spec
             .automountServiceAccountToken,
-          true,
-        );
-        const egress = find(o, "NetworkPolicy", "ovenline-netpol-promoter").spec.egress;
-        assert.ok(
-          egress.some((r: { ports: { port: number }[] }) => r.ports.some((p) => p.port === 6443)),
+          false,
+          "the promoter stays Redis-only",
         );
       },
     },
@@ -942,6 +969,7 @@ Deno.test("the TypeScript evaluation of the chart equals helm's rendering", asyn
   await t.step("k8s/ holds the defaults as helm renders them", async () => {
     const plain: K8sObject[] = [];
     for (const e of Deno.readDirSync(`${ROOT}/k8s`)) {
+      if (!e.isFile) continue; // k8s/crds/: helm template leaves crds/ out
       plain.push(...parseManifests(Deno.readTextFileSync(`${ROOT}/k8s/${e.name}`)));
     }
     assert.deepEqual(normalise(plain), normalise(await renderFile("defaults")));

@@ -3,11 +3,15 @@
  * here (so the caller hears 404 / 409 at once) and then produced to Kafka; the
  * consumer, the only writer of order state, applies it if it still holds.
  */
-import { IllegalTransitionError, OrderNotFoundError } from "../domain/errors.ts";
+import { IllegalTransitionError, OrderNotFoundError, ValidationError } from "../domain/errors.ts";
 import type { Order } from "../domain/order.ts";
 import { ORDER_EVENT_SCHEMA_VERSION } from "../domain/order_event.ts";
 import type { Clock, OrderEventLog, OrderReader } from "../domain/ports.ts";
 import { canTransition, type OrderStatus } from "../domain/status.ts";
+import { codePointLength, textProblem } from "../domain/text.ts";
+
+/** Longest reason kept with a status change (it goes to Kafka and the status history). */
+export const MAX_REASON_LENGTH = 200;
 
 export interface StatusChangeDeps {
   readonly clock: Clock;
@@ -30,6 +34,7 @@ export async function requestStatusChange(
   deps: StatusChangeDeps,
   request: StatusChangeRequest,
 ): Promise<Order> {
+  checkReason(request.reason);
   const order = await deps.orders.get(request.orderId);
   if (!order || (request.customerId !== undefined && order.customer.id !== request.customerId)) {
     throw new OrderNotFoundError(request.orderId);
@@ -50,4 +55,15 @@ export async function requestStatusChange(
     reason: request.reason ?? "",
   });
   return { ...order, status: request.to, version: order.version + 1, updatedAt: now.toISOString() };
+}
+
+/** A reason PostgreSQL can store and a screen can show: no control characters (NUL!), bounded. */
+function checkReason(reason: string | undefined): void {
+  if (!reason) return;
+  const length = codePointLength(reason);
+  const problem = textProblem(reason) ??
+    (length > MAX_REASON_LENGTH
+      ? `must be at most ${MAX_REASON_LENGTH} characters (got ${length})`
+      : undefined);
+  if (problem) throw new ValidationError([{ field: "reason", reason: problem }]);
 }

@@ -39,23 +39,40 @@ export function readCommonConfig(env: Env, serviceName: string): CommonConfig {
 }
 
 /** Optional TLS and SASL/SCRAM to Kafka (Strimzi's KafkaUser gives SCRAM-SHA-512). */
-function kafkaSecurity(env: Env): Pick<KafkaSettings, "ssl" | "sasl"> {
+export function kafkaSecurity(env: Env): Pick<KafkaSettings, "ssl" | "sasl"> {
   const tls = bool(env, "KAFKA_TLS", false);
   const caFile = optionalText(env, "KAFKA_TLS_CA_FILE");
   const mechanism = optionalText(env, "KAFKA_SASL_MECHANISM")?.toLowerCase();
   let sasl: KafkaSettings["sasl"];
   if (mechanism) {
     if (mechanism !== "scram-sha-512" && mechanism !== "scram-sha-256") {
-      throw new ConfigError(`KAFKA_SASL_MECHANISM must be scram-sha-512 or scram-sha-256, got "${mechanism}"`);
+      throw new ConfigError(
+        `KAFKA_SASL_MECHANISM must be scram-sha-512 or scram-sha-256, got "${mechanism}"`,
+      );
     }
     sasl = {
       mechanism,
       username: text(env, "KAFKA_SASL_USERNAME"),
       password: text(env, "KAFKA_SASL_PASSWORD"),
     };
+  } else if (optionalText(env, "KAFKA_SASL_USERNAME") || optionalText(env, "KAFKA_SASL_PASSWORD")) {
+    // Credentials without a mechanism would silently connect without SASL.
+    throw new ConfigError("KAFKA_SASL_USERNAME/PASSWORD are set but KAFKA_SASL_MECHANISM is not");
+  }
+  if (caFile && !tls) {
+    // A CA without TLS would silently connect in plaintext.
+    throw new ConfigError("KAFKA_TLS_CA_FILE is set but KAFKA_TLS is not true");
   }
   return {
-    ssl: tls ? (caFile ? { ca: Deno.readTextFileSync(caFile) } : true) : undefined,
+    ssl: tls ? (caFile ? { ca: readCaFile(caFile) } : true) : undefined,
     sasl,
   };
+}
+
+function readCaFile(path: string): string {
+  try {
+    return Deno.readTextFileSync(path);
+  } catch (error) {
+    throw new ConfigError(`KAFKA_TLS_CA_FILE ${path} cannot be read: ${(error as Error).message}`);
+  }
 }

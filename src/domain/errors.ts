@@ -1,4 +1,5 @@
 /** One class per condition a caller handles; each transport maps them once (adapters/grpc/errors.ts, adapters/http/errors.ts). */
+import { truncated } from "./text.ts";
 
 export interface FieldViolation {
   /** Request field path as named in the proto, e.g. "customer_phone" or "items[1].quantity". */
@@ -40,7 +41,8 @@ export class KitchenClosedError extends Error {
 
 export class OrderNotFoundError extends Error {
   constructor(readonly orderId: string) {
-    super(`order ${orderId} not found`);
+    // Cut: the id is the caller's input, and the message goes back in a header (grpc-message).
+    super(`order ${truncated(orderId, 64)} not found`);
     this.name = "OrderNotFoundError";
   }
 }

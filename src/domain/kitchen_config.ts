@@ -19,10 +19,11 @@ export const KITCHEN_LIMITS = {
   maxStations: 20,
 } as const;
 
-const KITCHEN_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
-const STATION_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
+/** Patterns shared with the Kitchen resource's OpenAPI schema (src/adapters/kubernetes/kitchen_crd.ts). */
+export const KITCHEN_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
+export const STATION_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
 // IANA names ("Europe/Moscow", "Etc/GMT+3", "UTC"); rules out offsets and ISO strings Temporal would also take.
-const IANA_ZONE_NAME = /^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*$/;
+export const IANA_ZONE_NAME = /^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*$/;
 const MINUTES_PER_DAY = 24 * 60;
 const MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY;
 

@@ -14,7 +14,8 @@ export interface Opening {
 }
 
 const MINUTES_PER_DAY = 24 * 60;
-const CLOCK = /^([01]\d|2[0-3]):([0-5]\d)$/;
+/** "HH:MM" from 00:00 to 23:59 (a closing time may also be "24:00"). */
+export const CLOCK = /^([01]\d|2[0-3]):([0-5]\d)$/;
 const MAX_RANGE_DAYS = 400;
 
 /** Minutes after local midnight for "HH:MM"; "24:00" (1440) is accepted only as a closing time. */

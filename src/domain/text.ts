@@ -1,6 +1,9 @@
 /** Checks shared by every piece of untrusted text the domain accepts. */
 
-const CONTROL_CHARACTER = /\p{Cc}/u;
+// Control characters, and the Unicode line and paragraph separators (line breaks by another name).
+const CONTROL_CHARACTER = /[\p{Cc}\p{Zl}\p{Zp}]/u;
+// Nothing a reader would see: whitespace and invisible format characters (zero-width space, joiners, marks).
+const BLANK = /^[\s\p{Cf}]*$/u;
 
 /** Length as people count characters (code points), so "й" and "🍕" count once. */
 export function codePointLength(text: string): number {
@@ -16,6 +19,11 @@ export function textProblem(text: string): string | undefined {
     return "must not contain control characters (tabs, line breaks and the like)";
   }
   return undefined;
+}
+
+/** Whether `text` shows nothing: empty, whitespace, or only invisible format characters such as U+200B. */
+export function isBlank(text: string): boolean {
+  return BLANK.test(text);
 }
 
 /** `text` cut to `maxLength` code points, with an ellipsis when cut. */

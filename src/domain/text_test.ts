@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { codePointLength, quoted, textProblem, truncated } from "./text.ts";
+import { codePointLength, isBlank, quoted, textProblem, truncated } from "./text.ts";
 
 Deno.test("`codePointLength()` counts code points, not UTF-16 units", () => {
   assert.equal(codePointLength(""), 0);
@@ -39,4 +39,34 @@ Deno.test("`truncated()` leaves short text alone and cuts long text by code poin
   assert.equal(truncated("12345", 5), "12345");
   assert.equal(truncated("123456", 5), "12345…");
   assert.equal(truncated("Пицца Классическая", 5), "Пицца…");
+});
+
+Deno.test("`textProblem()` rejects the Unicode line and paragraph separators as line breaks", () => {
+  for (const bad of ["a\u2028b", "a\u2029b"]) {
+    assert.match(textProblem(bad) ?? "", /control characters/, JSON.stringify(bad));
+  }
+  for (const ok of ["\u200fמשה", "👨‍👩‍👧", "Zoe\u0308", "Анна\u00a0Мария"]) {
+    assert.equal(textProblem(ok), undefined, JSON.stringify(ok));
+  }
+});
+
+Deno.test("`isBlank()` is true for text that shows nothing: whitespace and zero-width characters", () => {
+  for (
+    const blank of [
+      "",
+      " ",
+      "\u00a0\u3000",
+      "\u200b",
+      "\u200b\u200c\u200d",
+      "\ufeff",
+      "\u2060",
+      "\u00ad",
+      "\u200e\u200f",
+    ]
+  ) {
+    assert.equal(isBlank(blank), true, JSON.stringify(blank));
+  }
+  for (const text of ["a", "\u200bИ", "🍕", "\u0301", "."]) {
+    assert.equal(isBlank(text), false, JSON.stringify(text));
+  }
 });

@@ -8,7 +8,7 @@ import { isKitchenId } from "./kitchen_config.ts";
 import type { Menu, MenuExtra, MenuPizza } from "./menu.ts";
 import { normalizeName, normalizePhone } from "./normalize.ts";
 import type { OrderRequest } from "./order.ts";
-import { codePointLength, quoted, textProblem, truncated } from "./text.ts";
+import { codePointLength, isBlank, quoted, textProblem, truncated } from "./text.ts";
 
 export interface ValidationContext {
   readonly menu: Menu;
@@ -293,7 +293,8 @@ function checkText(
     return undefined;
   }
   const text = raw.trim();
-  if (text === "") {
+  if (isBlank(text)) {
+    // Zero-width characters alone are no name: as empty as "".
     if (rule.required) add(field, "must not be empty");
     return rule.required ? undefined : "";
   }

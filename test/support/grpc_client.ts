@@ -1,5 +1,12 @@
 /** A promise-returning OrderService client, plus decoding of the rich error details. */
-import { credentials, Metadata, type ServiceError, status as Code } from "@grpc/grpc-js";
+import {
+  type ChannelCredentials,
+  type ChannelOptions,
+  credentials,
+  Metadata,
+  type ServiceError,
+  status as Code,
+} from "@grpc/grpc-js";
 import { HealthClient } from "./health_client.ts";
 import {
   type CancelOrderRequest,
@@ -23,8 +30,14 @@ export { Code };
 export class OrderApi {
   readonly raw: InstanceType<typeof OrderServiceClient>;
 
-  constructor(readonly address: string) {
-    this.raw = new OrderServiceClient(address, credentials.createInsecure());
+  /** Plaintext unless `client` gives credentials (and channel options, e.g. the TLS name to verify). */
+  constructor(
+    readonly address: string,
+    client: { credentials: ChannelCredentials; options?: ChannelOptions } = {
+      credentials: credentials.createInsecure(),
+    },
+  ) {
+    this.raw = new OrderServiceClient(address, client.credentials, client.options);
   }
 
   createOrder(request: Partial<PizzaOrderRequest>, deadlineMs = 15_000): Promise<OrderResponse> {

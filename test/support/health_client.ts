@@ -1,5 +1,11 @@
 /** grpc.health.v1 Check, for readiness waits (the same call a Kubernetes gRPC probe makes). */
-import { credentials, makeGenericClientConstructor, type ServiceDefinition } from "@grpc/grpc-js";
+import {
+  type ChannelCredentials,
+  type ChannelOptions,
+  credentials,
+  makeGenericClientConstructor,
+  type ServiceDefinition,
+} from "@grpc/grpc-js";
 import { service as healthService } from "grpc-health-check";
 
 const Client = makeGenericClientConstructor(
@@ -11,8 +17,14 @@ export class HealthClient {
   // deno-lint-ignore no-explicit-any
   readonly #client: any;
 
-  constructor(address: string) {
-    this.#client = new Client(address, credentials.createInsecure());
+  /** Plaintext unless `client` gives credentials (and channel options, e.g. the TLS name to verify). */
+  constructor(
+    address: string,
+    client: { credentials: ChannelCredentials; options?: ChannelOptions } = {
+      credentials: credentials.createInsecure(),
+    },
+  ) {
+    this.#client = new Client(address, client.credentials, client.options);
   }
 
   /** true when the server answers SERVING for `service` ("" = the whole server). */

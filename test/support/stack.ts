@@ -3,6 +3,7 @@
  * Redis database, its own Kafka topics and consumer group, and the services
  * as real processes. Everything is torn down by `close()`.
  */
+import type { ChannelCredentials, ChannelOptions } from "@grpc/grpc-js";
 import type { Redis } from "ioredis";
 import type pg from "pg";
 import { saveKitchen } from "../../src/adapters/postgres/kitchen_repository.ts";
@@ -25,6 +26,18 @@ export interface StackOptions {
   readonly services?: readonly ServiceName[];
   readonly env?: Record<string, string>;
   readonly partitions?: number;
+  /**
+   * How clients of this stack reach intake's gRPC port: readiness probes and `api`. Plaintext
+   * unless given; a stack whose intake serves TLS (GRPC_TLS_* in `env`) passes TLS credentials
+   * (and, as Deno's TLS client takes no IP address as server name, the name to verify, with
+   * the channel option "grpc.ssl_target_name_override").
+   */
+  readonly grpcClient?: GrpcClientSettings;
+}
+
+export interface GrpcClientSettings {
+  readonly credentials: ChannelCredentials;
+  readonly options?: ChannelOptions;
 }
 
 /** The hub's signing key in tests (never used outside them). */
@@ -45,6 +58,7 @@ export class TestStack {
     readonly env: Record<string, string>,
     readonly ports: { grpc: number; consumerHealth: number; hub: number; promoterHealth: number },
     readonly logDir: string,
+    readonly grpcClient: GrpcClientSettings | undefined,
   ) {}
 
   static async start(name: string, options: StackOptions): Promise<TestStack> {
@@ -86,7 +100,16 @@ export class TestStack {
       AUTH_JWT_SECRET: TEST_SIGNING_KEY,
       ...options.env,
     };
-    const stack = new TestStack(name, db, redisLease, topics, env, ports, logDir);
+    const stack = new TestStack(
+      name,
+      db,
+      redisLease,
+      topics,
+      env,
+      ports,
+      logDir,
+      options.grpcClient,
+    );
     stack.tokens = {
       viewer: await mintToken(env.AUTH_JWT_SECRET, "viewer", "test-viewer", 86_400),
       kitchen: await mintToken(env.AUTH_JWT_SECRET, "kitchen", "test-tablet", 86_400),
@@ -132,7 +155,7 @@ export class TestStack {
         GRPC_PORT: name === "intake" ? String(port) : String(freePort()),
       };
       const ready = name === "intake"
-        ? () => grpcReady(`127.0.0.1:${port}`)
+        ? () => grpcReady(`127.0.0.1:${port}`, this.grpcClient)
         : () => httpReady(`http://127.0.0.1:${port}/readyz`);
       service = new ServiceProcess(name, env, ready, this.logDir, key.replace("#", "-"));
       this.services.set(key, service);
@@ -148,7 +171,7 @@ export class TestStack {
   }
 
   get api(): OrderApi {
-    this.#api ??= new OrderApi(`127.0.0.1:${this.ports.grpc}`);
+    this.#api ??= new OrderApi(`127.0.0.1:${this.ports.grpc}`, this.grpcClient);
     return this.#api;
   }
 
@@ -183,7 +206,7 @@ export class TestStack {
   #readiness(name: ServiceName): () => Promise<boolean> {
     switch (name) {
       case "intake":
-        return () => grpcReady(`127.0.0.1:${this.ports.grpc}`);
+        return () => grpcReady(`127.0.0.1:${this.ports.grpc}`, this.grpcClient);
       case "consumer":
         return () => httpReady(`http://127.0.0.1:${this.ports.consumerHealth}/readyz`);
       case "promoter":
@@ -242,8 +265,8 @@ async function httpReady(url: string): Promise<boolean> {
   return res.ok;
 }
 
-async function grpcReady(address: string): Promise<boolean> {
-  const health = new HealthClient(address);
+async function grpcReady(address: string, client?: GrpcClientSettings): Promise<boolean> {
+  const health = new HealthClient(address, client);
   try {
     return await health.serving("ovenline.v1.OrderService");
   } finally {

@@ -33,6 +33,14 @@ export class NotFoundError extends Error {
   }
 }
 
+/** The request is valid but cannot be done in the current state of things (409). */
+export class ConflictError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConflictError";
+  }
+}
+
 export function httpError(
   status: HttpError["status"],
   code: string,
@@ -57,6 +65,7 @@ export function toHttpError(error: unknown): HttpError {
   if (error instanceof OrderNotFoundError || error instanceof NotFoundError) {
     return httpError(404, "not_found", error.message);
   }
+  if (error instanceof ConflictError) return httpError(409, "conflict", error.message);
   if (error instanceof IllegalTransitionError) {
     return httpError(409, "conflict", error.message, { from: error.from, to: error.to });
   }

@@ -7,7 +7,7 @@
  * had in fact been applied changes nothing.
  */
 import { Buffer } from "node:buffer";
-import { Kafka, logLevel } from "kafkajs";
+import { Kafka, logLevel, type SASLOptions } from "kafkajs";
 import { HEADER } from "../../adapters/kafka/topics.ts";
 import { decodeOrderEvent } from "../../adapters/protobuf/order_event_codec.ts";
 import { readDlqConfig } from "./config.ts";
@@ -19,6 +19,8 @@ const config = readDlqConfig();
 const kafka = new Kafka({
   clientId: "ovenline-dlq",
   brokers: config.brokers,
+  ssl: typeof config.security.ssl === "object" ? { ...config.security.ssl } : config.security.ssl,
+  sasl: config.security.sasl as SASLOptions | undefined,
   logLevel: logLevel.ERROR,
 });
 const [command, ...args] = Deno.args;

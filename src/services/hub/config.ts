@@ -1,6 +1,8 @@
 /** The hub's configuration, read once from the environment. */
 import { type CommonConfig, readCommonConfig } from "../../config/common.ts";
-import { ConfigError, type Env, integer, list, text } from "../../config/env.ts";
+import { ConfigError, type Env, integer, list, optionalText, text } from "../../config/env.ts";
+import type { KubeSettings } from "../../adapters/kubernetes/kube_config.ts";
+import type { KitchenConfigSource } from "./kitchen_writer.ts";
 
 export interface HubConfig extends CommonConfig {
   readonly host: string;
@@ -19,6 +21,14 @@ export interface HubConfig extends CommonConfig {
   readonly authJwtSecret: string;
   /** Origins allowed to call the API from a browser; empty = the hub's own pages only. */
   readonly corsOrigins: string[];
+  /** Who writes kitchen settings: this API (postgres), the Kitchen resource, or Kitchen files. */
+  readonly kitchenSource: KitchenConfigSource;
+  /** kubernetes source: where the Kitchen resources are, and how long a PUT waits for the operator. */
+  readonly kitchenResources?: {
+    readonly kube: KubeSettings;
+    readonly namespace: string;
+    readonly applyWaitMs: number;
+  };
 }
 
 export function readHubConfig(env: Env = Deno.env.toObject()): HubConfig {
@@ -34,6 +44,25 @@ export function readHubConfig(env: Env = Deno.env.toObject()): HubConfig {
     maxDeliverySpans: integer(env, "HUB_MAX_DELIVERY_SPANS", 100, { min: 0, max: 100_000 }),
     authJwtSecret: signingKey(env),
     corsOrigins: list(env, "CORS_ORIGINS", []),
+    ...kitchenSource(env),
+  };
+}
+
+function kitchenSource(env: Env): Pick<HubConfig, "kitchenSource" | "kitchenResources"> {
+  const source = text(env, "KITCHEN_CONFIG_SOURCE", "postgres");
+  if (source === "postgres" || source === "files") return { kitchenSource: source };
+  if (source !== "kubernetes") {
+    throw new ConfigError(
+      `KITCHEN_CONFIG_SOURCE must be postgres, kubernetes or files, got "${source}"`,
+    );
+  }
+  return {
+    kitchenSource: source,
+    kitchenResources: {
+      kube: { kubeconfigPath: optionalText(env, "KUBECONFIG") },
+      namespace: text(env, "KITCHEN_NAMESPACE", "default"),
+      applyWaitMs: integer(env, "KITCHEN_APPLY_WAIT_MS", 5_000, { min: 0, max: 60_000 }),
+    },
   };
 }
 

@@ -26,7 +26,15 @@ import { createLogger, parseLevel } from "../../observability/logger.ts";
 import { observeSlotFill } from "../../observability/slot_fill_gauge.ts";
 import { observeWebSockets } from "../../observability/websocket_gauge.ts";
 import { RefreshingValue } from "../shared/refreshing_value.ts";
+import { KitchenApi } from "../../adapters/kubernetes/kitchen_api.ts";
+import { loadKubeConfig } from "../../adapters/kubernetes/kube_config.ts";
 import { createHubApp } from "./app.ts";
+import {
+  filesKitchenWriter,
+  kubernetesKitchenWriter,
+  postgresKitchenWriter,
+  type SaveKitchen,
+} from "./kitchen_writer.ts";
 import { readHubConfig } from "./config.ts";
 import { Fanout } from "./fanout.ts";
 import { remainingSlotFills } from "./slot_fill.ts";
@@ -62,6 +70,24 @@ const kitchenChanges = listenForChanges(
   (error) => logger.warn("kitchen change listener failed; reconnecting", { error }),
 );
 const kitchen = (id: string) => kitchens.current().get(id);
+const reloadKitchens = () => kitchens.refresh();
+let saveKitchenConfig: SaveKitchen;
+if (config.kitchenSource === "kubernetes" && config.kitchenResources) {
+  const { kube, namespace, applyWaitMs } = config.kitchenResources;
+  saveKitchenConfig = kubernetesKitchenWriter(
+    new KitchenApi(loadKubeConfig(kube), namespace),
+    reloadKitchens,
+    { waitMs: applyWaitMs },
+    logger,
+  );
+} else if (config.kitchenSource === "files") {
+  saveKitchenConfig = filesKitchenWriter();
+} else {
+  saveKitchenConfig = postgresKitchenWriter(
+    async (cfg) => (await saveKitchen(pool, cfg)).config,
+    reloadKitchens,
+  );
+}
 
 const kafka = createKafka(config.kafka, logger);
 const producer = createIdempotentProducer(kafka, config.kafkaSendTimeoutMs);
@@ -140,11 +166,7 @@ const app = createHubApp({
   kitchens: {
     list: () => [...kitchens.current().values()],
     get: kitchen,
-    save: async (cfg) => {
-      const saved = await saveKitchen(pool, cfg);
-      await kitchens.refresh();
-      return saved.config;
-    },
+    save: saveKitchenConfig,
     slots: (k, date) => daySlots(k, date, now(), (ids) => liveOrders.slotLoads(ids)),
     kitchenId: kitchenIdOf,
   },

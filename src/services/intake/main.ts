@@ -96,7 +96,8 @@ const placeDeps = {
   reservations: new RedisSlotReservations(redis),
   rateLimit: new CustomerRateLimit(redis, config.rateLimit),
   log,
-  orders: snapshots,
+  // A retry finds its order applied, or accepted and on its way (so it is not rate-limited again).
+  orders: { get: async (id: string) => await snapshots.get(id) ?? await snapshots.accepted(id) },
   orderIdFor,
   newEventId,
   maxRequestAheadMs: config.maxRequestAheadMs,

@@ -1,4 +1,8 @@
-/** Kitchen configuration and today's slots. The hub's API is the one writer of kitchen settings. */
+/**
+ * Kitchen configuration and today's slots. Kitchen settings have one writer: this API (saving to
+ * PostgreSQL) by default, or the Kitchen resource when the Kitchen operator is on — then `save`
+ * edits the resource and the operator applies it (see ../kitchen_writer.ts).
+ */
 import { Hono } from "hono";
 import { BadRequestError, NotFoundError } from "../../../adapters/http/errors.ts";
 import { ValidationError } from "../../../domain/errors.ts";
@@ -12,7 +16,8 @@ import type { HubEnv } from "./hub_env.ts";
 export interface KitchenRoutesDeps {
   readonly list: () => KitchenConfig[];
   readonly get: (id: string) => KitchenConfig | undefined;
-  readonly save: (config: KitchenConfig) => Promise<KitchenConfig>;
+  /** applied false: accepted by the source of truth but not applied yet (answered 202). */
+  readonly save: (config: KitchenConfig) => Promise<{ config: KitchenConfig; applied: boolean }>;
   readonly slots: (
     kitchen: KitchenConfig,
     date: Temporal.PlainDate | undefined,
@@ -36,7 +41,8 @@ export function kitchenRoutes(deps: KitchenRoutesDeps): Hono<HubEnv> {
     const body = await jsonObject(c);
     const checked = validateKitchenConfig({ ...body, id });
     if (!checked.ok) throw new ValidationError(checked.violations);
-    return c.json(await deps.save(checked.value));
+    const saved = await deps.save(checked.value);
+    return c.json(saved.config, saved.applied ? 200 : 202);
   });
   app.get("/slots", async (c) => {
     const k = kitchen(deps.kitchenId(c.req.query("kitchen")));
@@ -44,6 +50,9 @@ export function kitchenRoutes(deps: KitchenRoutesDeps): Hono<HubEnv> {
     let date: Temporal.PlainDate | undefined;
     if (dateText && dateText !== "today") {
       try {
+        // Only YYYY-MM-DD: Temporal also takes date-times and six-digit years, whose slots
+        // fall outside the representable instants (a RangeError, i.e. a 500).
+        if (!/^\d{4}-\d{2}-\d{2}$/.test(dateText)) throw new RangeError("not YYYY-MM-DD");
         date = Temporal.PlainDate.from(dateText, { overflow: "reject" });
       } catch {
         throw new BadRequestError("date must be YYYY-MM-DD", [{

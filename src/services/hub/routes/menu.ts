@@ -10,6 +10,13 @@ import { requireRole } from "../access.ts";
 import { jsonObject } from "../request_body.ts";
 import type { HubEnv } from "./hub_env.ts";
 
+/**
+ * Highest price of a pizza or extra (1,000,000 ₽). Bounded so that the largest order (100
+ * pizzas with 10 extras each) still totals a safe integer. Unbounded, a price near 2^53 was
+ * accepted and then every order of two such pizzas failed with INTERNAL (unsafe total).
+ */
+export const MAX_PRICE_KOPECKS = 100_000_000;
+
 export interface MenuRoutesDeps {
   readonly list: () => Promise<MenuView>;
   readonly setPrice: (kind: MenuKind, name: string, priceKopecks: number) => Promise<MenuItemView>;
@@ -32,11 +39,12 @@ export function menuRoutes(deps: MenuRoutesDeps): Hono<HubEnv> {
       const fields = [];
       if (
         priceKopecks !== undefined &&
-        (!Number.isSafeInteger(priceKopecks) || (priceKopecks as number) <= 0)
+        (!Number.isSafeInteger(priceKopecks) || (priceKopecks as number) <= 0 ||
+          (priceKopecks as number) > MAX_PRICE_KOPECKS)
       ) {
         fields.push({
           field: "priceKopecks",
-          reason: "must be a positive whole number of kopecks",
+          reason: `must be a positive whole number of kopecks, at most ${MAX_PRICE_KOPECKS}`,
         });
       }
       if (available !== undefined && typeof available !== "boolean") {

@@ -1,0 +1,124 @@
+import assert from "node:assert/strict";
+import { DEFAULT_KITCHEN } from "../../domain/kitchen_config.ts";
+import { businessDateOf, slotsOfDay } from "../../domain/slot_plan.ts";
+import { invalidReason, nextStatus, sameStatus, todayLoad } from "./kitchen_status.ts";
+
+const T0 = new Date("2026-11-26T09:00:00Z");
+const T1 = new Date("2026-11-26T09:05:00Z");
+
+Deno.test("invalidReason() names the most specific problem", () => {
+  const v = (field: string, reason = "bad") => ({ field, reason });
+  assert.equal(invalidReason([v("spec.capacity"), v("metadata.name")]), "InvalidName");
+  assert.equal(invalidReason([v("spec.timeZone")]), "UnknownTimeZone");
+  assert.equal(
+    invalidReason([v("spec.hours.mon[1]", "overlaps another opening (mon 10:00–14:00)")]),
+    "OverlappingHours",
+  );
+  assert.equal(
+    invalidReason([v("spec.hours.mon[0]", "must be at least one slot long")]),
+    "InvalidHours",
+  );
+  assert.equal(invalidReason([v("spec.stations[0]")]), "InvalidSpec");
+});
+
+Deno.test("nextStatus() marks an applied spec Ready and an invalid one Invalid", () => {
+  const applied = nextStatus(
+    undefined,
+    1,
+    { kind: "applied", version: 3, changed: true },
+    undefined,
+    T0,
+  );
+  assert.equal(applied.observedGeneration, 1);
+  assert.equal(applied.appliedVersion, 3);
+  assert.deepEqual(applied.conditions!.map((c) => [c.type, c.status, c.reason]), [
+    ["Ready", "True", "Applied"],
+    ["Invalid", "False", "Valid"],
+  ]);
+  assert.ok(applied.conditions!.every((c) => c.observedGeneration === 1));
+
+  const invalid = nextStatus(
+    applied,
+    2,
+    {
+      kind: "invalid",
+      violations: [{ field: "spec.timeZone", reason: "must be an IANA time zone name" }],
+    },
+    undefined,
+    T1,
+  );
+  assert.equal(invalid.observedGeneration, 2);
+  assert.equal(invalid.appliedVersion, 3, "the last applied version stays");
+  const [ready, inv] = invalid.conditions!;
+  assert.deepEqual([ready.status, ready.reason], ["False", "UnknownTimeZone"]);
+  assert.match(ready.message, /^not applied: spec\.timeZone: must be/);
+  assert.deepEqual([inv.status, inv.reason], ["True", "UnknownTimeZone"]);
+  assert.equal(ready.lastTransitionTime, T1.toISOString(), "Ready changed");
+});
+
+Deno.test("nextStatus() keeps lastTransitionTime while a condition's status holds", () => {
+  const first = nextStatus(
+    undefined,
+    1,
+    { kind: "applied", version: 1, changed: true },
+    undefined,
+    T0,
+  );
+  const second = nextStatus(
+    first,
+    2,
+    { kind: "applied", version: 2, changed: true },
+    undefined,
+    T1,
+  );
+  assert.ok(second.conditions!.every((c) => c.lastTransitionTime === T0.toISOString()));
+  const failed = nextStatus(second, 3, { kind: "failed", message: "db down" }, undefined, T1);
+  assert.deepEqual(failed.conditions!.map((c) => [c.type, c.status, c.reason]), [
+    ["Ready", "False", "ApplyFailed"],
+    ["Invalid", "False", "Valid"],
+  ]);
+});
+
+Deno.test("sameStatus() ignores only the time of the load reading", () => {
+  const today = {
+    date: "2026-11-26",
+    unit: "value",
+    booked: 5,
+    capacity: 100,
+    slots: 4,
+    fillRatio: 0.05,
+    fill: "5%",
+    asOf: T0.toISOString(),
+  };
+  const a = nextStatus(undefined, 1, { kind: "applied", version: 1, changed: true }, today, T0);
+  const b = nextStatus(a, 1, { kind: "applied", version: 1, changed: false }, {
+    ...today,
+    asOf: T1.toISOString(),
+  }, T1);
+  assert.ok(sameStatus(a, b));
+  // Key order does not matter (the API server sorts keys).
+  assert.ok(sameStatus(Object.fromEntries(Object.entries(a).reverse()), b));
+  const c = nextStatus(a, 1, { kind: "applied", version: 1, changed: false }, {
+    ...today,
+    booked: 6,
+  }, T1);
+  assert.ok(!sameStatus(a, c));
+});
+
+Deno.test("todayLoad() sums today's slot loads against the day's capacity", async () => {
+  const now = new Date("2026-11-26T12:00:00Z"); // 15:00 in Moscow
+  const slots = slotsOfDay(DEFAULT_KITCHEN, businessDateOf(DEFAULT_KITCHEN, now));
+  const asked: string[] = [];
+  const today = await todayLoad(DEFAULT_KITCHEN, now, (ids) => {
+    asked.push(...ids);
+    return Promise.resolve(ids.map((_id, i) => (i < 2 ? 1_000_000 : 0)));
+  });
+  assert.deepEqual(asked, slots.map((s) => s.id));
+  assert.equal(today.date, "2026-11-26");
+  assert.equal(today.slots, 52); // 10:00–23:00 in 15-minute slots
+  assert.equal(today.booked, 2_000_000);
+  assert.equal(today.capacity, 52 * 2_000_000);
+  assert.equal(today.fillRatio, Math.round((2 / 104) * 10_000) / 10_000);
+  assert.equal(today.fill, "2%");
+  assert.equal(today.unit, "value");
+});

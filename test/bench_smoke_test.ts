@@ -1,0 +1,140 @@
+/**
+ * A short run of the benchmark harness (bench/run.ts): every scenario for a
+ * few seconds at a low rate, against the local infrastructure. Checks that the
+ * report is produced and its counts are consistent; it asserts no timing
+ * (benchmarks are not tests).
+ */
+import assert from "node:assert/strict";
+
+const ROOT = new URL("../", import.meta.url).pathname;
+
+// deno-lint-ignore no-explicit-any
+type Any = any;
+
+Deno.test({
+  name: "the benchmark harness runs every scenario briefly and reports consistent figures",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const out = await Deno.makeTempDir({ prefix: "bench-smoke-" });
+    const label = `smoke${crypto.randomUUID().slice(0, 6)}`;
+    try {
+      const run = await new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "-A",
+          "--quiet",
+          `${ROOT}bench/run.ts`,
+          "--no-infra", // the test runner brought the infrastructure up
+          "--only",
+          "fixed-rate,max-rate,kds-latency,fanout",
+          "--rate",
+          "50",
+          "--duration",
+          "3",
+          "--warmup",
+          "1",
+          "--start-rate",
+          "50",
+          "--step-duration",
+          "2",
+          "--max-steps",
+          "2",
+          "--sockets",
+          "20",
+          "--fanout-sockets",
+          "20",
+          "--fanout-rate",
+          "10",
+          "--listeners",
+          "2",
+          "--out",
+          out,
+          "--label",
+          label,
+          "--no-latest",
+        ],
+        cwd: ROOT,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const stderr = new TextDecoder().decode(run.stderr);
+      assert.ok(run.success, `bench/run.ts failed (${run.code}):\n${stderr.slice(-4000)}`);
+
+      const report: Any = JSON.parse(await Deno.readTextFile(`${out}/${label}.json`));
+      const md = await Deno.readTextFile(`${out}/${label}.md`);
+      assert.ok(md.includes("## Summary"));
+      for (const s of ["fixed-rate", "max-rate", "kds-latency", "fanout"]) {
+        assert.ok(md.includes(`## ${s}`), `the markdown has a section for ${s}`);
+        assert.equal(report.scenarios[s].error, undefined, `${s}: ${report.scenarios[s].error}`);
+        assert.deepEqual(
+          report.scenarios[s].servicesAliveAfter,
+          { consumer: true, intake: true, promoter: true, hub: true },
+        );
+      }
+      assert.ok(report.machine.nproc >= 1 && report.machine.cpuModel);
+      assert.match(report.git.commit, /^[0-9a-f]{40}$/);
+      assert.ok(report.versions.deno && report.versions.ghz);
+
+      const sane = (l: Any, n: number, what: string) => {
+        assert.equal(l.count, n, `${what}: count`);
+        if (n === 0) return;
+        assert.ok(
+          l.p50Ms > 0 && l.p50Ms <= l.p95Ms && l.p95Ms <= l.p99Ms && l.p99Ms <= l.maxMs,
+          what,
+        );
+      };
+      // fixed-rate: 50/s for 3 s measured (+1 s warm-up), each call counted once.
+      const fixed = report.scenarios["fixed-rate"];
+      assert.ok(Math.abs(fixed.create.sent - 150) <= 5, `sent ${fixed.create.sent} of ~150`);
+      assert.equal(fixed.create.ok + fixed.create.errorCount, fixed.create.sent);
+      sane(fixed.create.latency, fixed.create.ok, "fixed-rate create latency");
+      assert.ok(fixed.pipeline.drained);
+      assert.equal(
+        fixed.pipeline.inPostgres,
+        fixed.pipeline.accepted,
+        "every accepted order in PostgreSQL",
+      );
+
+      const max = report.scenarios["max-rate"];
+      assert.ok(max.steps.length >= 1 && max.steps.length <= 2);
+      assert.equal(max.steps[0].ratePerSecond, 50);
+
+      const kds = report.scenarios["kds-latency"];
+      assert.equal(kds.socketsOpen, 20);
+      assert.ok(kds.accepted > 0);
+      assert.ok(kds.ordersSeenByAllSockets <= kds.accepted && kds.missingDeliveries >= 0);
+      // Every (measured order, socket) pair either arrived or counts as missing.
+      const measured = kds.orderToKds.firstSocket.count;
+      assert.ok(measured > 0);
+      sane(kds.orderToKds.everySocket, kds.orderToKds.everySocket.count, "order-to-KDS");
+      assert.ok(kds.orderToKds.everySocket.count <= measured * 20);
+
+      const fan = report.scenarios.fanout;
+      assert.equal(fan.socketsOpen, 20);
+      assert.equal(fan.expectedDeliveries, fan.events * 20);
+      assert.equal(fan.delivered + fan.missingDeliveries, fan.expectedDeliveries);
+      sane(fan.delivery.fromEventAt, fan.delivery.fromEventAt.count, "fan-out delivery");
+
+      for (const s of ["fixed-rate", "kds-latency", "fanout"]) {
+        const names = report.scenarios[s].resources.processes.map((p: Any) => p.name);
+        for (const svc of ["intake", "consumer", "promoter", "hub"]) {
+          assert.ok(names.includes(svc), `${s}: ${svc}`);
+        }
+        assert.ok(
+          names.some((n: string) => n.startsWith("load generator")),
+          `${s}: the load generator's own usage is measured`,
+        );
+        for (const p of report.scenarios[s].resources.processes) {
+          if (["intake", "consumer", "promoter", "hub"].includes(p.name)) {
+            assert.ok(p.peakRssMb > 10, `${s}: ${p.name} RSS ${p.peakRssMb}`);
+            assert.ok(p.meanCpuPercent >= 0, `${s}: ${p.name} CPU`);
+          }
+        }
+      }
+      assert.ok(report.summary.length >= 6);
+    } finally {
+      await Deno.remove(out, { recursive: true }).catch(() => {});
+    }
+  },
+});
