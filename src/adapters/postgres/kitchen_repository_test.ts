@@ -48,7 +48,7 @@ Deno.test("the seeded default kitchen is «main» with the documented configurat
       capacity: 2_000_000,
       capacityUnit: "value",
       bookingHorizonDays: 0,
-      stations: ["pizza", "oven", "pack"],
+      stations: ["pizza", "dessert"],
       acceptingOrders: true,
     });
     assert.equal((await getKitchenRecord(pool, "main"))?.version, 1);
