@@ -1,18 +1,21 @@
--- Books the first candidate slot that has room for the order, atomically.
+-- Books the first candidate slot that has room for the order, atomically, in
+-- one call that walks the candidates from the first open slot to closing time.
 -- Candidates come in time order from the domain's slot plan (TypeScript works
--- out hours, time zones and DST; this script only counts).
+-- out hours, time zones and DST; this script only counts). They arrive as runs
+-- of back-to-back slots, so a day of slots is a few bytes, not hundreds of keys.
 --
 -- KEYS[1]  order:slot:{orderId}      the reservation (hash)
 -- KEYS[2]  ovenline:state:ready      absent while live state is being restored
--- then per candidate i (0-based), three keys:
--- KEYS[3+3i] slot:{kitchen}:{epoch}          booked load (integer)
--- KEYS[4+3i] slot:{kitchen}:{epoch}:orders   orderId -> weight (hash)
--- KEYS[5+3i] display:{kitchen}:{date}        display sequence of the slot's business day
 -- ARGV[1] orderId  ARGV[2] weight  ARGV[3] capacity  ARGV[4] createdAtMs
 -- ARGV[5] seconds to keep slot keys after the slot ends
 -- ARGV[6] seconds to keep a display counter
--- then per candidate i: ARGV[7+4i] slot id, ARGV[8+4i] start ms, ARGV[9+4i] end ms,
---   ARGV[10+4i] business date (YYYY-MM-DD)
+-- ARGV[7] kitchen id  ARGV[8] slot length in seconds
+-- ARGV[9] runs "startSec:count:YYYY-MM-DD,..." (count slots of ARGV[8] seconds from startSec,
+--         all of that business day)
+--
+-- Slot keys are derived here (slot:{kitchen}:{startSec}, its ":orders" hash,
+-- display:{kitchen}:{date}) rather than passed as KEYS: Ovenline runs one Redis
+-- (not Cluster), as release_slot.lua and apply_order.lua also assume.
 --
 -- Returns {'NOT_READY'} | {'FULL'}
 --   | {'RESERVED'|'EXISTING', slotId, startMs, endMs, seq, createdAtMs, state, event, businessDate}
@@ -53,31 +56,33 @@ if redis.call('EXISTS', KEYS[1]) == 1 then
   redis.call('DEL', KEYS[1])
 end
 
-local candidates = (#KEYS - 2) / 3
+local kitchen = ARGV[7]
+local slotSec = tonumber(ARGV[8])
 
-for i = 0, candidates - 1 do
-  local loadKey = KEYS[3 + 3 * i]
-  local load = tonumber(redis.call('GET', loadKey) or '0')
-  if load + weight <= capacity then
-    local ordersKey = KEYS[4 + 3 * i]
-    local displayKey = KEYS[5 + 3 * i]
-    local slotId = ARGV[7 + 4 * i]
-    local endMs = ARGV[9 + 4 * i]
-    -- Slot keys live until a day after the slot ends, never less (the seed's
-    -- fixed 2-hour expiry reset the load of slots booked later in the day).
-    local expireAt = math.floor(tonumber(endMs) / 1000) + keepAfterEnd
-    redis.call('INCRBY', loadKey, weight)
-    redis.call('EXPIREAT', loadKey, expireAt)
-    redis.call('HSET', ordersKey, orderId, weight)
-    redis.call('EXPIREAT', ordersKey, expireAt)
-    local seq = redis.call('INCR', displayKey)
-    redis.call('EXPIRE', displayKey, ARGV[6])
-    redis.call('HSET', KEYS[1],
-      'slot_id', slotId, 'slot_key', loadKey, 'orders_key', ordersKey,
-      'weight', weight, 'start_ms', ARGV[8 + 4 * i], 'end_ms', endMs,
-      'business_date', ARGV[10 + 4 * i], 'seq', seq, 'created_at_ms', ARGV[4], 'state', 'reserved')
-    redis.call('EXPIREAT', KEYS[1], expireAt)
-    return describe('RESERVED')
+for runStart, count, date in string.gmatch(ARGV[9], '(%d+):(%d+):([%d-]+)') do
+  for n = 0, tonumber(count) - 1 do
+    local startSec = tonumber(runStart) + n * slotSec
+    local slotId = 'slot:' .. kitchen .. ':' .. startSec
+    local load = tonumber(redis.call('GET', slotId) or '0')
+    if load + weight <= capacity then
+      local ordersKey = slotId .. ':orders'
+      local displayKey = 'display:' .. kitchen .. ':' .. date
+      -- Slot keys live until a day after the slot ends, never less (the seed's
+      -- fixed 2-hour expiry reset the load of slots booked later in the day).
+      local expireAt = startSec + slotSec + keepAfterEnd
+      redis.call('INCRBY', slotId, weight)
+      redis.call('EXPIREAT', slotId, expireAt)
+      redis.call('HSET', ordersKey, orderId, weight)
+      redis.call('EXPIREAT', ordersKey, expireAt)
+      local seq = redis.call('INCR', displayKey)
+      redis.call('EXPIRE', displayKey, ARGV[6])
+      redis.call('HSET', KEYS[1],
+        'slot_id', slotId, 'slot_key', slotId, 'orders_key', ordersKey,
+        'weight', weight, 'start_ms', startSec * 1000, 'end_ms', (startSec + slotSec) * 1000,
+        'business_date', date, 'seq', seq, 'created_at_ms', ARGV[4], 'state', 'reserved')
+      redis.call('EXPIREAT', KEYS[1], expireAt)
+      return describe('RESERVED')
+    end
   end
 end
 

@@ -5,6 +5,8 @@ export interface RedisSettings {
   readonly url: string;
   readonly password?: string;
   readonly commandTimeoutMs?: number;
+  /** Send the commands issued in one tick as one write (many concurrent callers, e.g. intake). */
+  readonly autoPipelining?: boolean;
 }
 
 export function createRedis(settings: RedisSettings, name: string): Redis {
@@ -16,6 +18,7 @@ export function createRedis(settings: RedisSettings, name: string): Redis {
     maxRetriesPerRequest: 1,
     connectTimeout: 2000,
     commandTimeout: settings.commandTimeoutMs ?? 3000,
+    enableAutoPipelining: settings.autoPipelining ?? false,
     retryStrategy: (attempt) => Math.min(100 * attempt, 2000),
   });
 }

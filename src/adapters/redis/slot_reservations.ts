@@ -3,6 +3,7 @@ import { Buffer } from "node:buffer";
 import type { Redis } from "ioredis";
 import { DependencyUnavailableError } from "../../domain/errors.ts";
 import type {
+  CandidateSlot,
   Reservation,
   ReservationOutcome,
   ReservationRequest,
@@ -14,11 +15,8 @@ import { startScriptSpan } from "../../observability/redis_spans.ts";
 import { failSpan } from "../../observability/tracing.ts";
 import { decodeOrderEvent, encodeOrderEvent } from "../protobuf/order_event_codec.ts";
 import {
-  displayCounterKey,
   READY_MARKER,
   reservationKey,
-  slotLoadKey,
-  slotOrdersKey,
 } from "./keys.ts";
 import { script } from "./scripts.ts";
 
@@ -45,14 +43,9 @@ export class RedisSlotReservations implements SlotReservations {
       KEEP_SLOT_KEYS_AFTER_END_S,
       KEEP_DISPLAY_COUNTER_S,
     ];
-    for (const slot of request.candidates) {
-      keys.push(
-        slotLoadKey(slot.id),
-        slotOrdersKey(slot.id),
-        displayCounterKey(request.kitchenId, slot.businessDate),
-      );
-      args.push(slot.id, slot.start.getTime(), slot.end.getTime(), slot.businessDate);
-    }
+    const first = request.candidates[0];
+    const slotSeconds = first ? (first.end.getTime() - first.start.getTime()) / 1000 : 0;
+    args.push(request.kitchenId, slotSeconds, candidateRuns(request.candidates, slotSeconds));
     const span = startScriptSpan("reserve_slot", undefined, {
       "ovenline.order.id": request.orderId,
       "ovenline.kitchen.id": request.kitchenId,
@@ -140,4 +133,29 @@ function reservationOf(reply: (Uint8Array | null)[]): Reservation {
     businessDate: text(reply[8]),
     event,
   };
+}
+
+/**
+ * Candidates as runs of back-to-back slots of one business day, the compact
+ * form reserve_slot.lua walks: "startSec:count:YYYY-MM-DD,…". Slot ids follow
+ * from the start ("slot:{kitchen}:{startSec}"), as the domain names them.
+ */
+export function candidateRuns(candidates: readonly CandidateSlot[], slotSeconds: number): string {
+  const runs: string[] = [];
+  let runStart = 0;
+  let count = 0;
+  let date = "";
+  for (const slot of candidates) {
+    const start = slot.start.getTime() / 1000;
+    if (count > 0 && slot.businessDate === date && start === runStart + count * slotSeconds) {
+      count++;
+      continue;
+    }
+    if (count > 0) runs.push(`${runStart}:${count}:${date}`);
+    runStart = start;
+    count = 1;
+    date = slot.businessDate;
+  }
+  if (count > 0) runs.push(`${runStart}:${count}:${date}`);
+  return runs.join(",");
 }

@@ -34,6 +34,7 @@ import { readIntakeConfig } from "./config.ts";
 import { OrderWatchers } from "./order_watchers.ts";
 import { measuredPlaceOrder } from "./measured_place_order.ts";
 import { placeOrder } from "./place_order.ts";
+import { SlotPlanCache } from "./slot_plan_cache.ts";
 
 const config = readIntakeConfig();
 const logger = createLogger({ service: "intake" }, parseLevel(config.logLevel));
@@ -44,7 +45,7 @@ const pool = createPool(config.databaseUrl, {
   max: 4,
   onIdleError: (error) => logger.warn("idle PostgreSQL connection failed", { error }),
 });
-const redis = createRedis(config.redis, "ovenline-intake");
+const redis = createRedis({ ...config.redis, autoPipelining: true }, "ovenline-intake");
 const streamRedis = createRedis(config.redis, "ovenline-intake-watch"); // XREAD BLOCK holds it
 // Both reconnect on their own; calls made meanwhile answer UNAVAILABLE.
 for (const r of [redis, streamRedis]) r.on("error", () => {});
@@ -78,6 +79,7 @@ const log = new KafkaOrderLog(producer, {
 });
 
 const snapshots = new RedisOrderSnapshots(redis);
+const slotPlans = new SlotPlanCache();
 const record = new OrderStore(pool);
 const orders = {
   // The live snapshot first; the record for orders no longer live in Redis; then orders
@@ -101,6 +103,8 @@ const placeDeps = {
   orderIdFor,
   newEventId,
   maxRequestAheadMs: config.maxRequestAheadMs,
+  planSlots: (kitchen: KitchenConfig, now: Date, requestedTime?: Date) =>
+    slotPlans.plan(kitchen, now, requestedTime),
 };
 const statusDeps = { clock, orders, log, newEventId };
 startCreateOrderMetrics();

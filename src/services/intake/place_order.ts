@@ -24,7 +24,8 @@ import type {
   SlotReservations,
 } from "../../domain/ports.ts";
 import { priceLines, slotWeight } from "../../domain/pricing.ts";
-import { planSlots } from "../../domain/slot_plan.ts";
+import type { KitchenConfig } from "../../domain/kitchen.ts";
+import { planSlots, type SlotSearch } from "../../domain/slot_plan.ts";
 import { findOutOfStock, validateOrderRequest } from "../../domain/validation.ts";
 
 export interface PlaceOrderDeps {
@@ -39,6 +40,8 @@ export interface PlaceOrderDeps {
   readonly newEventId: () => string;
   /** How far ahead a pre-order may ask (bounded again by each kitchen's horizon). */
   readonly maxRequestAheadMs: number;
+  /** The kitchen's candidate slots (planSlots, possibly remembered between orders). */
+  readonly planSlots?: (kitchen: KitchenConfig, now: Date, requestedTime?: Date) => SlotSearch;
 }
 
 export async function placeOrder(deps: PlaceOrderDeps, request: OrderRequest): Promise<Order> {
@@ -69,7 +72,7 @@ export async function placeOrder(deps: PlaceOrderDeps, request: OrderRequest): P
   if (outOfStock.length > 0) throw new OutOfStockError(outOfStock);
 
   const kitchen = deps.kitchens.get(valid.kitchenId)!; // validation checked it exists
-  const plan = planSlots(kitchen, now, valid.requestedTime);
+  const plan = (deps.planSlots ?? planSlots)(kitchen, now, valid.requestedTime);
   if (plan.kind === "closed") throw new KitchenClosedError(plan.reason, plan.nextOpening);
 
   const priced = priceLines(valid.lines);
