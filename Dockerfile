@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
 #
-# One image for Ovenline: the four services (intake, consumer, promoter, hub), the migration
-# command and the dead-letter tool. Each Kubernetes container picks its entry point:
+# One image for Ovenline: the four services (intake, consumer, promoter, hub), the Kitchen
+# operator and its file mode, the migration command and the dead-letter tool. Each Kubernetes
+# container picks its entry point:
 #
 #   deno run --node-modules-dir=manual --frozen --cached-only \
 #     --allow-net --allow-env --allow-read --allow-sys src/services/<name>/main.ts
@@ -40,6 +41,8 @@ RUN deno install --frozen --entrypoint \
       src/services/dlq/main.ts \
       src/services/housekeeper/main.ts \
       src/services/tokens/main.ts \
+      src/services/kitchen_operator/main.ts \
+      src/services/kitchen_operator/apply_cli.ts \
       src/adapters/postgres/migrate_cli.ts \
  && deno cache --frozen \
       src/services/intake/main.ts \
@@ -49,6 +52,8 @@ RUN deno install --frozen --entrypoint \
       src/services/dlq/main.ts \
       src/services/housekeeper/main.ts \
       src/services/tokens/main.ts \
+      src/services/kitchen_operator/main.ts \
+      src/services/kitchen_operator/apply_cli.ts \
       src/adapters/postgres/migrate_cli.ts \
  && chmod -R a+rX,go-w /app "$DENO_DIR"
 
@@ -56,7 +61,7 @@ RUN deno install --frozen --entrypoint \
 # read but not write /app and DENO_DIR; the only writable place at run time is an emptyDir /tmp.
 USER 1993:1993
 
-EXPOSE 50051 9464 8080 8081 8082
+EXPOSE 50051 9464 8080 8081 8082 8083
 ENTRYPOINT ["deno", "run", "--node-modules-dir=manual", "--frozen", "--cached-only", \
             "--allow-net", "--allow-env", "--allow-read", "--allow-sys"]
 CMD ["src/services/hub/main.ts"]

@@ -447,32 +447,13 @@ export const VALUES = group(
         ),
       }),
     }),
-    promoter: group("promoter: shows due orders on the KDS.", {
+    promoter: group("promoter: shows due orders on the KDS (Redis only).", {
       replicas: int(2, "Replicas (safe with several).", { min: 1, max: 20 }),
       healthPort: int(8082, "PROMOTER_HEALTH_PORT: /healthz, /readyz and /metrics.", {
         min: 1024,
         max: 65535,
       }),
       resources: resources("100m", "128Mi", "500m", "256Mi", "promoter"),
-      kitchenOperator: group(
-        "Hook for the Kitchen operator that will run in the promoter (RBAC comes with it).",
-        {
-          enabled: bool(
-            false,
-            "Mount the ServiceAccount token and allow egress to the Kubernetes API.",
-          ),
-          apiServerTo: json<NetPeer[]>(
-            [{ ipBlock: { cidr: "0.0.0.0/0" } }],
-            "NetworkPolicy peers of the Kubernetes API server (narrow to its addresses).",
-            PEERS,
-          ),
-          apiServerPorts: json<NetPort[]>(
-            [{ port: 443, protocol: "TCP" }, { port: 6443, protocol: "TCP" }],
-            "Ports of the Kubernetes API server.",
-            PORTS,
-          ),
-        },
-      ),
     }),
     hub: group("hub: KDS and ERP over WebSockets and REST.", {
       replicas: int(2, "Replicas when autoscaling is off.", { min: 1, max: 500 }),
@@ -483,6 +464,49 @@ export const VALUES = group(
       resources: resources("250m", "256Mi", "1", "512Mi", "hub"),
       autoscaling: cpuAutoscaling(2, 10, "hub"),
     }),
+    kitchenOperator: group(
+      "The Kitchen operator (src/services/kitchen_operator): reconciles Kitchen resources (kitchens.ovenline.dev, installed from the chart's crds/) into the live kitchen configuration. With it on, Kitchen resources are the one source of kitchen settings: the hub's API and dashboard edit them (KITCHEN_CONFIG_SOURCE=kubernetes). See docs/kitchen-operator.md.",
+      {
+        enabled: bool(
+          false,
+          "Run the operator (its own ServiceAccount, Role and Lease) and switch the hub to editing Kitchen resources.",
+        ),
+        replicas: int(2, "Replicas; one leads (holds the Lease), the others stand by.", {
+          min: 1,
+          max: 5,
+        }),
+        healthPort: int(8083, "KITCHEN_OPERATOR_HEALTH_PORT: /healthz and /readyz.", {
+          min: 1024,
+          max: 65535,
+        }),
+        leaseName: str(
+          "",
+          "LEASE_NAME: the coordination.k8s.io Lease the replicas elect a leader with. Empty: <fullname>-kitchen-operator.",
+          { pattern: "^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?)?$" },
+        ),
+        resyncSeconds: int(
+          30,
+          "Every Kitchen is reconciled again this often (today's booked load in its status; undoing changes made to the database behind its back).",
+          { min: 5, max: 3600 },
+        ),
+        hubApplyWaitMs: int(
+          5000,
+          "KITCHEN_APPLY_WAIT_MS: how long the hub's PUT /kitchens/{id} waits for the operator to apply the change (200) before answering 202.",
+          { min: 0, max: 60000 },
+        ),
+        resources: resources("50m", "160Mi", "500m", "320Mi", "the Kitchen operator"),
+        apiServerTo: json<NetPeer[]>(
+          [{ ipBlock: { cidr: "0.0.0.0/0" } }],
+          "NetworkPolicy peers of the Kubernetes API server, for the operator and the hub (narrow to its addresses).",
+          PEERS,
+        ),
+        apiServerPorts: json<NetPort[]>(
+          [{ port: 443, protocol: "TCP" }, { port: 6443, protocol: "TCP" }],
+          "Ports of the Kubernetes API server.",
+          PORTS,
+        ),
+      },
+    ),
 
     devMode: group("The developer loop (tilt up): change sources without rebuilding the image.", {
       enabled: bool(

@@ -187,7 +187,7 @@ Deno.test("helm template output and k8s:check against a real API server", async 
       assert.match(report, /FAIL {2}Kafka: none of release ovenline in ovenline-check-empty/);
       assert.match(report, /FAIL {2}Deployment ovenline-hub: missing/);
       assert.match(report, /FAIL {2}Lease ovenline-kitchen-operator: missing/);
-      assert.match(report, /warn  Kitchen: none in ovenline-check-empty/);
+      assert.match(report, /warn {2}Kitchen: none in ovenline-check-empty/);
     });
 
     await t.step("k8s:check after install passes when the release is healthy", async () => {

@@ -32,10 +32,16 @@ import type { KitchenConfig } from "../src/domain/kitchen.ts";
 import { businessDateOf, slotsOfDay } from "../src/domain/slot_plan.ts";
 import { createLogger } from "../src/observability/logger.ts";
 import { hubRules, operatorRules } from "../src/services/kitchen_operator/rbac.ts";
+import { KitchenController } from "../src/services/kitchen_operator/kitchen_controller.ts";
+import {
+  getKitchenRecord as getRecord,
+  saveKitchen,
+} from "../src/adapters/postgres/kitchen_repository.ts";
 import { kubernetesKitchenWriter } from "../src/services/hub/kitchen_writer.ts";
 import { testKitchen } from "./support/kitchens.ts";
 import { httpStatus, startKubeApi } from "./support/kube_api.ts";
 import {
+  CuttableProxy,
   ensureNamespace,
   installKitchenCrd,
   OperatorProcess,
@@ -329,8 +335,9 @@ Deno.test("Kitchen operator against a real API server", async (t) => {
         const reloaded: string[] = [];
         const save = kubernetesKitchenWriter(
           hubApi,
-          async () => {
+          () => {
             reloaded.push("x");
+            return Promise.resolve();
           },
           { waitMs: 10_000 },
           quiet,
@@ -453,6 +460,90 @@ Deno.test("Kitchen operator against a real API server", async (t) => {
     await redis?.release();
     await db?.drop();
     await Deno.remove(tmp, { recursive: true }).catch(() => {});
+    await api.close();
+  }
+});
+
+Deno.test("the controller's informer recovers after its connection to the API server drops", async () => {
+  const api = await startKubeApi();
+  const namespace = "ovenline-kitchens-recovery";
+  const proxy = new CuttableProxy(Number(new URL(api.server).port));
+  const logs: Record<string, unknown>[] = [];
+  const logger = createLogger({}, "debug", (line) => logs.push(JSON.parse(line)));
+  const custom = api.kc.makeApiClient(k8s.CustomObjectsApi);
+  const nsRef = { ...ref, namespace };
+  let db: TestDatabase | undefined;
+  let controller: KitchenController | undefined;
+  try {
+    await installKitchenCrd(api.kc);
+    await ensureNamespace(api.kc, namespace);
+    db = await createTestDatabase();
+    const pool = db.pool;
+    proxy.start();
+    const kc = proxy.kubeConfig(api.kc);
+    controller = new KitchenController({
+      kc,
+      api: new KitchenApi(kc, namespace),
+      store: {
+        get: (id) => getRecord(pool, id),
+        save: (cfg, opts) => saveKitchen(pool, cfg, opts),
+      },
+      slotLoads: (ids) => Promise.resolve(ids.map(() => 0)),
+      logger,
+      now: () => new Date(),
+      resyncMs: 60_000, // only the watch, not a resync, may bring the change
+      retry: { minBackoffMs: 100, maxBackoffMs: 1_000 },
+      rewatchMs: 2_000, // the informer is also replaced every ~2 s throughout
+    });
+    await controller.start();
+    await custom.createNamespacedCustomObject({
+      ...nsRef,
+      body: kitchenManifest(testKitchen({ id: "before" }), namespace),
+    });
+    await waitFor("the first Kitchen applied", () => getRecord(pool, "before"), 10_000, 100);
+
+    proxy.cut();
+    await custom.createNamespacedCustomObject({
+      ...nsRef,
+      body: kitchenManifest(testKitchen({ id: "during" }), namespace),
+    });
+    await waitFor(
+      "the informer to notice",
+      () => logs.some((l) => l.msg === "watching failed; restarting"),
+      10_000,
+      50,
+    );
+    await new Promise((r) => setTimeout(r, 1_000));
+    assert.equal(await getRecord(pool, "during"), undefined, "nothing reaches it while cut off");
+    proxy.start();
+    const applied = await waitFor(
+      "the Kitchen made during the outage",
+      () => getRecord(pool, "during"),
+      20_000,
+      100,
+    );
+    assert.equal(applied.version, 1);
+    await custom.patchNamespacedCustomObject(
+      { ...nsRef, name: "during", body: { spec: { capacity: 5 } } },
+      MERGE,
+    );
+    await waitFor(
+      "a change after the recovery",
+      async () => (await getRecord(pool, "during"))?.config.capacity === 5,
+      10_000,
+      100,
+    );
+  } finally {
+    await controller?.stop();
+    proxy.cut();
+    for (const name of ["before", "during"]) {
+      await custom.patchNamespacedCustomObject(
+        { ...nsRef, name, body: { metadata: { finalizers: null } } },
+        MERGE,
+      ).catch(() => {});
+      await custom.deleteNamespacedCustomObject({ ...nsRef, name }).catch(() => {});
+    }
+    await db?.drop();
     await api.close();
   }
 });

@@ -21,6 +21,7 @@ import { secrets } from "./secrets.ts";
 import { consumer } from "./services/consumer.ts";
 import { hub } from "./services/hub.ts";
 import { intake } from "./services/intake.ts";
+import { kitchenOperator } from "./services/kitchen_operator.ts";
 import { promoter } from "./services/promoter.ts";
 import { collector } from "./telemetry/collector.ts";
 import { monitoring } from "./telemetry/monitoring.ts";
@@ -74,6 +75,7 @@ export function buildChart(files: ChartFiles): OvenlineChart {
   consumer(add, checks);
   promoter(add);
   hub(add, checks);
+  kitchenOperator(add);
   // around them
   migrations(add);
   housekeeper(add);

@@ -3,6 +3,8 @@ export type { IDeployment } from "kubernetes-models/apps/v1/Deployment";
 export type { IStatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
 export type { IService } from "kubernetes-models/v1/Service";
 export type { IServiceAccount } from "kubernetes-models/v1/ServiceAccount";
+export type { IRole } from "kubernetes-models/rbac.authorization.k8s.io/v1/Role";
+export type { IRoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding";
 export type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
 export type { ISecret } from "kubernetes-models/v1/Secret";
 export type { IJob } from "kubernetes-models/batch/v1/Job";

@@ -70,6 +70,13 @@ const toCollector = (): Egress[] => [
   }),
 ];
 
+const kitchenOperator = ref("kitchenOperator.enabled");
+/** Egress to the Kubernetes API server (the Kitchen operator, and the hub with it). */
+const toApiServer = (): Egress => ({
+  to: v(ref("kitchenOperator.apiServerTo")) as k.INetworkPolicyPeer[],
+  ports: v(ref("kitchenOperator.apiServerPorts")) as k.INetworkPolicyPort[],
+});
+
 /** Ingress from Prometheus to a metrics port. */
 const prometheus = (port: Expr<number>): Ingress => ({
   from: v(ref("networkPolicy.prometheusFrom")) as k.INetworkPolicyPeer[],
@@ -146,21 +153,25 @@ export function networkPolicies(add: Add): void {
 
   policy("promoter", selector("promoter"), ["Ingress", "Egress"], {
     ingress: [prometheus(ref("promoter.healthPort"))],
-    egress: [
-      ...toRedis(),
-      ...toCollector(),
-      // Hook for the Kitchen operator (issue 8): the Kubernetes API.
-      when(ref("promoter.kitchenOperator.enabled"), {
-        to: v(ref("promoter.kitchenOperator.apiServerTo")) as k.INetworkPolicyPeer[],
-        ports: v(ref("promoter.kitchenOperator.apiServerPorts")) as k.INetworkPolicyPort[],
-      }),
-    ],
+    egress: [...toRedis(), ...toCollector()],
   });
 
   policy("hub", selector("hub"), ["Ingress", "Egress"], {
     ingress: servedFromOutside(ref("hub.port"), ref("hub.port")),
-    egress: toAllDependencies(),
+    // With the Kitchen operator the hub edits Kitchen resources.
+    egress: [...toAllDependencies(), when(kitchenOperator, toApiServer())],
   });
+
+  policy(
+    "kitchen-operator",
+    selector("kitchen-operator"),
+    ["Ingress", "Egress"],
+    {
+      ingress: [prometheus(ref("kitchenOperator.healthPort"))],
+      egress: [...toPostgres(), ...toRedis(), ...toCollector(), toApiServer()],
+    },
+    and(netpol, kitchenOperator),
+  );
 
   policy("migrate", selector("migrate"), ["Egress"], { egress: toPostgres() });
   policy(
@@ -176,7 +187,10 @@ export function networkPolicies(add: Add): void {
     selector("redis"),
     ["Ingress"],
     {
-      ingress: [{ from: ["intake", "consumer", "promoter", "hub"].map(pods), ports: [tcp(6379)] }],
+      ingress: [{
+        from: ["intake", "consumer", "promoter", "hub", "kitchen-operator"].map(pods),
+        ports: [tcp(6379)],
+      }],
     },
     and(netpol, redisInRelease),
   );

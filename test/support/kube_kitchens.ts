@@ -279,3 +279,85 @@ export class OperatorProcess {
     this.#log = undefined;
   }
 }
+
+/**
+ * A TCP proxy in front of the API server whose connections the test can cut, to see a client
+ * lose its watch and recover (the API server itself keeps running for everyone else).
+ */
+export class CuttableProxy {
+  #listener: Deno.Listener | undefined;
+  readonly #conns = new Set<Deno.Conn>();
+  port = 0;
+
+  constructor(private readonly targetPort: number) {}
+
+  /** Listens (again, on the same port after a cut). */
+  start(): void {
+    this.#listener = Deno.listen({ hostname: "127.0.0.1", port: this.port });
+    this.port = (this.#listener.addr as Deno.NetAddr).port;
+    void this.#accept(this.#listener);
+  }
+
+  /** Stops listening and drops every open connection. */
+  cut(): void {
+    this.#listener?.close();
+    this.#listener = undefined;
+    for (const c of this.#conns) {
+      // close() alone leaves the socket open while a read on it is pending (Deno keeps the
+      // resource alive until that read ends): shut the write side first, so the peer sees EOF.
+      c.closeWrite().catch(() => {}).finally(() => {
+        try {
+          c.close();
+        } catch { /* closed */ }
+      });
+    }
+    this.#conns.clear();
+  }
+
+  /** A kubeconfig like `kc` (same CA and client certificate) that goes through the proxy. */
+  kubeConfig(kc: k8s.KubeConfig): k8s.KubeConfig {
+    const cluster = kc.getCurrentCluster()!;
+    const user = kc.getCurrentUser()!;
+    const proxied = new k8s.KubeConfig();
+    proxied.loadFromOptions({
+      clusters: [{
+        name: "proxy",
+        server: `https://127.0.0.1:${this.port}`,
+        caData: cluster.caData,
+      }],
+      users: [{ name: user.name, certData: user.certData, keyData: user.keyData }],
+      contexts: [{ name: "proxy", cluster: "proxy", user: user.name }],
+      currentContext: "proxy",
+    });
+    return proxied;
+  }
+
+  async #accept(listener: Deno.Listener): Promise<void> {
+    try {
+      for await (const inbound of listener) {
+        this.#conns.add(inbound);
+        Deno.connect({ hostname: "127.0.0.1", port: this.targetPort }).then((outbound) => {
+          this.#conns.add(outbound);
+          // Plain read/write loops: a Conn whose readable stream is being piped is not closed
+          // by close() under Deno 2.8, so a cut would not reach the client.
+          const pipe = async (from: Deno.Conn, to: Deno.Conn) => {
+            const buf = new Uint8Array(64 * 1024);
+            try {
+              for (let n = await from.read(buf); n !== null; n = await from.read(buf)) {
+                for (let off = 0; off < n;) off += await to.write(buf.subarray(off, n));
+              }
+            } catch { /* cut or closed */ }
+            for (const c of [from, to]) {
+              try {
+                c.close();
+              } catch { /* closed */ }
+              this.#conns.delete(c);
+            }
+          };
+          void pipe(inbound, outbound);
+          void pipe(outbound, inbound);
+        }, () => inbound.close());
+      }
+    } catch { /* listener closed */ }
+  }
+}

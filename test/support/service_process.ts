@@ -18,6 +18,8 @@ export class ServiceProcess {
     private readonly ready: () => Promise<boolean>,
     logDir: string,
     logName: string = name,
+    /** Extra `deno run` flags (e.g. the benchmark's --cpu-prof-dir). */
+    private readonly runFlags: readonly string[] = [],
   ) {
     this.logPath = `${logDir}/${logName}.log`;
   }
@@ -31,7 +33,13 @@ export class ServiceProcess {
     this.#logFile = await Deno.open(this.logPath, { create: true, append: true });
     await this.#logFile.write(new TextEncoder().encode(`--- start ${new Date().toISOString()}\n`));
     const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "--quiet", `${ROOT_PATH}src/services/${this.name}/main.ts`],
+      args: [
+        "run",
+        "-A",
+        "--quiet",
+        ...this.runFlags,
+        `${ROOT_PATH}src/services/${this.name}/main.ts`,
+      ],
       // Each service names itself in telemetry (when a test turns OTEL_DENO on).
       env: { KAFKAJS_NO_PARTITIONER_WARNING: "1", OTEL_SERVICE_NAME: this.name, ...this.env },
       cwd: ROOT_PATH,

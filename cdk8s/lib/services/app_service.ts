@@ -1,5 +1,5 @@
 /**
- * One Ovenline service (intake, consumer, promoter, hub): its Deployment of the Ovenline image,
+ * One Ovenline service (intake, consumer, promoter, hub, kitchen-operator): its Deployment of the Ovenline image,
  * ServiceAccount, PodDisruptionBudget and Service. What differs between the services is in their
  * AppServiceSpec; the rest — settings, secrets, the Kafka CA, devMode, the first-install
  * migration, hardening and spread — is the same for all.
@@ -34,11 +34,12 @@ import { ref } from "../../values.ts";
 
 const devMode = ref("devMode.enabled");
 
-export type ServiceName = "intake" | "consumer" | "promoter" | "hub";
+export type ServiceName = "intake" | "consumer" | "promoter" | "hub" | "kitchen-operator";
 
 /**
  * What differs between the services. The rest follows from the name: the entry point
- * src/services/<name>/main.ts, and the values <name>.replicas and <name>.resources.
+ * src/services/<name>/main.ts, and the values <name>.replicas and <name>.resources (`script` and
+ * `valuesKey` say otherwise where a name cannot be a directory or a values key).
  */
 export interface AppServiceSpec {
   /** The component label, the container's name, OTEL_SERVICE_NAME and `<fullname>-<component>`. */
@@ -54,15 +55,23 @@ export interface AppServiceSpec {
   readonly usesDatabase: boolean;
   readonly automountToken?: Expr<boolean>;
   readonly extraVolumes?: { volume: k.IVolume; mount: k.IVolumeMount }[];
+  /** Entry point in the image; default src/services/<component>/main.ts. */
+  readonly script?: string;
+  /** Values group of replicas and resources; default the component. */
+  readonly valuesKey?: string;
+  /** Rendered only when this holds (an optional service). */
+  readonly gate?: Expr<unknown>;
 }
 
 /** The ServiceAccount, Deployment, PodDisruptionBudget and Service of one service. */
 export function appService(add: Add, s: AppServiceSpec): void {
-  serviceAccount(add, s.component);
-  add(`${s.component}-deployment`, deployment(s));
-  disruptionBudget(add, s.component);
-  clusterService(add, s.component, s.ports);
+  serviceAccount(add, s.component, s.gate);
+  add(`${s.component}-deployment`, deployment(s), s.gate);
+  disruptionBudget(add, s.component, s.gate);
+  clusterService(add, s.component, s.ports, s.gate);
 }
+
+const valuesKey = (s: AppServiceSpec) => s.valuesKey ?? s.component;
 
 /** Environment every Ovenline service shares: the secrets (the ConfigMap comes with envFrom). */
 function sharedEnv(s: AppServiceSpec): k.IEnvVar[] {
@@ -79,12 +88,12 @@ function container(s: AppServiceSpec): k.IContainer {
     name: s.component,
     ...appImageFields(),
     // devMode: deno restarts the service when Tilt syncs a changed source file.
-    command: denoRun(`src/services/${s.component}/main.ts`, { watch: devMode }),
+    command: denoRun(s.script ?? `src/services/${s.component}/main.ts`, { watch: devMode }),
     envFrom: [{ configMapRef: { name: n("config") } }],
     env: [...sharedEnv(s), ...s.env],
     ports: s.ports.map((p) => ({ name: p.name, containerPort: v(p.port), protocol: "TCP" })),
     ...s.probes,
-    resources: resources(ref(`${s.component}.resources` as "intake.resources")),
+    resources: resources(ref(`${valuesKey(s)}.resources` as "intake.resources")),
     securityContext: CONTAINER_SECURITY,
     volumeMounts: [
       TMP_MOUNT,
@@ -113,7 +122,7 @@ function deployment(s: AppServiceSpec): k.IDeployment {
     kind: "Deployment",
     metadata: objectMeta(s.component),
     spec: {
-      replicas: when(not(s.autoscaled), v(ref(`${s.component}.replicas` as "intake.replicas"))),
+      replicas: when(not(s.autoscaled), v(ref(`${valuesKey(s)}.replicas` as "intake.replicas"))),
       revisionHistoryLimit: 5,
       selector: { matchLabels: selector(s.component) },
       strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: "25%", maxUnavailable: 0 } },

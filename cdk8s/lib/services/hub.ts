@@ -1,5 +1,5 @@
 /** hub: the KDS and ERP over WebSockets and REST, behind bearer tokens. */
-import { cat, v } from "../expr.ts";
+import { cat, ifElse, lit, v } from "../expr.ts";
 import { cpuAutoscaling } from "../autoscaling.ts";
 import { jwtSigningKey } from "../endpoints.ts";
 import { secretEnv } from "../pods.ts";
@@ -10,14 +10,26 @@ import { ref } from "../../values.ts";
 
 export function hub(add: Add, checks: Check[]): void {
   const port = ref("hub.port");
+  const operator = ref("kitchenOperator.enabled");
   appService(add, {
     component: "hub",
     autoscaled: ref("hub.autoscaling.enabled"),
     usesDatabase: true,
+    // With the Kitchen operator, PUT /kitchens/{id} edits the Kitchen resource (hub Role).
+    automountToken: operator,
     env: [
       { name: "HUB_HOST", value: "0.0.0.0" },
       { name: "HUB_PORT", value: v(cat(port)) },
       secretEnv("AUTH_JWT_SECRET", jwtSigningKey),
+      {
+        name: "KITCHEN_CONFIG_SOURCE",
+        value: v(ifElse(operator, lit("kubernetes"), lit("postgres"))),
+      },
+      { name: "KITCHEN_NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
+      {
+        name: "KITCHEN_APPLY_WAIT_MS",
+        value: v(cat(ref("kitchenOperator.hubApplyWaitMs"))),
+      },
     ],
     ports: [{ name: "http", port }],
     probes: httpProbes(port),

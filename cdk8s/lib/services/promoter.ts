@@ -1,4 +1,4 @@
-/** promoter: shows due orders on the KDS (Redis only; the future Kitchen operator's home). */
+/** promoter: shows due orders on the KDS (Redis only; the Kitchen operator is a service of its own). */
 import { cat, lit, v } from "../expr.ts";
 import type { Add } from "../render.ts";
 import { appService } from "./app_service.ts";
@@ -11,7 +11,6 @@ export function promoter(add: Add): void {
     component: "promoter",
     autoscaled: lit(false),
     usesDatabase: false,
-    automountToken: ref("promoter.kitchenOperator.enabled"),
     env: [{ name: "PROMOTER_HEALTH_PORT", value: v(cat(healthPort)) }],
     ports: [{ name: "metrics", port: healthPort }],
     probes: httpProbes(healthPort),

@@ -1,87 +1,122 @@
 /**
- * A client-node informer (list, then watch, with a local cache) that restarts itself after an
- * error with exponential backoff. client-node's informer re-watches when the server ends a watch
- * normally and relists after 410 Gone, but stops for good on any other error (API server away,
- * connection reset); and its stop() reports an AbortError, which is not a failure here.
+ * A client-node informer (list, then watch, with a local cache) that keeps itself alive:
+ *
+ * - client-node's informer re-watches when the server ends a watch normally and relists after
+ *   410 Gone, but stops for good on any other error (API server away, connection reset): then a
+ *   new informer is started after an exponential backoff;
+ * - a watch whose connection dies without a word (a silent network partition) would wait for
+ *   ever — client-node sets no timeout on it — so the informer is also replaced every
+ *   `rewatchMs` (jittered), as client-go bounds its watches with timeoutSeconds.
+ *
+ * Each restart makes a new informer rather than calling start() again on the old one: the old
+ * one's watch, once aborted, calls back into it and would abort a request started meanwhile.
+ * Callbacks of replaced informers are ignored, and stop()'s AbortError is not a failure.
  */
 import * as k8s from "@kubernetes/client-node";
 import type { Logger } from "../../observability/logger.ts";
 import { kubeErrorText } from "./kube_config.ts";
 
 export interface InformerHandlers<T> {
-  /** Added, changed, or (after a relist) still present. */
+  /** Added, changed, or listed again by a new informer. */
   onUpsert(obj: T): void;
   onDelete(obj: T): void;
-  /** Listed (again) after a start or restart: the cache is complete. */
+  /** Listed after a start or restart: the cache is complete. */
   onSynced?(): void;
 }
 
 export interface ResilientInformerOptions {
   readonly minBackoffMs?: number;
   readonly maxBackoffMs?: number;
+  /** Replace the informer (a fresh list and watch) this often; default 5 minutes. */
+  readonly rewatchMs?: number;
 }
 
+type Informer<T extends k8s.KubernetesObject> = k8s.Informer<T> & k8s.ObjectCache<T>;
+
 export class ResilientInformer<T extends k8s.KubernetesObject> {
-  readonly #informer: k8s.Informer<T> & k8s.ObjectCache<T>;
+  #current: Informer<T> | undefined;
+  #generation = 0;
   #stopped = true;
   #failures = 0;
   #restartTimer: ReturnType<typeof setTimeout> | undefined;
+  #rewatchTimer: ReturnType<typeof setTimeout> | undefined;
   #synced = false;
 
   constructor(
-    kc: k8s.KubeConfig,
-    path: string,
-    list: () => Promise<k8s.KubernetesListObject<T>>,
-    handlers: InformerHandlers<T>,
+    private readonly kc: k8s.KubeConfig,
+    private readonly path: string,
+    private readonly listAll: () => Promise<k8s.KubernetesListObject<T>>,
+    private readonly handlers: InformerHandlers<T>,
     private readonly logger: Logger,
     private readonly options: ResilientInformerOptions = {},
-  ) {
-    this.#informer = k8s.makeInformer<T>(kc, path, async () => {
-      const listed = await list();
-      // A successful list resets the backoff; onSynced runs once the informer has applied it
-      // (synchronously after this promise settles, so a macrotask later).
-      this.#failures = 0;
-      setTimeout(() => {
-        if (this.#stopped) return;
-        this.#synced = true;
-        handlers.onSynced?.();
-      }, 0);
-      return listed;
-    });
-    this.#informer.on("add", (obj) => handlers.onUpsert(obj));
-    this.#informer.on("update", (obj) => handlers.onUpsert(obj));
-    this.#informer.on("delete", (obj) => handlers.onDelete(obj));
-    this.#informer.on("error", (error) => this.#onError(error));
-  }
+  ) {}
 
-  /** Whether the cache has been filled by a list since start. */
+  /** Whether the current informer's cache has been filled by a list. */
   get synced(): boolean {
     return this.#synced;
   }
 
   get(name: string, namespace?: string): T | undefined {
-    return this.#informer.get(name, namespace);
+    return this.#current?.get(name, namespace);
   }
 
   list(namespace?: string): readonly T[] {
-    return this.#informer.list(namespace);
+    return this.#current?.list(namespace) ?? [];
   }
 
   async start(): Promise<void> {
     this.#stopped = false;
-    this.#synced = false;
-    try {
-      await this.#informer.start();
-    } catch (error) {
-      this.#onError(error);
-    }
+    this.#failures = 0;
+    await this.#replace();
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#generation++;
     clearTimeout(this.#restartTimer);
-    this.#restartTimer = undefined;
-    await this.#informer.stop();
+    clearTimeout(this.#rewatchTimer);
+    const current = this.#current;
+    this.#current = undefined;
+    this.#synced = false;
+    await current?.stop();
+  }
+
+  /** Starts a new informer and stops the one before it. */
+  async #replace(): Promise<void> {
+    if (this.#stopped) return;
+    const generation = ++this.#generation;
+    const previous = this.#current;
+    const live = () => generation === this.#generation && !this.#stopped;
+    const informer = k8s.makeInformer<T>(this.kc, this.path, async () => {
+      const listed = await this.listAll();
+      // The informer applies the list synchronously after this promise settles: a macrotask
+      // later its cache is complete.
+      setTimeout(() => {
+        if (!live()) return;
+        this.#failures = 0;
+        this.#synced = true;
+        this.handlers.onSynced?.();
+      }, 0);
+      return listed;
+    });
+    informer.on("add", (obj) => live() && this.handlers.onUpsert(obj));
+    informer.on("update", (obj) => live() && this.handlers.onUpsert(obj));
+    informer.on("delete", (obj) => live() && this.handlers.onDelete(obj));
+    informer.on("error", (error) => live() && this.#onError(error));
+    this.#current = informer;
+    this.#synced = false;
+    clearTimeout(this.#rewatchTimer);
+    const { rewatchMs = 300_000 } = this.options;
+    this.#rewatchTimer = setTimeout(
+      () => void this.#replace(),
+      rewatchMs * (0.75 + Math.random() / 2),
+    );
+    await previous?.stop();
+    try {
+      await informer.start();
+    } catch (error) {
+      if (live()) this.#onError(error);
+    }
   }
 
   #onError(error: unknown): void {
@@ -95,15 +130,12 @@ export class ResilientInformer<T extends k8s.KubernetesObject> {
       failures: this.#failures,
     });
     clearTimeout(this.#restartTimer);
-    this.#restartTimer = setTimeout(() => {
-      this.#restartTimer = undefined;
-      if (this.#stopped) return;
-      this.#informer.start().catch((e) => this.#onError(e));
-    }, delay);
+    clearTimeout(this.#rewatchTimer);
+    this.#restartTimer = setTimeout(() => void this.#replace(), delay);
   }
 }
 
 function isAbort(error: unknown): boolean {
-  return (error instanceof Error || (typeof error === "object" && error !== null)) &&
+  return typeof error === "object" && error !== null &&
     (error as { name?: string }).name === "AbortError";
 }

@@ -61,7 +61,7 @@ Deno.test("kubernetesKitchenWriter() replaces the spec and answers applied once 
     status: (g) => ({ observedGeneration: g, conditions: [condition("Ready", "True")] }),
     afterPolls: 2,
   });
-  const save = kubernetesKitchenWriter(api, async () => void reloads++, {
+  const save = kubernetesKitchenWriter(api, () => Promise.resolve(void reloads++), {
     waitMs: 2_000,
     pollMs: 5,
   }, quiet);
@@ -114,10 +114,10 @@ Deno.test("kubernetesKitchenWriter() maps the API's refusals", async () => {
 Deno.test("postgresKitchenWriter() saves and reloads; filesKitchenWriter() refuses", async () => {
   const saved: unknown[] = [];
   let reloads = 0;
-  const save = postgresKitchenWriter(async (c) => {
+  const save = postgresKitchenWriter((c) => {
     saved.push(c);
-    return c;
-  }, async () => void reloads++);
+    return Promise.resolve(c);
+  }, () => Promise.resolve(void reloads++));
   assert.deepEqual(await save(changed), { config: changed, applied: true });
   assert.deepEqual([saved.length, reloads], [1, 1]);
   await assert.rejects(filesKitchenWriter()(changed), ConflictError);

@@ -47,6 +47,8 @@ export interface KitchenControllerDeps {
   readonly resyncMs: number;
   /** Backoff of a failed reconcile (default 250 ms doubling to 30 s). */
   readonly retry?: { readonly minBackoffMs?: number; readonly maxBackoffMs?: number };
+  /** The informer is replaced (fresh list and watch) this often; default 5 minutes. */
+  readonly rewatchMs?: number;
 }
 
 export class KitchenController {
@@ -70,6 +72,7 @@ export class KitchenController {
         onSynced: () => this.#enqueueAll(),
       },
       logger,
+      { rewatchMs: deps.rewatchMs },
     );
   }
 
