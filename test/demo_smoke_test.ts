@@ -9,7 +9,12 @@ import { ROOT_PATH } from "./support/infra.ts";
 
 Deno.test("`./dev demo --orders 3` places three orders and prints links that open the KDS", async () => {
   const runDir = await Deno.makeTempDir({ prefix: "ovenline-demo-" });
-  const ports = { GRPC_PORT: freePort(), HUB_PORT: freePort(), HEALTH_PORT: freePort(), PROMOTER_HEALTH_PORT: freePort() };
+  const ports = {
+    GRPC_PORT: freePort(),
+    HUB_PORT: freePort(),
+    HEALTH_PORT: freePort(),
+    PROMOTER_HEALTH_PORT: freePort(),
+  };
   const env = {
     ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
     OVENLINE_RUN_DIR: runDir,
@@ -17,7 +22,11 @@ Deno.test("`./dev demo --orders 3` places three orders and prints links that ope
     NO_COLOR: "1",
   };
   const stop = () =>
-    new Deno.Command("bash", { args: [`${ROOT_PATH}scripts/services.sh`, "stop"], env, cwd: ROOT_PATH }).output();
+    new Deno.Command("bash", {
+      args: [`${ROOT_PATH}scripts/services.sh`, "stop"],
+      env,
+      cwd: ROOT_PATH,
+    }).output();
   try {
     const out = await new Deno.Command(`${ROOT_PATH}dev`, {
       args: ["demo", "--orders", "3", "--interval-ms", "100"],

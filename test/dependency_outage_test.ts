@@ -85,12 +85,14 @@ Deno.test("dependency outages", async (t) => {
         await infraCtl("kafka", "stop");
         try {
           const started = Date.now();
-          const errors = await Promise.all(keys.map((idempotencyKey) =>
-            expectGrpcError(stack.api.createOrder(
-              seedExampleRequest({ kitchenId: kafkaKitchen.id, idempotencyKey }),
-              20_000,
-            ))
-          ));
+          const errors = await Promise.all(
+            keys.map((idempotencyKey) =>
+              expectGrpcError(stack.api.createOrder(
+                seedExampleRequest({ kitchenId: kafkaKitchen.id, idempotencyKey }),
+                20_000,
+              ))
+            ),
+          );
           const tookMs = Date.now() - started;
           for (const error of errors) {
             assert.equal(error.code, Code.UNAVAILABLE, error.message);
@@ -193,7 +195,10 @@ Deno.test("dependency outages", async (t) => {
         assert.equal(await stack.kafkaRecordCount(), before.kafkaRecords);
         assert.equal(await stack.orderCount(), pgTotal);
         assert.deepEqual(await stack.redisKeys(`slot:${redisKitchen.id}:*`), []);
-        assert.equal(await stack.redis.exists(`order:slot:${orderIdFor("12345", "redis-down-1")}`), 0);
+        assert.equal(
+          await stack.redis.exists(`order:slot:${orderIdFor("12345", "redis-down-1")}`),
+          0,
+        );
         // And orders flow again.
         const res = await createWhenAvailable(
           stack.api,

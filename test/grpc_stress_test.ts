@@ -5,7 +5,13 @@
  */
 import assert from "node:assert/strict";
 import { Metadata } from "@grpc/grpc-js";
-import { Code, expectGrpcError, HealthClient, OrderApi, seedExampleRequest } from "./support/grpc_client.ts";
+import {
+  Code,
+  expectGrpcError,
+  HealthClient,
+  OrderApi,
+  seedExampleRequest,
+} from "./support/grpc_client.ts";
 import { testKitchen } from "./support/kitchens.ts";
 import { mapLimit, processAlive, waitForOrders } from "./support/observe.ts";
 import { TestStack } from "./support/stack.ts";
@@ -19,36 +25,42 @@ Deno.test("intake gRPC server under connection churn", async (t) => {
   const intake = stack.service("intake");
   const pid = intake.pid!;
   try {
-    await t.step("intake answers 200 connect → call → close cycles from fresh clients", async () => {
-      const created: string[] = [];
-      const outcomes = await mapLimit(Array.from({ length: 200 }, (_, i) => i), 8, async (i) => {
-        const api = new OrderApi(address);
-        try {
-          if (i % 10 === 0) {
-            const res = await api.createOrder(seedExampleRequest({ kitchenId: kitchen.id }), DEADLINE_MS);
-            created.push(res.orderId);
-            return "created";
+    await t.step(
+      "intake answers 200 connect → call → close cycles from fresh clients",
+      async () => {
+        const created: string[] = [];
+        const outcomes = await mapLimit(Array.from({ length: 200 }, (_, i) => i), 8, async (i) => {
+          const api = new OrderApi(address);
+          try {
+            if (i % 10 === 0) {
+              const res = await api.createOrder(
+                seedExampleRequest({ kitchenId: kitchen.id }),
+                DEADLINE_MS,
+              );
+              created.push(res.orderId);
+              return "created";
+            }
+            const error = await expectGrpcError(
+              new Promise((resolve, reject) =>
+                api.raw.getOrder(
+                  { orderId: crypto.randomUUID() },
+                  new Metadata(),
+                  { deadline: Date.now() + DEADLINE_MS },
+                  (e, r) => (e ? reject(e) : resolve(r)),
+                )
+              ),
+            );
+            assert.equal(error.code, Code.NOT_FOUND, error.message);
+            return "not found";
+          } finally {
+            api.close();
           }
-          const error = await expectGrpcError(
-            new Promise((resolve, reject) =>
-              api.raw.getOrder(
-                { orderId: crypto.randomUUID() },
-                new Metadata(),
-                { deadline: Date.now() + DEADLINE_MS },
-                (e, r) => (e ? reject(e) : resolve(r)),
-              )
-            ),
-          );
-          assert.equal(error.code, Code.NOT_FOUND, error.message);
-          return "not found";
-        } finally {
-          api.close();
-        }
-      });
-      assert.equal(outcomes.filter((o) => o === "created").length, 20);
-      assert.equal(outcomes.filter((o) => o === "not found").length, 180);
-      await waitForOrders(stack, created);
-    });
+        });
+        assert.equal(outcomes.filter((o) => o === "created").length, 20);
+        assert.equal(outcomes.filter((o) => o === "not found").length, 180);
+        await waitForOrders(stack, created);
+      },
+    );
 
     await t.step("intake survives 50 clients that hang up in the middle of a call", async () => {
       await Promise.all(Array.from({ length: 50 }, async (_, i) => {
@@ -71,29 +83,34 @@ Deno.test("intake gRPC server under connection churn", async (t) => {
       }
     });
 
-    await t.step("intake answers 64 concurrent CreateOrder callers, each on its own connection", async () => {
-      const clients = Array.from({ length: 64 }, () => new OrderApi(address));
-      try {
-        const started = performance.now();
-        const settled = await Promise.allSettled(
-          clients.map((api, i) =>
-            api.createOrder(
-              seedExampleRequest({ kitchenId: kitchen.id, customerId: String(5000 + i) }),
-              DEADLINE_MS,
-            )
-          ),
-        );
-        const ms = performance.now() - started;
-        const failed = settled.filter((s) => s.status === "rejected");
-        assert.deepEqual(failed.map((f) => String((f as PromiseRejectedResult).reason)), []);
-        const ids = settled.map((s) => (s as PromiseFulfilledResult<{ orderId: string }>).value.orderId);
-        assert.equal(new Set(ids).size, 64);
-        console.log(`64 concurrent CreateOrder calls answered in ${Math.round(ms)} ms`);
-        await waitForOrders(stack, ids);
-      } finally {
-        for (const api of clients) api.close();
-      }
-    });
+    await t.step(
+      "intake answers 64 concurrent CreateOrder callers, each on its own connection",
+      async () => {
+        const clients = Array.from({ length: 64 }, () => new OrderApi(address));
+        try {
+          const started = performance.now();
+          const settled = await Promise.allSettled(
+            clients.map((api, i) =>
+              api.createOrder(
+                seedExampleRequest({ kitchenId: kitchen.id, customerId: String(5000 + i) }),
+                DEADLINE_MS,
+              )
+            ),
+          );
+          const ms = performance.now() - started;
+          const failed = settled.filter((s) => s.status === "rejected");
+          assert.deepEqual(failed.map((f) => String((f as PromiseRejectedResult).reason)), []);
+          const ids = settled.map((s) =>
+            (s as PromiseFulfilledResult<{ orderId: string }>).value.orderId
+          );
+          assert.equal(new Set(ids).size, 64);
+          console.log(`64 concurrent CreateOrder calls answered in ${Math.round(ms)} ms`);
+          await waitForOrders(stack, ids);
+        } finally {
+          for (const api of clients) api.close();
+        }
+      },
+    );
 
     await t.step("intake is the same process, alive and SERVING, after the churn", async () => {
       assert.equal(intake.pid, pid);

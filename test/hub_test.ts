@@ -121,7 +121,10 @@ Deno.test("hub", async (t) => {
     await t.step(
       "a client whose last event id is older than the stream gets a fresh snapshot",
       async () => {
-        const s = await TestSocket.open(wsUrl(stack.ports.hub, "kds", "&lastEventId=1-0"), stack.tokens.viewer);
+        const s = await TestSocket.open(
+          wsUrl(stack.ports.hub, "kds", "&lastEventId=1-0"),
+          stack.tokens.viewer,
+        );
         const snap = await s.waitFor("snapshot", (r) => r.message.type === "snapshot");
         const active = await stack.redis.zrange("erp:orders:active", 0, -1);
         const shown = (snap.message.orders as { id: string }[]).map((o) => o.id).sort();
@@ -203,7 +206,10 @@ Deno.test("hub", async (t) => {
     );
 
     await t.step("a KDS station filter only gets orders with an item of that station", async () => {
-      const dessert = await TestSocket.open(wsUrl(stack.ports.hub, "kds", "&station=dessert"), stack.tokens.viewer);
+      const dessert = await TestSocket.open(
+        wsUrl(stack.ports.hub, "kds", "&station=dessert"),
+        stack.tokens.viewer,
+      );
       await dessert.waitFor("snapshot", (r) => r.message.type === "snapshot");
       const pizzaOnly = await stack.api.createOrder(seedExampleRequest());
       const withDessert = await stack.api.createOrder(seedExampleRequest({

@@ -215,8 +215,14 @@ Deno.test("KDS page in Chromium", async (t) => {
     await t.step(
       "a station tablet shows only its items; age colours follow ?warn and ?late",
       async () => {
-        const dessert = await openPage(browser, `${kdsUrl}&station=dessert&token=${stack.tokens.kitchen}`);
-        const timed = await openPage(browser, `${kdsUrl}&warn=0&late=0.02&token=${stack.tokens.kitchen}`); // late after 1.2 s
+        const dessert = await openPage(
+          browser,
+          `${kdsUrl}&station=dessert&token=${stack.tokens.kitchen}`,
+        );
+        const timed = await openPage(
+          browser,
+          `${kdsUrl}&warn=0&late=0.02&token=${stack.tokens.kitchen}`,
+        ); // late after 1.2 s
         extraTablets.push(dessert, timed);
         await enableSound(dessert);
         await enableSound(timed);
@@ -261,9 +267,13 @@ Deno.test("KDS page in Chromium", async (t) => {
     await t.step(
       "the dashboard follows orders and slot load live, shows the hub's field errors and saves the menu",
       async () => {
-        const erp = await openPage(browser, `${stack.hubUrl}/erp?kitchen=${kitchen.id}&token=${stack.tokens.manager}`, {
-          viewport: { width: 1440, height: 900 },
-        });
+        const erp = await openPage(
+          browser,
+          `${stack.hubUrl}/erp?kitchen=${kitchen.id}&token=${stack.tokens.manager}`,
+          {
+            viewport: { width: 1440, height: 900 },
+          },
+        );
         extraTablets.push(erp);
         await erp.page.locator("#active-orders tr[data-order-id]").first().waitFor();
         const placed = await stack.api.createOrder(seedExampleRequest({ kitchenId: kitchen.id }));
@@ -272,7 +282,9 @@ Deno.test("KDS page in Chromium", async (t) => {
         assert.match(await row.innerText(), /1\s924,00\s₽/);
         const slotId = `slot:${kitchen.id}:${Date.parse(placed.slotStartTime) / 1000}`;
         const load = await waitFor("the slot's load over REST", async () => {
-          const res = await stack.hubFetch(`${stack.hubUrl}/api/v1/erp/slots?kitchen=${kitchen.id}`);
+          const res = await stack.hubFetch(
+            `${stack.hubUrl}/api/v1/erp/slots?kitchen=${kitchen.id}`,
+          );
           const day = await res.json() as { slots: { id: string; load: number }[] };
           return day.slots.find((slot) => slot.id === slotId)?.load;
         });

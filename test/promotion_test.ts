@@ -131,7 +131,9 @@ Deno.test("promoter: scheduled orders reach `active` and the KDS within 1 s of `
             `${id} is not active`,
           );
         }
-        const res = await stack.hubFetch(`${stack.hubUrl}/api/v1/erp/orders/active?kitchen=${kitchen.id}`);
+        const res = await stack.hubFetch(
+          `${stack.hubUrl}/api/v1/erp/orders/active?kitchen=${kitchen.id}`,
+        );
         assert.deepEqual((await res.json()).orders, [], "the REST active list is empty");
         assert(Date.now() < visibleAt, "still before visible_at");
         assert.deepEqual(
@@ -178,7 +180,9 @@ Deno.test("promoter: scheduled orders reach `active` and the KDS within 1 s of `
           assert.equal(Number(await stack.redis.zscore("erp:orders:active", id)), opening);
           assert.equal(await stack.redis.zscore("erp:orders:pending_slots", id), null);
         }
-        const res = await stack.hubFetch(`${stack.hubUrl}/api/v1/erp/orders/active?kitchen=${kitchen.id}`);
+        const res = await stack.hubFetch(
+          `${stack.hubUrl}/api/v1/erp/orders/active?kitchen=${kitchen.id}`,
+        );
         assert.deepEqual(
           ((await res.json()).orders as { id: string }[]).map((o) => o.id).sort(),
           [...ids].sort(),

@@ -68,8 +68,10 @@ Deno.test("live state restore from PostgreSQL", async (t) => {
     await advance(p[1].orderId, "preparing");
     await advance(t1.orderId, "completed");
     await waitForConsumerCaughtUp(topic, group);
-    await waitFor("the cancellation applied", async () =>
-      (await recordedOrder(stack, a[1].orderId))?.status === "cancelled");
+    await waitFor(
+      "the cancellation applied",
+      async () => (await recordedOrder(stack, a[1].orderId))?.status === "cancelled",
+    );
 
     const before = await liveState(stack);
     // The scenario covers what it claims to.
@@ -101,12 +103,18 @@ Deno.test("live state restore from PostgreSQL", async (t) => {
 
     await t.step("consumer restart rebuilds Redis from PostgreSQL exactly as it was", async () => {
       await stack.startService("consumer");
-      await waitFor("the ready marker", async () =>
-        (await stack.redis.exists("ovenline:state:ready")) === 1);
+      await waitFor(
+        "the ready marker",
+        async () => (await stack.redis.exists("ovenline:state:ready")) === 1,
+      );
       const after = await liveState(stack);
       const differing = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) =>
         JSON.stringify(before[k]) !== JSON.stringify(after[k])
-      ).map((k) => `${k}: ${JSON.stringify(before[k])?.slice(0, 120)} → ${JSON.stringify(after[k])?.slice(0, 120)}`);
+      ).map((k) =>
+        `${k}: ${JSON.stringify(before[k])?.slice(0, 120)} → ${
+          JSON.stringify(after[k])?.slice(0, 120)
+        }`
+      );
       assert.deepEqual(differing, [], "keys whose state differs after the restore");
       assert.deepEqual(after, before);
       // Slot keys live at least until their slot has ended.
@@ -117,22 +125,28 @@ Deno.test("live state restore from PostgreSQL", async (t) => {
       }
     });
 
-    await t.step("after the restore a full slot stays full, completed orders included", async () => {
-      const t3 = await place(tight.id);
-      assert.equal(
-        Date.parse(t3.slotStartTime),
-        Date.parse(t1.slotStartTime) + 15 * 60_000,
-        "the slot holding a completed and a pending order has no room",
-      );
-      await waitForOrder(stack, t3.orderId, 30_000);
-    });
+    await t.step(
+      "after the restore a full slot stays full, completed orders included",
+      async () => {
+        const t3 = await place(tight.id);
+        assert.equal(
+          Date.parse(t3.slotStartTime),
+          Date.parse(t1.slotStartTime) + 15 * 60_000,
+          "the slot holding a completed and a pending order has no room",
+        );
+        await waitForOrder(stack, t3.orderId, 30_000);
+      },
+    );
 
-    await t.step("after the restore a retry of a cancelled order answers with that order", async () => {
-      const retry = await place(asap.id, { idempotencyKey: "to-cancel" });
-      assert.equal(retry.orderId, a[1].orderId);
-      assert.equal(retry.status, ProtoStatus.ORDER_STATUS_CANCELLED);
-      assert.equal(await stack.orderCount(asap.id), 6);
-    });
+    await t.step(
+      "after the restore a retry of a cancelled order answers with that order",
+      async () => {
+        const retry = await place(asap.id, { idempotencyKey: "to-cancel" });
+        assert.equal(retry.orderId, a[1].orderId);
+        assert.equal(retry.status, ProtoStatus.ORDER_STATUS_CANCELLED);
+        assert.equal(await stack.orderCount(asap.id), 6);
+      },
+    );
   } finally {
     await stack.close();
   }

@@ -61,7 +61,11 @@ Deno.test("hub REST: status changes, cancel, restarts, live settings", async (t)
     if (opts.raw !== undefined) payload = opts.raw;
     else if (body !== undefined) payload = JSON.stringify(body);
     if (payload !== undefined) headers["content-type"] = opts.contentType ?? "application/json";
-    const res = await stack.hubFetch(`${api}${path}`, { method, headers, body: payload }, opts.role);
+    const res = await stack.hubFetch(
+      `${api}${path}`,
+      { method, headers, body: payload },
+      opts.role,
+    );
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : undefined };
   }
@@ -174,7 +178,11 @@ Deno.test("hub REST: status changes, cancel, restarts, live settings", async (t)
             const last = (await historyRows(stack, id)).at(-1)!;
             assert.deepEqual(
               { from: last.from_status, to: last.to_status, actor: last.actor },
-              { from, to, actor: to === "cancelled" ? "manager:test-manager" : "kitchen:test-tablet" },
+              {
+                from,
+                to,
+                actor: to === "cancelled" ? "manager:test-manager" : "kitchen:test-tablet",
+              },
             );
             const { rows } = await stack.pool.query(
               "SELECT reason FROM order_status_history WHERE order_id = $1 AND to_status = $2",

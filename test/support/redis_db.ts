@@ -72,7 +72,10 @@ export async function leaseRedisDb(): Promise<RedisLease> {
 
 /** Every stack's lease (database 0), to put back after a Redis restart wiped them. */
 export async function saveLeases(): Promise<{ key: string; owner: string; ttlMs: number }[]> {
-  const admin = new Redis(infraSetting("REDIS_URL"), { lazyConnect: true, maxRetriesPerRequest: 2 });
+  const admin = new Redis(infraSetting("REDIS_URL"), {
+    lazyConnect: true,
+    maxRetriesPerRequest: 2,
+  });
   await admin.connect();
   try {
     const keys = await admin.keys("ovenline:test:db:*");
@@ -91,7 +94,10 @@ export async function saveLeases(): Promise<{ key: string; owner: string; ttlMs:
 export async function restoreLeases(
   leases: readonly { key: string; owner: string; ttlMs: number }[],
 ): Promise<void> {
-  const admin = new Redis(infraSetting("REDIS_URL"), { lazyConnect: true, maxRetriesPerRequest: 2 });
+  const admin = new Redis(infraSetting("REDIS_URL"), {
+    lazyConnect: true,
+    maxRetriesPerRequest: 2,
+  });
   await admin.connect();
   try {
     for (const l of leases) await admin.set(l.key, l.owner, "PX", l.ttlMs, "NX");

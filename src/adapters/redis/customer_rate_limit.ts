@@ -37,10 +37,12 @@ export class CustomerRateLimit {
   }
 
   async take(customerId: string, phone: string): Promise<RateLimitVerdict> {
-    for (const [subject, limiter, key] of [
-      ["customer", this.#byCustomer, customerId],
-      ["phone", this.#byPhone, phone],
-    ] as const) {
+    for (
+      const [subject, limiter, key] of [
+        ["customer", this.#byCustomer, customerId],
+        ["phone", this.#byPhone, phone],
+      ] as const
+    ) {
       try {
         await limiter.consume(key, 1);
       } catch (result) {

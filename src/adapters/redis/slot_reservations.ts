@@ -14,10 +14,7 @@ import type { OrderPlaced } from "../../domain/order_event.ts";
 import { startScriptSpan } from "../../observability/redis_spans.ts";
 import { failSpan } from "../../observability/tracing.ts";
 import { decodeOrderEvent, encodeOrderEvent } from "../protobuf/order_event_codec.ts";
-import {
-  READY_MARKER,
-  reservationKey,
-} from "./keys.ts";
+import { READY_MARKER, reservationKey } from "./keys.ts";
 import { script } from "./scripts.ts";
 
 /** Slot keys outlive their slot by a day: the dashboard shows today's load after the fact. */

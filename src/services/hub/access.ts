@@ -41,7 +41,9 @@ export function requireToken(secret: string): MiddlewareHandler<HubEnv> {
 
 export async function authenticate(headers: Headers, secret: string): Promise<Principal> {
   const token = tokenOf(headers);
-  if (!token) throw new UnauthenticatedError("a bearer token is required (Authorization: Bearer …)");
+  if (!token) {
+    throw new UnauthenticatedError("a bearer token is required (Authorization: Bearer …)");
+  }
   try {
     return await verifyToken(token, secret);
   } catch (error) {
