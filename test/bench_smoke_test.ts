@@ -24,6 +24,7 @@ Deno.test({
           "run",
           "-A",
           "--quiet",
+          "--check", // the harness is type-checked as it runs (bench/ is outside `deno task check`)
           `${ROOT}bench/run.ts`,
           "--no-infra", // the test runner brought the infrastructure up
           "--only",

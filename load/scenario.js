@@ -1,0 +1,114 @@
+// @ts-check
+/**
+ * The load scenarios, targets and seed figures: ONE definition shared by the
+ * in-repo benchmark (`deno task bench`, bench/run.ts imports this module) and
+ * the k6 scripts in load/ (they import it too; the chart ships every
+ * load/*.js next to the script its TestRun runs, so a relative import works
+ * in the cluster as it does locally).
+ *
+ * Change a rate, a duration or a target here and both the benchmark and the
+ * k6 thresholds follow. Command-line flags of the benchmark (--rate,
+ * --duration, --sockets, ...) override these for one run only.
+ *
+ * Plain ES module, no imports: k6 (goja) and Deno both load it as is.
+ */
+
+/** What the issue asks of this machine (2 cores, whole stack co-located, acks=all). */
+export const TARGETS = {
+  /** Sustained CreateOrder rate with p99 ≤ createP99Ms and zero errors. */
+  createRatePerSecond: 3000,
+  createP99Ms: 25,
+  /** Start of CreateOrder → the order on a KDS WebSocket, p99, at kdsLatency.ratePerSecond. */
+  orderToKdsP99Ms: 100,
+  /** Event → receipt on each of fanout.sockets sockets, p99. */
+  fanoutDeliveryP99Ms: 50,
+  /** Peak resident memory of each service. */
+  serviceRssMb: 150,
+};
+
+/** The seed implementation's promises, the baseline the ratios are taken against. */
+export const SEED = {
+  ordersPerSecond: 800,
+  createMs: 50,
+  orderToKdsMs: 200,
+};
+
+export const SCENARIO = {
+  /** (a) CreateOrder at a constant arrival rate (open model: a slow answer does not slow the sender). */
+  fixedRate: {
+    ratePerSecond: 1000,
+    durationSeconds: 60,
+    /** Sent at the same rate before the measured window, excluded from the figures. */
+    warmupSeconds: 5,
+  },
+  /** (b) The highest rate where create p99 ≤ TARGETS.createP99Ms with zero errors. */
+  maxRate: {
+    startPerSecond: 1000,
+    /** Each step's measured length (plus fixedRate.warmupSeconds of warm-up). */
+    stepSeconds: 15,
+    /** Rate × factor while steps pass; then bisection between the last pass and the first fail. */
+    growthFactor: 1.5,
+    /** Stop bisecting when pass and fail are this close (orders/s). */
+    resolutionPerSecond: 100,
+    maxSteps: 10,
+    /** Give up searching above this rate. */
+    ceilingPerSecond: 20000,
+  },
+  /** (c) Order-to-KDS latency: orders at a rate while KDS sockets listen. */
+  kdsLatency: {
+    ratePerSecond: 1000,
+    durationSeconds: 60,
+    warmupSeconds: 5,
+    sockets: 50,
+    /** Listener processes the sockets are spread over (separate from the order generator). */
+    listenerProcesses: 2,
+  },
+  /** (d) Fan-out: many KDS sockets, each must receive every event. */
+  fanout: {
+    sockets: 1000,
+    listenerProcesses: 4,
+    /** Orders per second while the sockets listen: each order is one order.visible per socket. */
+    ratePerSecond: 20,
+    durationSeconds: 60,
+    warmupSeconds: 3,
+  },
+  /** How load reaches intake. */
+  grpc: {
+    /** HTTP/2 connections the load tool spreads calls over. */
+    connections: 8,
+    /** ghz workers handing out the rate's ticks (calls are asynchronous: not a concurrency cap). */
+    concurrency: 64,
+    timeoutMs: 10000,
+  },
+  /** The benchmark's kitchen: open all day, room for everything, every order due at once. */
+  kitchen: {
+    slotMinutes: 15,
+    /** ≥ slotMinutes: an order booked into the next slot is also due on the KDS at once. */
+    leadMinutes: 30,
+    capacityUnit: "orders",
+    capacity: 100000000,
+    stations: ["pizza", "dessert"],
+  },
+  /**
+   * The order every load tool sends: the seed's example request. Customer id,
+   * phone and idempotency key are made distinct per order by each tool
+   * (the intake's per-customer and per-phone rate limits stay at production settings).
+   */
+  request: {
+    pizzaName: "Пицца Классическая",
+    quantity: 2,
+    customerFirstName: "Иван",
+    customerLastName: "Иванов",
+    deliveryAddress: "ул. Ленина, д. 1",
+    isPickup: false,
+  },
+};
+
+/**
+ * The phone of the n-th distinct customer: +79 and nine digits.
+ * @param {number} n
+ * @returns {string}
+ */
+export function phoneFor(n) {
+  return `+79${String(n % 1000000000).padStart(9, "0")}`;
+}
