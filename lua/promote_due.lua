@@ -23,15 +23,24 @@ for i = 1, #due, 2 do
     local booking = redis.call('HMGET', 'order:slot:' .. id, 'start_ms', 'traceparent')
     local startMs = booking[1] or due[i + 1]
     local traceparent = booking[2] or ''
-    local kitchen = cjson.decode(json).kitchenId
+    local order = cjson.decode(json)
+    local stations, seen = {}, {}
+    for _, item in ipairs(order.items or {}) do
+      if item.station and not seen[item.station] then
+        seen[item.station] = true
+        stations[#stations + 1] = item.station
+      end
+    end
+    local filterFields = { 'visible', due[i + 1], 'stations', table.concat(stations, ',') }
     if redis.call('ZADD', KEYS[2], startMs, id) == 1 then
       if traceparent ~= '' then
         redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[3], '*',
-          'type', 'order.visible', 'kitchen', kitchen, 'at', ARGV[4], 'id', id, 'order', json,
-          'traceparent', traceparent)
+          'type', 'order.visible', 'kitchen', order.kitchenId, 'at', ARGV[4], 'id', id, 'order', json,
+          filterFields[1], filterFields[2], filterFields[3], filterFields[4], 'traceparent', traceparent)
       else
         redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[3], '*',
-          'type', 'order.visible', 'kitchen', kitchen, 'at', ARGV[4], 'id', id, 'order', json)
+          'type', 'order.visible', 'kitchen', order.kitchenId, 'at', ARGV[4], 'id', id, 'order', json,
+          filterFields[1], filterFields[2], filterFields[3], filterFields[4])
       end
     end
     moved[#moved + 1] = id

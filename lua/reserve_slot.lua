@@ -11,13 +11,18 @@
 -- ARGV[6] seconds to keep a display counter
 -- ARGV[7] kitchen id  ARGV[8] slot length in seconds
 -- ARGV[9] runs "startSec:count:YYYY-MM-DD,..." (count slots of ARGV[8] seconds from startSec,
---         all of that business day)
+--         all of that business day); empty = only look for an earlier booking
+-- ARGV[10] customer id  ARGV[11] phone  ARGV[12] orders allowed per window  ARGV[13] window s
+--
+-- The per-customer rate limit lives here, not in a separate call, so a retry of a known order is
+-- never counted, a refused order counts nothing, and one round trip decides it all. Fixed
+-- windows: ratelimit:customer:{id} and ratelimit:phone:{phone}, counting new bookings only.
 --
 -- Slot keys are derived here (slot:{kitchen}:{startSec}, its ":orders" hash,
 -- display:{kitchen}:{date}) rather than passed as KEYS: Ovenline runs one Redis
 -- (not Cluster), as release_slot.lua and apply_order.lua also assume.
 --
--- Returns {'NOT_READY'} | {'FULL'}
+-- Returns {'NOT_READY'} | {'FULL'} | {'RATE_LIMITED', subject, retryAfterMs}
 --   | {'RESERVED'|'EXISTING', slotId, startMs, endMs, seq, createdAtMs, state, event, businessDate}
 if redis.call('EXISTS', KEYS[2]) == 0 then
   return { 'NOT_READY' }
@@ -58,6 +63,26 @@ end
 
 local kitchen = ARGV[7]
 local slotSec = tonumber(ARGV[8])
+if ARGV[9] == '' then
+  return { 'FULL' }
+end
+
+local limits = {
+  { 'customer', 'ratelimit:customer:' .. ARGV[10] },
+  { 'phone', 'ratelimit:phone:' .. ARGV[11] },
+}
+for _, limit in ipairs(limits) do
+  if tonumber(redis.call('GET', limit[2]) or '0') >= tonumber(ARGV[12]) then
+    return { 'RATE_LIMITED', limit[1], tostring(math.max(redis.call('PTTL', limit[2]), 1)) }
+  end
+end
+local function countBooking()
+  for _, limit in ipairs(limits) do
+    if redis.call('INCR', limit[2]) == 1 then
+      redis.call('EXPIRE', limit[2], ARGV[13])
+    end
+  end
+end
 
 for runStart, count, date in string.gmatch(ARGV[9], '(%d+):(%d+):([%d-]+)') do
   for n = 0, tonumber(count) - 1 do
@@ -81,6 +106,7 @@ for runStart, count, date in string.gmatch(ARGV[9], '(%d+):(%d+):([%d-]+)') do
         'weight', weight, 'start_ms', startSec * 1000, 'end_ms', (startSec + slotSec) * 1000,
         'business_date', date, 'seq', seq, 'created_at_ms', ARGV[4], 'state', 'reserved')
       redis.call('EXPIREAT', KEYS[1], expireAt)
+      countBooking()
       return describe('RESERVED')
     end
   end

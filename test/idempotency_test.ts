@@ -140,6 +140,9 @@ Deno.test("reservation retried after Kafka refused it: the same slot again, or a
       weight: 1,
       capacity: 1,
       createdAt: new Date(),
+      customerId: "1",
+      customerPhone: "+79001234567",
+      rateLimit: { points: 1_000_000, windowSeconds: 60 },
     });
   try {
     await redis.set("ovenline:state:ready", "test");

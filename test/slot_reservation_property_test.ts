@@ -121,6 +121,9 @@ Deno.test("the Lua slot booking behaves like the reference model over generated 
                 weight: op.weight,
                 capacity: kitchen.capacity,
                 createdAt: now,
+                customerId: "1",
+                customerPhone: "+79001234567",
+                rateLimit: { points: 1_000_000, windowSeconds: 60 },
               });
               const expected = model.reserve(
                 candidates.map((c) => c.id),

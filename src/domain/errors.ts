@@ -69,3 +69,15 @@ export class DependencyUnavailableError extends Error {
     this.name = "DependencyUnavailableError";
   }
 }
+
+/**
+ * Too many calls in flight: the service sheds load instead of queueing without bound (which
+ * would only make every caller late and the process huge). Safe to retry, like any outage.
+ */
+export class OverloadedError extends DependencyUnavailableError {
+  constructor(readonly service: string, readonly inFlight: number) {
+    super(service);
+    this.message = `${service} is at capacity (${inFlight} calls in flight)`;
+    this.name = "OverloadedError";
+  }
+}

@@ -26,6 +26,10 @@ export interface ReservationRequest {
   readonly weight: number;
   readonly capacity: number;
   readonly createdAt: Date;
+  readonly customerId: string;
+  readonly customerPhone: string;
+  /** Checked and counted only when a new booking is made; a retry of a known order is free. */
+  readonly rateLimit: RateLimit;
 }
 
 /** "aborted": Kafka did not acknowledge the event; the capacity was given back, the event kept. */
@@ -46,11 +50,20 @@ export interface Reservation {
 export type ReservationOutcome =
   | { readonly kind: "reserved"; readonly reservation: Reservation }
   | { readonly kind: "existing"; readonly reservation: Reservation }
-  | { readonly kind: "full" };
+  | { readonly kind: "full" }
+  | {
+    readonly kind: "rate_limited";
+    readonly subject: "customer" | "phone";
+    readonly retryAfterMs: number;
+  };
 
 /** Capacity bookings (Redis). Intake's only state: it reserves, nothing else. */
 export interface SlotReservations {
-  /** Books the first candidate with room, atomically; throws DependencyUnavailableError. */
+  /**
+   * Atomically: finds a retry's earlier booking, or checks the rate limit and books the first
+   * candidate with room. No candidates: only the earlier booking is looked for (nothing is written).
+   * Throws DependencyUnavailableError.
+   */
   reserve(request: ReservationRequest): Promise<ReservationOutcome>;
   /** Stores the event beside the reservation so retries re-send the same event. */
   attachEvent(event: OrderPlaced): Promise<void>;
@@ -75,12 +88,10 @@ export interface OrderReader {
   get(orderId: string): Promise<Order | undefined>;
 }
 
-/** Per-customer order limits, shared by every intake replica. */
-export interface CustomerRateLimit {
-  take(
-    customerId: string,
-    phone: string,
-  ): Promise<{ allowed: boolean; subject?: string; retryAfterMs: number }>;
+/** Orders each customer id, and separately each phone, may place per window (all intake replicas). */
+export interface RateLimit {
+  readonly points: number;
+  readonly windowSeconds: number;
 }
 
 /** The durable order log (Kafka): resolves once the event is acknowledged by all in-sync replicas. */

@@ -56,8 +56,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     env: { RATE_LIMIT_ORDERS: "1000000", LOG_LEVEL: "warn" },
   });
   const load = new OrderLoad(`127.0.0.1:${stack.ports.grpc}`, kitchen.id);
-  const kds = new ResumingKds(() =>
-    `ws://127.0.0.1:${stack.ports.hub}/ws/kds?kitchen=${kitchen.id}`
+  const kds = new ResumingKds(
+    () => `ws://127.0.0.1:${stack.ports.hub}/ws/kds?kitchen=${kitchen.id}`,
+    ["ovenline", `bearer.${stack.tokens.kitchen}`],
   );
   const expectedStatus = new Map<string, string>();
   const unexpectedExits: string[] = [];

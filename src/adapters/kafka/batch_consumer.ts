@@ -23,6 +23,8 @@ export interface BatchConsumerSettings {
   /** Longest the broker holds a fetch waiting for data: small, so a quiet topic is not held back. */
   readonly maxWaitTimeMs?: number;
   readonly sessionTimeoutMs?: number;
+  /** Partitions whose batches are handled at once (order within a partition is kept). */
+  readonly partitionsConcurrently?: number;
 }
 
 export type BatchHandler = (records: readonly RawRecord[]) => Promise<void>;
@@ -56,7 +58,7 @@ export async function runBatchConsumer(
   await consumer.run({
     autoCommit: false,
     eachBatchAutoResolve: false,
-    partitionsConsumedConcurrently: 1,
+    partitionsConsumedConcurrently: settings.partitionsConcurrently ?? 1,
     eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
       if (batch.messages.length === 0) return;
       const records = batch.messages.map((m) => recordOf(batch.topic, batch.partition, m));

@@ -52,7 +52,7 @@ export function orderOfRow(row: OrderRow): Order {
     },
     deliveryAddress: row.delivery_address ?? "",
     isPickup: row.is_pickup,
-    items: row.items,
+    items: row.items.map(canonicalItem),
     totalPriceKopecks: Number(row.total_price_kopecks),
     itemsCount: row.items_count,
     status: row.status,
@@ -67,5 +67,21 @@ export function orderOfRow(row: OrderRow): Order {
     capacityUnit: row.capacity_unit,
     version: row.version,
     updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+/**
+ * jsonb stores object keys in its own order; the order JSON everywhere else (events, Redis,
+ * WebSockets) lists them as the domain type does. Rebuilding the items keeps the two texts equal.
+ */
+function canonicalItem(item: OrderItem): OrderItem {
+  return {
+    pizzaName: item.pizzaName,
+    quantity: item.quantity,
+    unitPriceKopecks: item.unitPriceKopecks,
+    lineTotalKopecks: item.lineTotalKopecks,
+    extras: item.extras.map((e) => ({ name: e.name, priceKopecks: e.priceKopecks, grams: e.grams })),
+    ingredients: item.ingredients.map((i) => ({ name: i.name, grams: i.grams })),
+    station: item.station,
   };
 }

@@ -45,8 +45,14 @@ async function applyAll(tx: PoolClient, events: readonly OrderEvent[]): Promise<
   const placed = events.filter((e): e is OrderPlaced => e.kind === "placed");
   const fresh = await insertPlaced(tx, placed);
 
+  // A freshly inserted order is exactly its event; anything else (a replay, a status change)
+  // needs the record as it is now.
+  const toLoad = new Set<string>();
+  for (const e of events) if (e.kind !== "placed" || !fresh.has(e.eventId)) toLoad.add(e.orderId);
+  const current = await loadOrders(tx, [...toLoad]);
+  for (const e of placed) if (fresh.has(e.eventId)) current.set(e.orderId, e.order);
+
   const outcomes: (EventOutcome | undefined)[] = new Array(events.length);
-  const current = await loadOrders(tx, [...new Set(events.map((e) => e.orderId))]);
   for (const [i, event] of events.entries()) {
     if (event.kind === "placed") {
       const order = current.get(event.orderId);
@@ -64,59 +70,57 @@ async function applyAll(tx: PoolClient, events: readonly OrderEvent[]): Promise<
   return outcomes as EventOutcome[];
 }
 
-/** Inserts the orders not yet recorded; returns the event ids that created a row now. */
+/**
+ * Inserts the orders not yet recorded, in one statement: the id first into order_ids (its primary
+ * key on id alone admits each order once, whatever created_at says), then the row and its first
+ * history entry for the ids admitted with this event's created_at. Returns the event ids that
+ * created a row now.
+ */
 async function insertPlaced(tx: PoolClient, events: readonly OrderPlaced[]): Promise<Set<string>> {
   if (events.length === 0) return new Set();
-  // order_ids first: its primary key on id alone admits each order once, whatever created_at says.
-  const registered = await tx.query<{ id: string; created_at: Date }>(
-    `INSERT INTO order_ids (id, created_at)
-     SELECT * FROM unnest($1::uuid[], $2::timestamptz[])
-     ON CONFLICT (id) DO NOTHING
-     RETURNING id, created_at`,
-    [events.map((e) => e.orderId), events.map((e) => e.order.createdAt)],
+  const { rows } = await tx.query<{ event_id: string }>(
+    `WITH input AS (
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(ord int, event_id uuid, id uuid,
+         created_at timestamptz, display_id text, display_seq int, business_date date,
+         kitchen_id text, customer_id bigint, customer_first_name text, customer_last_name text,
+         customer_phone text, delivery_address text, is_pickup boolean, items jsonb,
+         total_price_kopecks bigint, items_count int, status text, target_slot_id text,
+         slot_start timestamptz, slot_end timestamptz, visible_at timestamptz,
+         requested_time timestamptz, slot_weight bigint, capacity_unit text, idempotency_key text)
+     ), first_per_id AS (
+       -- The same order twice in one batch: the earlier event wins, the later is a replay.
+       SELECT DISTINCT ON (id) * FROM input ORDER BY id, ord
+     ), registered AS (
+       INSERT INTO order_ids (id, created_at)
+       SELECT id, created_at FROM first_per_id
+       ON CONFLICT (id) DO NOTHING
+       RETURNING id, created_at
+     ), created AS (
+       SELECT f.* FROM first_per_id f
+       JOIN registered r ON r.id = f.id AND r.created_at = f.created_at
+     ), inserted AS (
+       INSERT INTO orders (id, created_at, display_id, display_seq, business_date, kitchen_id,
+         customer_id, customer_first_name, customer_last_name, customer_phone, delivery_address,
+         is_pickup, items, total_price_kopecks, items_count, status, target_slot_id, slot_start,
+         slot_end, visible_at, requested_time, slot_weight, capacity_unit, idempotency_key,
+         version, updated_at)
+       SELECT id, created_at, display_id, display_seq, business_date, kitchen_id,
+         customer_id, customer_first_name, customer_last_name, customer_phone, delivery_address,
+         is_pickup, items, total_price_kopecks, items_count, status, target_slot_id, slot_start,
+         slot_end, visible_at, requested_time, slot_weight, capacity_unit, idempotency_key,
+         1, created_at
+       FROM created
+       ON CONFLICT (id, created_at) DO NOTHING
+     ), history AS (
+       INSERT INTO order_status_history
+         (event_id, order_id, order_created_at, from_status, to_status, actor, reason, occurred_at)
+       SELECT event_id, id, created_at, NULL, 'pending', 'customer', NULL, created_at FROM created
+       ON CONFLICT (event_id) DO NOTHING
+     )
+     SELECT event_id FROM created`,
+    [JSON.stringify(events.map((e, ord) => ({ ord, event_id: e.eventId, ...placedRecord(e) })))],
   );
-  if (registered.rows.length === 0) return new Set();
-  const winners = new Map(registered.rows.map((r) => [r.id, r.created_at.getTime()]));
-  const created = events.filter((e) => {
-    const at = winners.get(e.orderId);
-    if (at !== new Date(e.order.createdAt).getTime()) return false;
-    winners.delete(e.orderId); // one row per id even if the batch holds the event twice
-    return true;
-  });
-  await tx.query(
-    `INSERT INTO orders (id, created_at, display_id, display_seq, business_date, kitchen_id,
-       customer_id, customer_first_name, customer_last_name, customer_phone, delivery_address,
-       is_pickup, items, total_price_kopecks, items_count, status, target_slot_id, slot_start,
-       slot_end, visible_at, requested_time, slot_weight, capacity_unit, idempotency_key,
-       version, updated_at)
-     SELECT id, created_at, display_id, display_seq, business_date, kitchen_id,
-       customer_id, customer_first_name, customer_last_name, customer_phone, delivery_address,
-       is_pickup, items, total_price_kopecks, items_count, status, target_slot_id, slot_start,
-       slot_end, visible_at, requested_time, slot_weight, capacity_unit, idempotency_key,
-       1, created_at
-     FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, created_at timestamptz, display_id text,
-       display_seq int, business_date date, kitchen_id text, customer_id bigint,
-       customer_first_name text, customer_last_name text, customer_phone text,
-       delivery_address text, is_pickup boolean, items jsonb, total_price_kopecks bigint,
-       items_count int, status text, target_slot_id text, slot_start timestamptz,
-       slot_end timestamptz, visible_at timestamptz, requested_time timestamptz,
-       slot_weight bigint, capacity_unit text, idempotency_key text)
-     ON CONFLICT (id, created_at) DO NOTHING`,
-    [JSON.stringify(created.map(placedRecord))],
-  );
-  await tx.query(
-    `INSERT INTO order_status_history
-       (event_id, order_id, order_created_at, from_status, to_status, actor, reason, occurred_at)
-     SELECT e, o, c, NULL, 'pending', 'customer', NULL, c
-     FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[]) AS t(e, o, c)
-     ON CONFLICT (event_id) DO NOTHING`,
-    [
-      created.map((e) => e.eventId),
-      created.map((e) => e.orderId),
-      created.map((e) => e.order.createdAt),
-    ],
-  );
-  return new Set(created.map((e) => e.eventId));
+  return new Set(rows.map((r) => r.event_id));
 }
 
 function placedRecord(e: OrderPlaced) {

@@ -13,6 +13,9 @@ export interface StreamEntry {
   readonly at: string;
   /** The order an order event is about. */
   readonly orderId?: string;
+  /** Order events: when the order is due on the KDS (ms) and its items' stations. */
+  readonly visibleAtMs?: number;
+  readonly stations?: readonly string[];
   /** Raw JSON as written (order events). */
   readonly order?: string;
   /** Raw JSON as written (slots.updated). */
@@ -32,6 +35,10 @@ function entryOf([id, fields]: RawEntry): StreamEntry {
     kitchenId: f.kitchen ?? "",
     at: f.at ?? "",
     orderId: f.id,
+    visibleAtMs: f.visible ? Number(f.visible) : undefined,
+    stations: f.stations !== undefined
+      ? (f.stations === "" ? [] : f.stations.split(","))
+      : undefined,
     order: f.order && f.order !== "null" ? f.order : undefined,
     slot: f.slot,
     traceparent: f.traceparent,

@@ -132,6 +132,7 @@ function applyArguments(
     EVENT_STREAM_MAX_LENGTH,
     now.toISOString(),
     traceparent,
+    [...new Set(order.items.map((item) => item.station))].join(","),
   ];
   return [keys, args];
 }

@@ -42,7 +42,15 @@ export class RedisSlotReservations implements SlotReservations {
     ];
     const first = request.candidates[0];
     const slotSeconds = first ? (first.end.getTime() - first.start.getTime()) / 1000 : 0;
-    args.push(request.kitchenId, slotSeconds, candidateRuns(request.candidates, slotSeconds));
+    args.push(
+      request.kitchenId,
+      slotSeconds,
+      candidateRuns(request.candidates, slotSeconds),
+      request.customerId,
+      request.customerPhone,
+      request.rateLimit.points,
+      request.rateLimit.windowSeconds,
+    );
     const span = startScriptSpan("reserve_slot", undefined, {
       "ovenline.order.id": request.orderId,
       "ovenline.kitchen.id": request.kitchenId,
@@ -62,6 +70,12 @@ export class RedisSlotReservations implements SlotReservations {
     switch (verdict) {
       case "FULL":
         return { kind: "full" };
+      case "RATE_LIMITED":
+        return {
+          kind: "rate_limited",
+          subject: text(reply[1]) === "phone" ? "phone" : "customer",
+          retryAfterMs: Number(text(reply[2])),
+        };
       case "NOT_READY":
         throw new DependencyUnavailableError("redis (live state is being restored)");
       case "RESERVED":

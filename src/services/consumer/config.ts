@@ -7,6 +7,8 @@ export interface ConsumerConfig extends CommonConfig {
   /** How long the group waits for a silent (crashed) member before handing its partitions on. */
   readonly sessionTimeoutMs: number;
   readonly healthPort: number;
+  /** Partitions applied at once; each holds a PostgreSQL connection while its batch runs. */
+  readonly partitionsConcurrently: number;
 }
 
 export function readConsumerConfig(env: Env = Deno.env.toObject()): ConsumerConfig {
@@ -19,5 +21,6 @@ export function readConsumerConfig(env: Env = Deno.env.toObject()): ConsumerConf
       max: 300_000,
     }),
     healthPort: integer(env, "HEALTH_PORT", 8081, { min: 0, max: 65_535 }),
+    partitionsConcurrently: integer(env, "KAFKA_PARTITIONS_CONCURRENTLY", 3, { min: 1, max: 64 }),
   };
 }

@@ -65,6 +65,7 @@ const running = await runBatchConsumer(
     groupId: config.consumerGroup,
     maxWaitTimeMs: config.maxWaitTimeMs,
     sessionTimeoutMs: config.sessionTimeoutMs,
+    partitionsConcurrently: config.partitionsConcurrently,
   },
   (records) => applyRecords(deps, records),
   logger,

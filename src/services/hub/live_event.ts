@@ -38,10 +38,12 @@ export class LiveEvent {
 
   /** Stations of the order's items (empty for non-order events). */
   get stations(): ReadonlySet<string> {
+    // The producers write the stations beside the order; older entries need the order parsed.
     this.#stations ??= new Set(
-      this.entry.order
-        ? (JSON.parse(this.entry.order).items ?? []).map((i: { station: string }) => i.station)
-        : [],
+      this.entry.stations ??
+        (this.entry.order
+          ? (JSON.parse(this.entry.order).items ?? []).map((i: { station: string }) => i.station)
+          : []),
     );
     return this.#stations;
   }
@@ -52,9 +54,9 @@ export class LiveEvent {
    */
   get visibleOnKds(): boolean {
     if (this.#visible === undefined) {
-      const order = this.entry.order ? JSON.parse(this.entry.order) : undefined;
-      this.#visible = order !== undefined &&
-        Date.parse(order.visibleAt) <= Date.parse(this.entry.at);
+      const visibleAt = this.entry.visibleAtMs ??
+        (this.entry.order ? Date.parse(JSON.parse(this.entry.order).visibleAt) : undefined);
+      this.#visible = visibleAt !== undefined && visibleAt <= Date.parse(this.entry.at);
     }
     return this.#visible;
   }

@@ -5,7 +5,6 @@
 import { startGrpcServer } from "../../adapters/grpc/server.ts";
 import { serverCredentials } from "../../adapters/grpc/tls.ts";
 import { withTolerantDecoding } from "../../adapters/grpc/tolerant_decoding.ts";
-import { CustomerRateLimit } from "../../adapters/redis/customer_rate_limit.ts";
 import { orderServiceHandlers } from "../../adapters/grpc/order_service.ts";
 import { newEventId, orderIdFor } from "../../adapters/ids/order_ids.ts";
 import { createKafka } from "../../adapters/kafka/client.ts";
@@ -33,6 +32,7 @@ import { RefreshingValue } from "../shared/refreshing_value.ts";
 import { readIntakeConfig } from "./config.ts";
 import { OrderWatchers } from "./order_watchers.ts";
 import { measuredPlaceOrder } from "./measured_place_order.ts";
+import { admitAtMost } from "./admission.ts";
 import { placeOrder } from "./place_order.ts";
 import { SlotPlanCache } from "./slot_plan_cache.ts";
 
@@ -96,7 +96,7 @@ const placeDeps = {
     defaultKitchenId: config.defaultKitchenId,
   },
   reservations: new RedisSlotReservations(redis),
-  rateLimit: new CustomerRateLimit(redis, config.rateLimit),
+  rateLimit: config.rateLimit,
   log,
   // A retry finds its order applied, or accepted and on its way (so it is not rate-limited again).
   orders: { get: async (id: string) => await snapshots.get(id) ?? await snapshots.accepted(id) },
@@ -121,7 +121,10 @@ const server = await startGrpcServer(
     name: "ovenline.v1.OrderService",
     definition: withTolerantDecoding(OrderServiceService),
     implementation: orderServiceHandlers({
-      placeOrder: measuredPlaceOrder((request) => placeOrder(placeDeps, request), logger),
+      placeOrder: measuredPlaceOrder(
+        admitAtMost(config.maxInFlight, (request) => placeOrder(placeDeps, request)),
+        logger,
+      ),
       getOrder: async (id) => {
         const order = await orders.get(id);
         if (!order) throw new OrderNotFoundError(id);

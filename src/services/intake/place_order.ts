@@ -15,11 +15,11 @@ import type { Order, OrderRequest } from "../../domain/order.ts";
 import { ORDER_EVENT_SCHEMA_VERSION, type OrderPlaced } from "../../domain/order_event.ts";
 import type {
   Clock,
-  CustomerRateLimit,
   KitchenDirectory,
   MenuSource,
   OrderEventLog,
   OrderReader,
+  RateLimit,
   Reservation,
   SlotReservations,
 } from "../../domain/ports.ts";
@@ -35,7 +35,8 @@ export interface PlaceOrderDeps {
   readonly reservations: SlotReservations;
   readonly log: OrderEventLog;
   readonly orders: OrderReader;
-  readonly rateLimit: CustomerRateLimit;
+  /** Orders each customer id, and each phone, may place per window. */
+  readonly rateLimit: RateLimit;
   readonly orderIdFor: (customerId: string, idempotencyKey: string) => string;
   readonly newEventId: () => string;
   /** How far ahead a pre-order may ask (bounded again by each kitchen's horizon). */
@@ -57,37 +58,47 @@ export async function placeOrder(deps: PlaceOrderDeps, request: OrderRequest): P
   const valid = validation.value;
 
   const orderId = deps.orderIdFor(valid.customerId, valid.idempotencyKey);
-  if (valid.idempotencyKey !== "") {
-    // A retry of an order the consumer has already applied: answer with it as it is now.
-    const known = await deps.orders.get(orderId);
-    if (known) return known;
-  }
-
-  const verdict = await deps.rateLimit.take(valid.customerId, valid.customerPhone);
-  if (!verdict.allowed) {
-    throw new RateLimitedError(verdict.retryAfterMs, verdict.subject ?? "customer");
-  }
-
   const outOfStock = findOutOfStock(valid);
-  if (outOfStock.length > 0) throw new OutOfStockError(outOfStock);
-
   const kitchen = deps.kitchens.get(valid.kitchenId)!; // validation checked it exists
   const plan = (deps.planSlots ?? planSlots)(kitchen, now, valid.requestedTime);
-  if (plan.kind === "closed") throw new KitchenClosedError(plan.reason, plan.nextOpening);
+  const bookable = outOfStock.length === 0 && plan.kind === "slots";
 
+  // One Redis call answers a retry with its original order, applies the customer's rate limit and
+  // books the first slot with room. Out of stock or closed: no candidates, so it only looks for a
+  // retry of an order accepted before (which must still get its "yes").
   const priced = priceLines(valid.lines);
   const weight = slotWeight(kitchen.capacityUnit, priced.totalPriceKopecks, priced.itemsCount);
   const outcome = await deps.reservations.reserve({
     orderId,
     kitchenId: kitchen.id,
-    candidates: plan.slots.map((s) => ({ ...s, businessDate: s.businessDate.toString() })),
+    candidates: bookable
+      ? plan.slots.map((s) => ({ ...s, businessDate: s.businessDate.toString() }))
+      : [],
     weight,
     capacity: kitchen.capacity,
     createdAt: now,
+    customerId: valid.customerId,
+    customerPhone: valid.customerPhone,
+    rateLimit: deps.rateLimit,
   });
-  if (outcome.kind === "full") throw new SlotsFullError();
+  if (outcome.kind !== "existing" && outcome.kind !== "reserved") {
+    if (outOfStock.length > 0) throw new OutOfStockError(outOfStock);
+    if (plan.kind === "closed") throw new KitchenClosedError(plan.reason, plan.nextOpening);
+    if (outcome.kind === "rate_limited") {
+      throw new RateLimitedError(outcome.retryAfterMs, outcome.subject);
+    }
+    throw new SlotsFullError();
+  }
 
   const reservation = outcome.reservation;
+  if (
+    outcome.kind === "existing" &&
+    (reservation.state === "applied" || reservation.state === "released")
+  ) {
+    // The consumer has recorded it: answer with the order as it is now (it may be cooking).
+    const current = await deps.orders.get(orderId);
+    if (current) return current;
+  }
   const event = reservation.event ?? placedEvent(
     deps,
     newOrder(orderId, valid, kitchen, priced, weight, bookingOf(reservation)),
@@ -97,20 +108,23 @@ export async function placeOrder(deps: PlaceOrderDeps, request: OrderRequest): P
   if (outcome.kind === "existing" && reservation.state !== "reserved") {
     return event.order; // durable already; a retry must not send it twice
   }
-  if (outcome.kind === "reserved") await deps.reservations.attachEvent(event);
-
+  // The event is stored beside the booking (so a retry re-sends exactly it) while Kafka takes it.
+  const attached = outcome.kind === "reserved"
+    ? deps.reservations.attachEvent(event).catch(() => {})
+    : Promise.resolve();
   try {
     await deps.log.append(event);
   } catch (error) {
+    await attached;
     await deps.reservations.abort(orderId).catch(() => {
       // Redis is gone too: the booking is released by the start-up restore, which rebuilds
       // loads from the orders that exist.
     });
     throw error;
   }
-  await deps.reservations.markProduced(orderId).catch(() => {
-    // Durable already; the consumer marks the booking applied when it sees the order.
-  });
+  // Durable already: the answer does not wait for the booking's bookkeeping, which the
+  // consumer completes anyway when it applies the order.
+  void attached.then(() => deps.reservations.markProduced(orderId)).catch(() => {});
   return event.order;
 }
 
