@@ -50,7 +50,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   // Slots of 5 minutes shown 4 minutes ahead: most orders are visible at once, the rest
   // become visible during the run, so promotion is under fire too.
   // 400 orders a slot: the load spreads over several slots, each filled to its capacity.
-  const kitchen = testKitchen({ slotMinutes: 5, leadMinutes: 4, capacity: 400, capacityUnit: "orders" });
+  const kitchen = testKitchen({
+    slotMinutes: 5,
+    leadMinutes: 4,
+    capacity: 400,
+    capacityUnit: "orders",
+  });
   const stack = await TestStack.start("chaos", {
     kitchens: [kitchen],
     services: ["consumer", "intake", "promoter", "hub"],

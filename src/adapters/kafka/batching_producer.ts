@@ -25,9 +25,11 @@ export class BatchingProducer {
   #inFlight = false;
 
   constructor(
-    private readonly producer: Producer,
+    private readonly producer: () => Producer,
     private readonly topic: string,
     private readonly maxBatch = 1000,
+    /** Told about a failed send before the next batch leaves (e.g. to renew the producer). */
+    private readonly afterFailure: (error: unknown) => Promise<void> = () => Promise.resolve(),
   ) {}
 
   send(record: OutgoingRecord): Promise<void> {
@@ -59,7 +61,7 @@ export class BatchingProducer {
     this.#inFlight = true;
     const batch = this.#queue.splice(0, this.maxBatch);
     try {
-      await this.producer.send({
+      await this.producer().send({
         topic: this.topic,
         acks: -1,
         messages: batch.map(({ record }): Message => ({
@@ -71,6 +73,7 @@ export class BatchingProducer {
       for (const p of batch) p.resolve();
     } catch (error) {
       for (const p of batch) p.reject(error);
+      await this.afterFailure(error).catch(() => {});
     } finally {
       this.#inFlight = false;
       if (this.#queue.length > 0) queueMicrotask(() => this.#flush());

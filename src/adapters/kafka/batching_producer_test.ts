@@ -19,7 +19,7 @@ const record = (key: string) => ({ key, value: new TextEncoder().encode(key) });
 
 Deno.test("`BatchingProducer.withdraw()` takes back a record still queued, never one in flight", async () => {
   const { producer, sent, release } = stuckProducer();
-  const batcher = new BatchingProducer(producer, "topic");
+  const batcher = new BatchingProducer(() => producer, "topic");
   const a = record("a");
   const b = record("b");
   const sentA = batcher.send(a);

@@ -7,6 +7,7 @@ import { startProducerSpan } from "../../observability/kafka_spans.ts";
 import { failSpan } from "../../observability/tracing.ts";
 import { encodeOrderEvent } from "../protobuf/order_event_codec.ts";
 import { BatchingProducer } from "./batching_producer.ts";
+import type { RenewableProducer } from "./renewable_producer.ts";
 import { HEADER, ORDER_EVENT_CONTENT_TYPE } from "./topics.ts";
 
 export interface OrderLogSettings {
@@ -30,8 +31,13 @@ export function createIdempotentProducer(kafka: Kafka, sendTimeoutMs: number): P
 export class KafkaOrderLog implements OrderEventLog {
   readonly #batcher: BatchingProducer;
 
-  constructor(producer: Producer, private readonly settings: OrderLogSettings) {
-    this.#batcher = new BatchingProducer(producer, settings.topic);
+  constructor(producer: RenewableProducer, private readonly settings: OrderLogSettings) {
+    this.#batcher = new BatchingProducer(
+      () => producer.current,
+      settings.topic,
+      1000,
+      (error) => producer.renewIfFatal(error),
+    );
   }
 
   async append(event: OrderEvent, headers: Record<string, string> = {}): Promise<void> {

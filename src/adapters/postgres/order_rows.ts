@@ -80,7 +80,11 @@ function canonicalItem(item: OrderItem): OrderItem {
     quantity: item.quantity,
     unitPriceKopecks: item.unitPriceKopecks,
     lineTotalKopecks: item.lineTotalKopecks,
-    extras: item.extras.map((e) => ({ name: e.name, priceKopecks: e.priceKopecks, grams: e.grams })),
+    extras: item.extras.map((e) => ({
+      name: e.name,
+      priceKopecks: e.priceKopecks,
+      grams: e.grams,
+    })),
     ingredients: item.ingredients.map((i) => ({ name: i.name, grams: i.grams })),
     station: item.station,
   };

@@ -6,6 +6,7 @@
 import { newEventId } from "../../adapters/ids/order_ids.ts";
 import { createKafka } from "../../adapters/kafka/client.ts";
 import { createIdempotentProducer, KafkaOrderLog } from "../../adapters/kafka/kafka_order_log.ts";
+import { RenewableProducer } from "../../adapters/kafka/renewable_producer.ts";
 import { listenForChanges } from "../../adapters/postgres/change_listener.ts";
 import {
   KITCHEN_CHANGED_CHANNEL,
@@ -90,7 +91,10 @@ if (config.kitchenSource === "kubernetes" && config.kitchenResources) {
 }
 
 const kafka = createKafka(config.kafka, logger);
-const producer = createIdempotentProducer(kafka, config.kafkaSendTimeoutMs);
+const producer = new RenewableProducer(
+  () => createIdempotentProducer(kafka, config.kafkaSendTimeoutMs),
+  logger,
+);
 await producer.connect();
 const log = new KafkaOrderLog(producer, {
   topic: config.ordersTopic,

@@ -9,6 +9,7 @@ import { orderServiceHandlers } from "../../adapters/grpc/order_service.ts";
 import { newEventId, orderIdFor } from "../../adapters/ids/order_ids.ts";
 import { createKafka } from "../../adapters/kafka/client.ts";
 import { createIdempotentProducer, KafkaOrderLog } from "../../adapters/kafka/kafka_order_log.ts";
+import { RenewableProducer } from "../../adapters/kafka/renewable_producer.ts";
 import { listenForChanges } from "../../adapters/postgres/change_listener.ts";
 import {
   KITCHEN_CHANGED_CHANNEL,
@@ -70,7 +71,10 @@ const changes = listenForChanges(
 // No single request may outlive the answer's deadline: a send still in flight after the
 // caller heard UNAVAILABLE could land later (a retry with the same key then finds it).
 const kafka = createKafka({ ...config.kafka, requestTimeoutMs: config.kafkaSendTimeoutMs }, logger);
-const producer = createIdempotentProducer(kafka, config.kafkaSendTimeoutMs);
+const producer = new RenewableProducer(
+  () => createIdempotentProducer(kafka, config.kafkaSendTimeoutMs),
+  logger,
+);
 await producer.connect();
 const log = new KafkaOrderLog(producer, {
   topic: config.ordersTopic,
