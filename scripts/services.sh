@@ -83,7 +83,9 @@ start)
   for s in "${wanted[@]}"; do
     if running "$s"; then echo "$s: already running (pid $(cat "$run_dir/$s.pid"))"; continue; fi
     OTEL_SERVICE_NAME="${OTEL_SERVICE_NAME_PREFIX:-ovenline-}$s" \
-      nohup deno run -A --quiet "src/services/$s/main.ts" >>"$log_dir/$s.log" 2>&1 &
+      v8_flags="$(awk -F'\t' -v s="$s" '$1 == s { print "--v8-flags=" $2 }' src/services/v8_flags.tsv)"
+      # shellcheck disable=SC2086 # v8_flags is one word or none
+      nohup deno run -A --quiet $v8_flags "src/services/$s/main.ts" >>"$log_dir/$s.log" 2>&1 &
     echo $! >"$run_dir/$s.pid"
     wait_ready "$s"
     echo "$s: ready (pid $(cat "$run_dir/$s.pid"), log $log_dir/$s.log)"

@@ -2,6 +2,7 @@
 import { cat, chartAppVersion, type Expr, orElse, v, when } from "./expr.ts";
 import type * as k from "./k8s_types.ts";
 import { ref } from "../values.ts";
+import { v8FlagsFor } from "../../src/services/v8_flags.ts";
 
 /** The uid/gid of the `deno` user in the denoland/deno images (see Dockerfile). */
 export const APP_UID = 1993;
@@ -47,11 +48,14 @@ export function denoRun(
   script: string,
   opts: { readonly watch?: Expr<unknown>; readonly allowWrite?: string } = {},
 ): string[] {
+  // src/services/<name>/main.ts runs with that service's heap limits (src/services/v8_flags.tsv).
+  const service = /^src\/services\/([a-z_]+)\/main\.ts$/.exec(script)?.[1];
   return [
     "deno",
     "run",
     ...(opts.watch ? [when(opts.watch, "--watch")] : []),
     ...DENO_FLAGS,
+    ...(service ? v8FlagsFor(service) : []),
     ...(opts.allowWrite ? [`--allow-write=${opts.allowWrite}`] : []),
     script,
   ];

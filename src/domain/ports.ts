@@ -67,8 +67,8 @@ export interface SlotReservations {
   reserve(request: ReservationRequest): Promise<ReservationOutcome>;
   /** Stores the event beside the reservation so retries re-send the same event. */
   attachEvent(event: OrderPlaced): Promise<void>;
-  /** Marks the reservation as durable in Kafka. */
-  markProduced(orderId: string): Promise<void>;
+  /** The order is durable in Kafka: stores its event and marks the booking so, in one call. */
+  confirm(event: OrderPlaced): Promise<void>;
   /** Undoes a reservation whose order never became durable. */
   abort(orderId: string): Promise<void>;
 }

@@ -2,6 +2,7 @@
  * Runs one Ovenline service as a real child process (as in production: its
  * own Deno, its own connections), with its log in .artifacts/logs/.
  */
+import { v8FlagsFor } from "../../src/services/v8_flags.ts";
 import { ROOT_PATH } from "./infra.ts";
 
 export type ServiceName = "intake" | "consumer" | "promoter" | "hub";
@@ -37,6 +38,7 @@ export class ServiceProcess {
         "run",
         "-A",
         "--quiet",
+        ...v8FlagsFor(this.name), // as in production (src/services/v8_flags.tsv)
         ...this.runFlags,
         `${ROOT_PATH}src/services/${this.name}/main.ts`,
       ],

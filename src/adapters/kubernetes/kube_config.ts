@@ -25,22 +25,4 @@ export function loadKubeConfig(settings: KubeSettings): k8s.KubeConfig {
   return kc;
 }
 
-/** The HTTP status of a failed client-node call (ApiException.code), or undefined. */
-export function httpStatusOf(error: unknown): number | undefined {
-  return error instanceof k8s.ApiException ? error.code : undefined;
-}
-
-/** A short text for logs and status messages: the API's own message when it sent a Status. */
-export function kubeErrorText(error: unknown): string {
-  if (error instanceof k8s.ApiException) {
-    const body = error.body;
-    try {
-      const status = typeof body === "string" ? JSON.parse(body) : body;
-      if (status && typeof status.message === "string") return `${error.code}: ${status.message}`;
-    } catch {
-      // not JSON
-    }
-    return `HTTP ${error.code}`;
-  }
-  return error instanceof Error ? error.message : String(error);
-}
+export { httpStatusOf, kubeErrorText } from "./kube_errors.ts";

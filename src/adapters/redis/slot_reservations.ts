@@ -94,13 +94,15 @@ export class RedisSlotReservations implements SlotReservations {
     await this.#call(() => this.redis.hset(reservationKey(event.orderId), "event", bytes));
   }
 
-  async markProduced(orderId: string): Promise<void> {
+  async confirm(event: OrderPlaced): Promise<void> {
+    const bytes = Buffer.from(encodeOrderEvent(event));
     // Only a still-'reserved' booking moves to 'produced': the consumer may already have applied it.
     await this.#call(() =>
       this.redis.eval(
-        "if redis.call('HGET', KEYS[1], 'state') == 'reserved' then redis.call('HSET', KEYS[1], 'state', 'produced') end",
+        "redis.call('HSET', KEYS[1], 'event', ARGV[1]) if redis.call('HGET', KEYS[1], 'state') == 'reserved' then redis.call('HSET', KEYS[1], 'state', 'produced') end",
         1,
-        reservationKey(orderId),
+        reservationKey(event.orderId),
+        bytes,
       )
     );
   }

@@ -11,7 +11,7 @@
 import { ConflictError } from "../../adapters/http/errors.ts";
 import type { KitchenApi } from "../../adapters/kubernetes/kitchen_api.ts";
 import { conditionOf, kitchenSpecOf } from "../../adapters/kubernetes/kitchen_resource.ts";
-import { httpStatusOf, kubeErrorText } from "../../adapters/kubernetes/kube_config.ts";
+import { httpStatusOf, kubeErrorText } from "../../adapters/kubernetes/kube_errors.ts";
 import { DependencyUnavailableError, ValidationError } from "../../domain/errors.ts";
 import type { KitchenConfig } from "../../domain/kitchen.ts";
 import type { Logger } from "../../observability/logger.ts";

@@ -27,8 +27,6 @@ import { createLogger, parseLevel } from "../../observability/logger.ts";
 import { observeSlotFill } from "../../observability/slot_fill_gauge.ts";
 import { observeWebSockets } from "../../observability/websocket_gauge.ts";
 import { RefreshingValue } from "../shared/refreshing_value.ts";
-import { KitchenApi } from "../../adapters/kubernetes/kitchen_api.ts";
-import { loadKubeConfig } from "../../adapters/kubernetes/kube_config.ts";
 import { createHubApp } from "./app.ts";
 import {
   filesKitchenWriter,
@@ -75,6 +73,9 @@ const reloadKitchens = () => kitchens.refresh();
 let saveKitchenConfig: SaveKitchen;
 if (config.kitchenSource === "kubernetes" && config.kitchenResources) {
   const { kube, namespace, applyWaitMs } = config.kitchenResources;
+  // Loaded only in this mode: the Kubernetes client is large, and most hubs never need it.
+  const { KitchenApi } = await import("../../adapters/kubernetes/kitchen_api.ts");
+  const { loadKubeConfig } = await import("../../adapters/kubernetes/kube_config.ts");
   saveKitchenConfig = kubernetesKitchenWriter(
     new KitchenApi(loadKubeConfig(kube), namespace),
     reloadKitchens,

@@ -108,23 +108,20 @@ export async function placeOrder(deps: PlaceOrderDeps, request: OrderRequest): P
   if (outcome.kind === "existing" && reservation.state !== "reserved") {
     return event.order; // durable already; a retry must not send it twice
   }
-  // The event is stored beside the booking (so a retry re-sends exactly it) while Kafka takes it.
-  const attached = outcome.kind === "reserved"
-    ? deps.reservations.attachEvent(event).catch(() => {})
-    : Promise.resolve();
   try {
     await deps.log.append(event);
   } catch (error) {
-    await attached;
+    // Kept beside the booking: a retry re-sends exactly this event if Kafka took it after all.
+    await deps.reservations.attachEvent(event).catch(() => {});
     await deps.reservations.abort(orderId).catch(() => {
       // Redis is gone too: the booking is released by the start-up restore, which rebuilds
       // loads from the orders that exist.
     });
     throw error;
   }
-  // Durable already: the answer does not wait for the booking's bookkeeping, which the
-  // consumer completes anyway when it applies the order.
-  void attached.then(() => deps.reservations.markProduced(orderId)).catch(() => {});
+  // Durable already: the answer does not wait for the booking's bookkeeping (one Redis call),
+  // which the consumer completes anyway when it applies the order.
+  void deps.reservations.confirm(event).catch(() => {});
   return event.order;
 }
 
