@@ -41,6 +41,8 @@ if current then
 end
 
 redis.call('SET', KEYS[1], ARGV[3])
+-- Recorded after all: a booking held after an uncertain Kafka send is settled.
+redis.call('ZREM', 'order:held', id)
 redis.call('EXPIREAT', KEYS[1], ARGV[11])
 
 local live = status == 'pending' or status == 'preparing' or status == 'cooking' or status == 'ready'

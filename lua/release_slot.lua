@@ -1,37 +1,80 @@
--- Gives a reservation's capacity back.
+-- Settles a booking whose order Kafka did not acknowledge: gives its capacity
+-- back only when no send of that order can still be written.
+--
+-- A booking counts its sends under way in `sending` (reserve_slot.lua adds one
+-- for each call it hands the booking to for sending) and remembers in `doubt`
+-- that some send failed in a way that may still have written it (the request
+-- had left: a timeout, a connection closed under it).
 --
 -- KEYS[1] order:slot:{orderId}
+-- KEYS[2] order:held                 bookings kept in doubt, by the time of the last doubtful send
 -- ARGV[1] orderId
--- ARGV[2] mode: 'abort'  = Kafka did not acknowledge the order's event: only a
---                          reservation still in state 'reserved' is undone; it
---                          stays, in state 'aborted' with its event, so that a
---                          retry re-sends that same event if its slot still has
---                          room (a send that timed out may land later after all);
---               'cancel' = the consumer applied a cancellation: capacity is
---                          returned, the record stays (state 'released') so a
---                          retry of the original request still finds its order.
--- Returns 1 released, 0 nothing to release, -1 refused (state not 'reserved').
+-- ARGV[2] mode: 'not_written' = one send certainly failed (refused, never left);
+--               'uncertain'   = one send failed but may yet be written;
+--               'sweep'       = the consumer's sweep: the group has applied the topic past
+--                               a point well after the last doubtful send without finding
+--                               the order, so it never landed.
+-- ARGV[3] now ms
+--
+-- When the last send under way has failed: with no doubt the capacity goes
+-- back (state 'aborted', event kept, so a retry re-books the same slot if it
+-- still has room); with doubt it is kept (state 'held', listed in order:held)
+-- until a retry's send succeeds, the consumer applies the order, or the sweep
+-- releases it. Releasing a booking whose order may still land would let the
+-- slot be sold twice. While another send is under way, that send settles it.
+--
+-- Returns 1 released, 2 held, 0 left as is (another send is under way, or the
+-- order is durable already), -1 refused (sweep of a booking no longer held).
 --
 -- The slot keys are read from the reservation itself, so this script is meant
 -- for a single Redis (not Cluster), like the rest of Ovenline's scripts.
-local r = redis.call('HMGET', KEYS[1], 'slot_key', 'orders_key', 'state')
+local r = redis.call('HMGET', KEYS[1], 'slot_key', 'orders_key', 'state', 'sending', 'doubt')
 if not r[1] then
+  redis.call('ZREM', KEYS[2], ARGV[1])
   return 0
 end
-if ARGV[2] == 'abort' and r[3] ~= 'reserved' then
-  return -1
-end
-if r[3] == 'released' then
-  return 0
-end
-local weight = redis.call('HGET', r[2], ARGV[1])
-if weight then
-  redis.call('HDEL', r[2], ARGV[1])
-  redis.call('DECRBY', r[1], weight)
-end
-if ARGV[2] == 'abort' then
+local state = r[3]
+local sending = tonumber(r[4] or '0')
+local doubt = r[5] == '1'
+
+local function release()
+  redis.call('ZREM', KEYS[2], ARGV[1])
+  local weight = redis.call('HGET', r[2], ARGV[1])
+  if weight then
+    redis.call('HDEL', r[2], ARGV[1])
+    redis.call('DECRBY', r[1], weight)
+  end
   redis.call('HSET', KEYS[1], 'state', 'aborted')
-else
-  redis.call('HSET', KEYS[1], 'state', 'released')
+  redis.call('HDEL', KEYS[1], 'doubt')
+  return 1
 end
-return 1
+
+if ARGV[2] == 'sweep' then
+  if state ~= 'held' or sending > 0 then
+    if state ~= 'held' then redis.call('ZREM', KEYS[2], ARGV[1]) end
+    return -1
+  end
+  return release()
+end
+
+if sending > 0 then
+  sending = sending - 1
+  redis.call('HSET', KEYS[1], 'sending', sending)
+end
+if ARGV[2] == 'uncertain' then
+  doubt = true
+  redis.call('HSET', KEYS[1], 'doubt', '1')
+end
+if state ~= 'reserved' and state ~= 'held' then
+  return 0 -- produced or applied meanwhile (another send got through)
+end
+if sending > 0 then
+  return 0
+end
+if not doubt then
+  return release()
+end
+-- Listed by the time the last send failed, after every doubtful one: the sweep waits well past it.
+redis.call('HSET', KEYS[1], 'state', 'held')
+redis.call('ZADD', KEYS[2], 'GT', ARGV[3], ARGV[1])
+return 2

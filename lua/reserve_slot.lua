@@ -30,6 +30,12 @@ end
 
 local function describe(verdict)
   local r = redis.call('HMGET', KEYS[1], 'slot_id', 'start_ms', 'end_ms', 'seq', 'created_at_ms', 'state', 'event', 'business_date')
+  -- The caller sends the order's event when it is not durable yet: count that send as under
+  -- way, so a failure of another send cannot release a booking this one may still write
+  -- (release_slot.lua).
+  if r[6] == 'reserved' or r[6] == 'held' then
+    redis.call('HINCRBY', KEYS[1], 'sending', 1)
+  end
   return { verdict, r[1], r[2], r[3], r[4], r[5], r[6], r[7] or '', r[8] or '' }
 end
 

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { seedExampleRequest } from "./support/grpc_client.ts";
 import { testKitchen } from "./support/kitchens.ts";
+import { HeldBookings } from "../src/adapters/redis/held_bookings.ts";
 import { RedisSlotReservations } from "../src/adapters/redis/slot_reservations.ts";
 import { firstSlotStartAtOrAfter, historyRows, SLOT_MS, waitForOrder } from "./support/observe.ts";
 import { leaseRedisDb } from "./support/redis_db.ts";
@@ -152,7 +153,7 @@ Deno.test("reservation retried after Kafka refused it: the same slot again, or a
       assert.equal(first.kind, "reserved");
       const event = placedEvent(testKitchen({ id: "k" }), { displaySeq: 1, orderId: "order-a" });
       await reservations.attachEvent(event);
-      await reservations.abort("order-a");
+      await reservations.sendFailed("order-a", "not_written", new Date());
       assert.equal(await redis.hget("order:slot:order-a", "state"), "aborted");
       assert.equal(await redis.get(candidates[0].id), "0", "capacity given back");
       const retry = await book("order-a");
@@ -167,7 +168,7 @@ Deno.test("reservation retried after Kafka refused it: the same slot again, or a
     });
 
     await t.step("a retry books afresh when the aborted slot was taken meanwhile", async () => {
-      await reservations.abort("order-a");
+      await reservations.sendFailed("order-a", "not_written", new Date());
       const other = await book("order-b");
       assert.equal(other.kind === "reserved" && other.reservation.slotId, candidates[0].id);
       const retry = await book("order-a");
@@ -180,6 +181,60 @@ Deno.test("reservation retried after Kafka refused it: the same slot again, or a
         await Promise.all(candidates.map((c) => redis.get(c.id))),
         ["1", "1", null],
       );
+    });
+
+    await t.step(
+      "a send that may have been written keeps the capacity until the sweep; concurrent sends settle together",
+      async () => {
+        const first = await book("order-c");
+        assert.equal(first.kind === "reserved" && first.reservation.slotId, candidates[2].id);
+        const retry = await book("order-c"); // a client retry sends while the first send is out
+        assert.equal(retry.kind === "existing" && retry.reservation.state, "reserved");
+        assert.equal(await redis.hget("order:slot:order-c", "sending"), "2");
+
+        await reservations.sendFailed("order-c", "not_written", new Date());
+        assert.equal(await redis.hget("order:slot:order-c", "state"), "reserved", "one is out");
+        assert.equal(await redis.get(candidates[2].id), "1");
+
+        await reservations.sendFailed("order-c", "uncertain", new Date(1_000));
+        assert.equal(await redis.hget("order:slot:order-c", "state"), "held");
+        assert.equal(await redis.zscore("order:held", "order-c"), "1000");
+        assert.equal(await redis.get(candidates[2].id), "1", "kept: it may still land");
+
+        // A later retry that certainly failed says nothing about the first send.
+        const again = await book("order-c");
+        assert.equal(again.kind === "existing" && again.reservation.state, "held");
+        await reservations.sendFailed("order-c", "not_written", new Date(2_000));
+        assert.equal(await redis.hget("order:slot:order-c", "state"), "held");
+        assert.equal(await redis.get(candidates[2].id), "1");
+        assert.equal(await redis.zscore("order:held", "order-c"), "2000", "held since the last");
+
+        const held = new HeldBookings(redis);
+        assert.deepEqual(await held.heldBefore(2_001), ["order-c"]);
+        assert.deepEqual(await held.heldBefore(2_000), []);
+        assert.equal(await held.release("order-c"), true);
+        assert.equal(await held.release("order-c"), false, "only once");
+        assert.equal(await redis.hget("order:slot:order-c", "state"), "aborted");
+        assert.equal(await redis.get(candidates[2].id), "0");
+        assert.equal(await redis.hexists(`${candidates[2].id}:orders`, "order-c"), 0);
+        assert.equal(await redis.zcard("order:held"), 0);
+      },
+    );
+
+    await t.step("a held booking whose retry gets through is confirmed, not swept", async () => {
+      const first = await book("order-d");
+      assert.equal(first.kind === "reserved" && first.reservation.slotId, candidates[2].id);
+      await reservations.sendFailed("order-d", "uncertain", new Date(1_000));
+      assert.equal(await redis.hget("order:slot:order-d", "state"), "held");
+      const retry = await book("order-d");
+      assert.equal(retry.kind === "existing" && retry.reservation.state, "held");
+      await reservations.confirm(
+        placedEvent(testKitchen({ id: "k" }), { displaySeq: 4, orderId: "order-d" }),
+      );
+      assert.equal(await redis.hget("order:slot:order-d", "state"), "produced");
+      assert.equal(await redis.zcard("order:held"), 0);
+      assert.equal(await new HeldBookings(redis).release("order-d"), false);
+      assert.equal(await redis.get(candidates[2].id), "1", "the order's capacity stays booked");
     });
   } finally {
     await lease.release();

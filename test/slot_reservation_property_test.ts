@@ -141,7 +141,7 @@ Deno.test("the Lua slot booking behaves like the reference model over generated 
               } else full++;
             } else if (held.length > 0) {
               const [orderId] = held.splice(op.pick % held.length, 1);
-              await reservations.abort(orderId);
+              await reservations.sendFailed(orderId, "not_written", new Date());
               model.release(orderId);
             }
           }

@@ -81,3 +81,32 @@ export class OverloadedError extends DependencyUnavailableError {
     this.name = "OverloadedError";
   }
 }
+
+/**
+ * Kafka did not acknowledge the order's event, but the request had left: it
+ * may yet be recorded. The caller hears UNAVAILABLE (retry with the same key);
+ * the booking is held, not released, until that is known.
+ */
+export class UncertainWriteError extends DependencyUnavailableError {
+  constructor(dependency: string, cause?: unknown) {
+    super(dependency, cause);
+    this.message = `${dependency} did not acknowledge the order in time (it may still be recorded)`;
+    this.name = "UncertainWriteError";
+  }
+}
+
+/**
+ * Kafka has not answered within the caller's time, and the send is still under way: the caller
+ * hears UNAVAILABLE now; `verdict` tells later whether the order was written after all.
+ */
+export class PendingWriteError extends DependencyUnavailableError {
+  constructor(
+    dependency: string,
+    readonly verdict: Promise<"written" | "not_written" | "uncertain">,
+    cause?: unknown,
+  ) {
+    super(dependency, cause);
+    this.message = `${dependency} did not acknowledge the order in time`;
+    this.name = "PendingWriteError";
+  }
+}

@@ -32,8 +32,21 @@ export interface ReservationRequest {
   readonly rateLimit: RateLimit;
 }
 
-/** "aborted": Kafka did not acknowledge the event; the capacity was given back, the event kept. */
-export type ReservationState = "reserved" | "produced" | "applied" | "released" | "aborted";
+/**
+ * "aborted": Kafka refused the event; the capacity was given back, the event kept.
+ * "held": Kafka did not acknowledge it but may still write it; the capacity is kept until that
+ * is known.
+ */
+export type ReservationState =
+  | "reserved"
+  | "produced"
+  | "applied"
+  | "released"
+  | "aborted"
+  | "held";
+
+/** How a send of an order's event failed: certainly not written, or possibly written after all. */
+export type FailedSend = "not_written" | "uncertain";
 
 export interface Reservation {
   readonly slotId: string;
@@ -69,8 +82,11 @@ export interface SlotReservations {
   attachEvent(event: OrderPlaced): Promise<void>;
   /** The order is durable in Kafka: stores its event and marks the booking so, in one call. */
   confirm(event: OrderPlaced): Promise<void>;
-  /** Undoes a reservation whose order never became durable. */
-  abort(orderId: string): Promise<void>;
+  /**
+   * One send of the order's event failed. The capacity goes back once no send of it can still be
+   * written; while one may (an uncertain failure), the booking is held instead.
+   */
+  sendFailed(orderId: string, verdict: FailedSend, now: Date): Promise<void>;
 }
 
 export interface KitchenDirectory {

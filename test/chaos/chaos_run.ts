@@ -59,7 +59,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const stack = await TestStack.start("chaos", {
     kitchens: [kitchen],
     services: ["consumer", "intake", "promoter", "hub"],
-    env: { RATE_LIMIT_ORDERS: "1000000", LOG_LEVEL: "warn" },
+    env: { RATE_LIMIT_ORDERS: "1000000", LOG_LEVEL: Deno.env.get("CHAOS_LOG_LEVEL") ?? "warn" },
   });
   const load = new OrderLoad(`127.0.0.1:${stack.ports.grpc}`, kitchen.id);
   const kds = new ResumingKds(

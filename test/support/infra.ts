@@ -43,3 +43,15 @@ export async function infraCtl(
     );
   }
 }
+
+/** The pid of a running local service (from scripts/infra/ctl.sh <service> status). */
+export async function infraPid(service: "postgres" | "redis" | "kafka"): Promise<number> {
+  const out = await new Deno.Command("bash", {
+    args: [`${ROOT_PATH}scripts/infra/ctl.sh`, service, "status"],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const pid = /\(pid (\d+)\)/.exec(new TextDecoder().decode(out.stdout))?.[1];
+  if (!pid) throw new Error(`${service} is not running`);
+  return Number(pid);
+}

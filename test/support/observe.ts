@@ -247,7 +247,7 @@ export async function mapLimit<T, R>(
 /** Keys that are not state: the event stream, markers, locks, leases and metrics. */
 const NOT_STATE = [
   /^ovenline:events$/,
-  /^ovenline:state:ready$/,
+  /^ovenline:state:(ready|restored|restore_offsets)$/,
   /^ovenline:restore:lock$/,
   /^erp:dead_letters$/,
   /^ratelimit:/,

@@ -44,6 +44,9 @@ export async function runBatchConsumer(
   const consumer = kafka.consumer({
     groupId: settings.groupId,
     minBytes: 1,
+    // Bounded fetches: a backlog (after an outage) arrives in batches the heap can hold.
+    maxBytes: 4 << 20,
+    maxBytesPerPartition: 512 << 10,
     maxWaitTimeInMs: settings.maxWaitTimeMs ?? 50,
     sessionTimeout,
     // At most a third of the session, so one late heartbeat does not cost the membership.

@@ -20,6 +20,18 @@ interface Pending {
   readonly reject: (error: unknown) => void;
 }
 
+/**
+ * A failed batch send, telling whether the broker may have written it. Only an error answer to
+ * kafkajs' one and only attempt proves it was not: once kafkajs has retried, its error describes
+ * the last attempt alone, and an earlier one may have been written before its connection went.
+ */
+export class BatchSendError extends Error {
+  constructor(cause: unknown, readonly possiblyWritten: boolean) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    this.name = "BatchSendError";
+  }
+}
+
 export class BatchingProducer {
   #queue: Pending[] = [];
   #inFlight = false;
@@ -72,11 +84,17 @@ export class BatchingProducer {
       });
       for (const p of batch) p.resolve();
     } catch (error) {
-      for (const p of batch) p.reject(error);
+      const failed = new BatchSendError(error, !answeredWithError(error));
+      for (const p of batch) p.reject(failed);
       await this.afterFailure(error).catch(() => {});
     } finally {
       this.#inFlight = false;
       if (this.#queue.length > 0) queueMicrotask(() => this.#flush());
     }
   }
+}
+
+/** The broker answered kafkajs' single attempt with an error (nothing retried, nothing lost). */
+function answeredWithError(error: unknown): boolean {
+  return (error as { name?: unknown } | null)?.name === "KafkaJSProtocolError";
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { Producer, ProducerRecord } from "kafkajs";
-import { BatchingProducer } from "./batching_producer.ts";
+import { BatchingProducer, BatchSendError } from "./batching_producer.ts";
 
 /** A producer whose sends stay in flight until the test lets them go. */
 function stuckProducer() {
@@ -35,4 +35,44 @@ Deno.test("`BatchingProducer.withdraw()` takes back a record still queued, never
   await new Promise((r) => setTimeout(r, 0));
   assert.equal(sent.length, 1, "b was never sent");
   assert.deepEqual(sent[0].messages.map((m) => m.key), ["a"]);
+});
+
+Deno.test("`BatchingProducer` calls a failed batch certainly unwritten only on an error answer to a single attempt", async () => {
+  let failWith: Error = new Error();
+  const producer = { send: () => Promise.reject(failWith) } as unknown as Producer;
+  const batcher = new BatchingProducer(() => producer, "topic");
+  const verdict = async (error: Error) => {
+    failWith = error;
+    const failed = await batcher.send(record("a")).catch((e) => e);
+    assert.ok(failed instanceof BatchSendError);
+    assert.equal(failed.cause, error);
+    return failed.possiblyWritten;
+  };
+  const kafkaError = (name: string, message: string, cause?: Error) =>
+    Object.assign(new Error(message, { cause }), { name });
+
+  const tooLarge = kafkaError(
+    "KafkaJSProtocolError",
+    "The request included a message larger than the max message size the server will accept",
+  );
+  assert.equal(await verdict(tooLarge), false, "the broker refused it");
+  // kafkajs' retries report the last attempt only: an earlier one may have been written.
+  const refused = kafkaError("KafkaJSConnectionError", "Connection error: connect ECONNREFUSED");
+  assert.equal(
+    await verdict(kafkaError("KafkaJSNumberOfRetriesExceeded", refused.message, refused)),
+    true,
+  );
+  assert.equal(
+    await verdict(kafkaError("KafkaJSNumberOfRetriesExceeded", tooLarge.message, tooLarge)),
+    true,
+  );
+  assert.equal(
+    await verdict(kafkaError("KafkaJSConnectionClosedError", "Closed connection")),
+    true,
+  );
+  assert.equal(
+    await verdict(kafkaError("KafkaJSRequestTimeoutError", "Request Produce timed out")),
+    true,
+  );
+  assert.equal(await verdict(new Error("something unexpected")), true);
 });

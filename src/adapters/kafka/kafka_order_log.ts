@@ -1,12 +1,16 @@
 /** The OrderEventLog port on Kafka: protobuf records keyed by order id, acked by all in-sync replicas. */
 import type { Kafka, Producer } from "kafkajs";
-import { DependencyUnavailableError } from "../../domain/errors.ts";
+import {
+  DependencyUnavailableError,
+  PendingWriteError,
+  UncertainWriteError,
+} from "../../domain/errors.ts";
 import type { OrderEvent } from "../../domain/order_event.ts";
 import type { OrderEventLog } from "../../domain/ports.ts";
 import { startProducerSpan } from "../../observability/kafka_spans.ts";
 import { failSpan } from "../../observability/tracing.ts";
 import { encodeOrderEvent } from "../protobuf/order_event_codec.ts";
-import { BatchingProducer } from "./batching_producer.ts";
+import { BatchingProducer, BatchSendError } from "./batching_producer.ts";
 import type { RenewableProducer } from "./renewable_producer.ts";
 import { HEADER, ORDER_EVENT_CONTENT_TYPE } from "./topics.ts";
 
@@ -72,10 +76,24 @@ export class KafkaOrderLog implements OrderEventLog {
       await Promise.race([sent, timeout]);
     } catch (error) {
       // Still queued behind a stuck request: never send it, the caller hears UNAVAILABLE now.
-      this.#batcher.withdraw(record);
+      const withdrawn = this.#batcher.withdraw(record);
       sent.catch(() => {}); // settled later by the batcher; nobody waits for it any more
       failSpan(span, error);
-      throw new DependencyUnavailableError("kafka", error);
+      if (withdrawn) throw new DependencyUnavailableError("kafka", error); // it never left
+      if (error instanceof BatchSendError) {
+        throw error.possiblyWritten
+          ? new UncertainWriteError("kafka", error)
+          : new DependencyUnavailableError("kafka", error);
+      }
+      // Our deadline passed while kafkajs still tries: its verdict comes later.
+      throw new PendingWriteError(
+        "kafka",
+        sent.then(
+          () => "written" as const,
+          (e) => (e instanceof BatchSendError && !e.possiblyWritten ? "not_written" : "uncertain"),
+        ),
+        error,
+      );
     } finally {
       clearTimeout(timer);
       span.end();

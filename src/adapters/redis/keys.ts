@@ -1,6 +1,10 @@
 /** Every Redis key Ovenline uses, in one place (documented in docs/redis-keys.md). */
 
 export const READY_MARKER = "ovenline:state:ready";
+/** Set once PostgreSQL's live state is back in Redis; ready follows when the backlog is applied. */
+export const RESTORED_MARKER = "ovenline:state:restored";
+/** Topic end offsets when the restore was written (JSON partition → offset). */
+export const RESTORE_OFFSETS = "ovenline:state:restore_offsets";
 export const RESTORE_LOCK = "ovenline:restore:lock";
 export const EVENT_STREAM = "ovenline:events";
 export const ACTIVE_ORDERS = "erp:orders:active";
@@ -9,6 +13,8 @@ export const ORDERS_TOTAL = "orders:total";
 export const PENDING_COUNT = "erp:orders:pending";
 export const STATUS_COUNTS = "erp:orders:by_status";
 export const DEAD_LETTER_COUNT = "erp:dead_letters";
+/** Bookings kept after an uncertain Kafka send, by the time they were held (release_slot.lua). */
+export const HELD_BOOKINGS = "order:held";
 
 export const orderSnapshotKey = (orderId: string) => `erp:order:${orderId}`;
 export const reservationKey = (orderId: string) => `order:slot:${orderId}`;

@@ -17,6 +17,8 @@ import {
   READY_MARKER,
   reservationKey,
   RESTORE_LOCK,
+  RESTORE_OFFSETS,
+  RESTORED_MARKER,
   SCHEDULED_ORDERS,
   slotLoadKey,
   slotOrdersKey,
@@ -45,16 +47,25 @@ export async function unlockRestore(redis: Redis, owner: string): Promise<void> 
   );
 }
 
-/** Writes the record's live state into an empty Redis in one MULTI, then sets the ready marker. */
+/**
+ * Writes the record's live state into Redis, then sets the ready marker. The
+ * bulk goes in pipelines of bounded size (a restore of many thousands of
+ * orders must not build one giant transaction in memory). The restored
+ * marker is set last, with the counters and the state.restored event, in one
+ * MULTI, together with the topic's end offsets at that moment: orders already
+ * in Kafka but not yet in PostgreSQL are not in this state, and intake may
+ * book again (the ready marker) only once the consumers have applied them.
+ */
 export async function writeLiveState(
   redis: Redis,
   state: LiveStateRecord,
   now: Date,
+  backlogEnd: Record<string, string>,
 ): Promise<void> {
-  const tx = redis.multi();
+  const w = new ChunkedWriter(redis);
   const nowS = Math.floor(now.getTime() / 1000);
   // Whole values are written (SET, not INCRBY), so a restore over partial state is still exact.
-  tx.del(ACTIVE_ORDERS, SCHEDULED_ORDERS);
+  w.batch.del(ACTIVE_ORDERS, SCHEDULED_ORDERS);
   // Only a cancellation gives capacity back (apply_order.lua): a completed order still fills its slot.
   const booked = [
     ...state.liveOrders,
@@ -62,13 +73,16 @@ export async function writeLiveState(
   ];
   for (const [slot, orders] of groupBySlot(booked)) {
     const expireAt = slotExpiry(orders[0]);
+    const tx = w.batch;
     tx.del(slotOrdersKey(slot));
     tx.hset(slotOrdersKey(slot), Object.fromEntries(orders.map((o) => [o.id, o.slotWeight])));
     tx.set(slotLoadKey(slot), orders.reduce((sum, o) => sum + o.slotWeight, 0));
     tx.expireat(slotOrdersKey(slot), expireAt);
     tx.expireat(slotLoadKey(slot), expireAt);
+    await w.counted(5);
   }
   for (const order of state.liveOrders) {
+    const tx = w.batch;
     tx.set(orderSnapshotKey(order.id), JSON.stringify(order));
     tx.expireat(orderSnapshotKey(order.id), Math.max(slotExpiry(order), nowS + 86_400));
     if (new Date(order.visibleAt).getTime() > now.getTime()) {
@@ -77,23 +91,30 @@ export async function writeLiveState(
       tx.zadd(ACTIVE_ORDERS, new Date(order.slotStart).getTime(), order.id);
     }
     booking(tx, order, "applied");
+    await w.counted(5);
   }
   for (const order of state.recentTerminalOrders) {
     // Their snapshots too, as the projection left them (a retry or GetOrder still finds them).
+    const tx = w.batch;
     tx.set(orderSnapshotKey(order.id), JSON.stringify(order));
     tx.expireat(
       orderSnapshotKey(order.id),
       Math.max(slotExpiry(order), Math.floor(Date.parse(order.updatedAt) / 1000) + 86_400),
     );
     booking(tx, order, order.status === "cancelled" ? "released" : "applied");
+    await w.counted(4);
   }
+  for (const d of state.displaySequences) {
+    w.batch.set(displayCounterKey(d.kitchenId, d.businessDate), d.seq, "EX", 3 * 86_400);
+    await w.counted(1);
+  }
+  await w.flush();
+
+  const tx = redis.multi();
   tx.del(ORDERS_TOTAL, PENDING_COUNT, STATUS_COUNTS);
   tx.set(ORDERS_TOTAL, state.total);
   tx.set(PENDING_COUNT, state.statusCounts.get("pending") ?? 0);
   for (const [status, n] of state.statusCounts) tx.hset(STATUS_COUNTS, status, n);
-  for (const d of state.displaySequences) {
-    tx.set(displayCounterKey(d.kitchenId, d.businessDate), d.seq, "EX", 3 * 86_400);
-  }
   // Hubs answer this with a fresh snapshot to every client: the stream before it is gone.
   tx.xadd(
     EVENT_STREAM,
@@ -110,10 +131,58 @@ export async function writeLiveState(
     "order",
     "null",
   );
-  tx.set(READY_MARKER, now.toISOString());
-  const results = await tx.exec();
+  tx.set(RESTORED_MARKER, now.toISOString());
+  tx.set(RESTORE_OFFSETS, JSON.stringify(backlogEnd));
+  await execOrThrow(tx);
+}
+
+export async function isRestored(redis: Redis): Promise<boolean> {
+  return (await redis.exists(RESTORED_MARKER)) === 1;
+}
+
+/** The topic's end offsets when the restore was written (what must be applied before ready). */
+export async function restoreBacklogEnd(redis: Redis): Promise<Record<string, string> | undefined> {
+  const json = await redis.get(RESTORE_OFFSETS);
+  return json ? JSON.parse(json) : undefined;
+}
+
+/** Intake may book again: the restored state plus every order that was on its way is in Redis. */
+export async function markReady(redis: Redis, now: Date): Promise<void> {
+  await redis.multi().set(READY_MARKER, now.toISOString()).del(RESTORE_OFFSETS).exec();
+}
+
+/** Commands in pipelines of at most CHUNK commands, each sent (and checked) when full. */
+class ChunkedWriter {
+  static readonly CHUNK = 2_000;
+  #batch: ReturnType<Redis["pipeline"]>;
+  #commands = 0;
+
+  constructor(private readonly redis: Redis) {
+    this.#batch = redis.pipeline();
+  }
+
+  get batch(): ReturnType<Redis["pipeline"]> {
+    return this.#batch;
+  }
+
+  async counted(commands: number): Promise<void> {
+    this.#commands += commands;
+    if (this.#commands >= ChunkedWriter.CHUNK) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.#commands === 0) return;
+    const batch = this.#batch;
+    this.#batch = this.redis.pipeline();
+    this.#commands = 0;
+    await execOrThrow(batch);
+  }
+}
+
+async function execOrThrow(batch: ReturnType<Redis["pipeline"]>): Promise<void> {
+  const results = await batch.exec();
   const failed = results?.find(([error]) => error);
-  if (!results || failed) throw failed?.[0] ?? new Error("restore transaction was discarded");
+  if (!results || failed) throw failed?.[0] ?? new Error("restore batch was discarded");
 }
 
 function groupBySlot(orders: readonly Order[]): Map<string, Order[]> {

@@ -4,6 +4,7 @@ import type { Redis } from "ioredis";
 import { DependencyUnavailableError } from "../../domain/errors.ts";
 import type {
   CandidateSlot,
+  FailedSend,
   Reservation,
   ReservationOutcome,
   ReservationRequest,
@@ -14,7 +15,7 @@ import type { OrderPlaced } from "../../domain/order_event.ts";
 import { startScriptSpan } from "../../observability/redis_spans.ts";
 import { failSpan } from "../../observability/tracing.ts";
 import { decodeOrderEvent, encodeOrderEvent } from "../protobuf/order_event_codec.ts";
-import { READY_MARKER, reservationKey } from "./keys.ts";
+import { HELD_BOOKINGS, READY_MARKER, reservationKey } from "./keys.ts";
 import { script } from "./scripts.ts";
 
 /** Slot keys outlive their slot by a day: the dashboard shows today's load after the fact. */
@@ -99,18 +100,25 @@ export class RedisSlotReservations implements SlotReservations {
     // Only a still-'reserved' booking moves to 'produced': the consumer may already have applied it.
     await this.#call(() =>
       this.redis.eval(
-        "redis.call('HSET', KEYS[1], 'event', ARGV[1]) if redis.call('HGET', KEYS[1], 'state') == 'reserved' then redis.call('HSET', KEYS[1], 'state', 'produced') end",
-        1,
+        "redis.call('HSET', KEYS[1], 'event', ARGV[1]) local s = redis.call('HGET', KEYS[1], 'state') if s == 'reserved' or s == 'held' then redis.call('HSET', KEYS[1], 'state', 'produced') redis.call('ZREM', KEYS[2], ARGV[2]) end",
+        2,
         reservationKey(event.orderId),
+        HELD_BOOKINGS,
         bytes,
+        event.orderId,
       )
     );
   }
 
-  async abort(orderId: string): Promise<void> {
-    const span = startScriptSpan("release_slot", undefined, { "ovenline.order.id": orderId });
+  async sendFailed(orderId: string, verdict: FailedSend, now: Date): Promise<void> {
+    const span = startScriptSpan("release_slot", undefined, {
+      "ovenline.order.id": orderId,
+      "ovenline.send.verdict": verdict,
+    });
     try {
-      await this.#call(() => this.#release([reservationKey(orderId)], [orderId, "abort"]));
+      await this.#call(() =>
+        this.#release([reservationKey(orderId), HELD_BOOKINGS], [orderId, verdict, now.getTime()])
+      );
     } catch (error) {
       failSpan(span, error);
       throw error;

@@ -28,7 +28,7 @@ export interface ApplyDeps {
     project(orders: readonly Order[], now: Date, parents?: readonly Context[]): Promise<unknown>;
   };
   readonly deadLetters: { send(record: RawRecord, reason: string, at: Date): Promise<void> };
-  /** Resolves once Redis holds the live state (restoring it from PostgreSQL if it was lost). */
+  /** Resolves once Redis holds PostgreSQL's live state (restoring it if it was lost). */
   readonly ensureLiveState: () => Promise<void>;
   /** Creates missing monthly partitions (an order dated into a month not yet created). */
   readonly ensurePartitions: (at: Date) => Promise<void>;

@@ -6,11 +6,13 @@
 import { runBatchConsumer } from "../../adapters/kafka/batch_consumer.ts";
 import { createKafka } from "../../adapters/kafka/client.ts";
 import { DeadLetterQueue } from "../../adapters/kafka/dead_letters.ts";
+import { groupReached, topicEndOffsets } from "../../adapters/kafka/group_progress.ts";
 import { OrderStore } from "../../adapters/postgres/order_store.ts";
 import { ensurePartitions } from "../../adapters/postgres/partitions.ts";
 import { createPool } from "../../adapters/postgres/pool.ts";
 import { connectRedis, createRedis } from "../../adapters/redis/client.ts";
 import { DEAD_LETTER_COUNT } from "../../adapters/redis/keys.ts";
+import { HeldBookings } from "../../adapters/redis/held_bookings.ts";
 import { OrderProjection } from "../../adapters/redis/order_projection.ts";
 import { observeConsumerLag } from "../../observability/consumer_lag_gauge.ts";
 import { createLogger, parseLevel } from "../../observability/logger.ts";
@@ -18,6 +20,7 @@ import { recordDeadLetter, startDeadLetterCount } from "../../observability/pipe
 import { serveHealth } from "../shared/health_server.ts";
 import { applyRecords } from "./apply_records.ts";
 import { readConsumerConfig } from "./config.ts";
+import { heldSweeper } from "./held_sweeper.ts";
 import { liveStateGuard } from "./live_state.ts";
 
 const config = readConsumerConfig();
@@ -37,8 +40,16 @@ const kafka = createKafka(config.kafka, logger);
 const dlqProducer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
 await dlqProducer.connect();
 const deadLetters = new DeadLetterQueue(dlqProducer, config.deadLetterTopic);
-const ensureLiveState = liveStateGuard(redis, pool, clock, logger, crypto.randomUUID());
-await ensureLiveState();
+const admin = kafka.admin();
+await admin.connect();
+const backlog = {
+  end: () => topicEndOffsets(admin, config.ordersTopic),
+  reached: (target: Record<string, string>) =>
+    groupReached(admin, config.consumerGroup, config.ordersTopic, target),
+};
+const liveState = liveStateGuard(redis, pool, clock, logger, crypto.randomUUID(), backlog);
+await liveState.restored();
+await liveState.ready(); // at once when nothing was pending (a first start, a clean restart)
 
 const deps = {
   clock,
@@ -49,7 +60,7 @@ const deps = {
   }),
   projection: new OrderProjection(redis),
   deadLetters,
-  ensureLiveState,
+  ensureLiveState: liveState.restored,
   ensurePartitions: (at: Date) => ensurePartitions(pool, at, 1).then(() => {}),
   onDeadLetter: () => {
     recordDeadLetter(config.deadLetterTopic);
@@ -80,10 +91,16 @@ const lagGauge = observeConsumerLag(
   (error) => logger.debug("reading consumer lag failed", { error }),
 );
 
-// Redis can lose its data while the topic is quiet; intake books nothing until it is restored.
+// Redis can lose its data while the topic is quiet; intake books nothing until it is restored
+// and the backlog of that moment applied (the ready marker).
 const watchdog = setInterval(() => {
-  ensureLiveState().catch((error) => logger.warn("live state check failed", { error }));
+  liveState.ready().catch((error) => logger.warn("live state check failed", { error }));
 }, 500);
+// Bookings held after uncertain Kafka sends that no retry settled.
+const sweep = heldSweeper(new HeldBookings(redis), backlog, clock, logger);
+const sweeper = setInterval(() => {
+  sweep().catch((error) => logger.warn("sweeping held bookings failed", { error }));
+}, 5_000);
 const daily = setInterval(() => {
   ensurePartitions(pool, clock.now(), 3).catch((error) =>
     logger.warn("creating partitions ahead failed", { error })
@@ -98,10 +115,12 @@ logger.info("consumer running", { topic: config.ordersTopic, group: config.consu
 
 const shutdown = async () => {
   clearInterval(watchdog);
+  clearInterval(sweeper);
   clearInterval(daily);
   await running.stop().catch(() => {});
   await lagGauge.close();
   await dlqProducer.disconnect().catch(() => {});
+  await admin.disconnect().catch(() => {});
   await health.shutdown();
   redis.disconnect();
   await pool.end();

@@ -6,8 +6,10 @@
 import {
   KitchenClosedError,
   OutOfStockError,
+  PendingWriteError,
   RateLimitedError,
   SlotsFullError,
+  UncertainWriteError,
   ValidationError,
 } from "../../domain/errors.ts";
 import { type Booking, newOrder } from "../../domain/new_order.ts";
@@ -105,7 +107,9 @@ export async function placeOrder(deps: PlaceOrderDeps, request: OrderRequest): P
     valid.idempotencyKey,
     reservation.displaySeq,
   );
-  if (outcome.kind === "existing" && reservation.state !== "reserved") {
+  if (
+    outcome.kind === "existing" && reservation.state !== "reserved" && reservation.state !== "held"
+  ) {
     return event.order; // durable already; a retry must not send it twice
   }
   try {
@@ -113,7 +117,19 @@ export async function placeOrder(deps: PlaceOrderDeps, request: OrderRequest): P
   } catch (error) {
     // Kept beside the booking: a retry re-sends exactly this event if Kafka took it after all.
     await deps.reservations.attachEvent(event).catch(() => {});
-    await deps.reservations.abort(orderId).catch(() => {
+    // Capacity goes back only when the order certainly was not written: releasing it for an order
+    // Kafka records after all would sell it twice. Uncertain: held until a retry, the consumer or
+    // its sweep settles it. Still pending: decided when kafkajs gives its verdict.
+    if (error instanceof PendingWriteError) {
+      void error.verdict.then((verdict) =>
+        verdict === "written"
+          ? deps.reservations.confirm(event)
+          : deps.reservations.sendFailed(orderId, verdict, deps.clock.now())
+      ).catch(() => {});
+      throw error;
+    }
+    const verdict = error instanceof UncertainWriteError ? "uncertain" : "not_written";
+    await deps.reservations.sendFailed(orderId, verdict, now).catch(() => {
       // Redis is gone too: the booking is released by the start-up restore, which rebuilds
       // loads from the orders that exist.
     });

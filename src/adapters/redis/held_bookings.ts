@@ -1,0 +1,26 @@
+/** Bookings held after an uncertain Kafka send (lua/release_slot.lua), and their sweep. */
+import type { Redis } from "ioredis";
+import { HELD_BOOKINGS, reservationKey } from "./keys.ts";
+import { script } from "./scripts.ts";
+
+export class HeldBookings {
+  readonly #release;
+
+  constructor(private readonly redis: Redis) {
+    this.#release = script(redis, "release_slot");
+  }
+
+  /** Orders whose booking has been held since before `ms`. */
+  heldBefore(ms: number): Promise<string[]> {
+    return this.redis.zrangebyscore(HELD_BOOKINGS, "-inf", `(${ms}`);
+  }
+
+  /** Gives a held booking's capacity back; true when it was still held (never recorded). */
+  async release(orderId: string): Promise<boolean> {
+    return (await this.#release([reservationKey(orderId), HELD_BOOKINGS], [
+      orderId,
+      "sweep",
+      Date.now(),
+    ])) === 1;
+  }
+}
