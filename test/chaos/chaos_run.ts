@@ -122,6 +122,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       120_000,
       500,
     ).catch(() => log("warning: the record did not fully catch up in 120 s"));
+    // Bookings held after uncertain sends that no retry settled: the consumer's sweep gives them
+    // back once the topic proves they never landed; until then a slot's load counts them.
+    await waitFor(
+      "held bookings settled",
+      async () => (await stack.redis.zcard("order:held")) === 0,
+      90_000,
+      500,
+    ).catch(() => log("warning: bookings still held after 90 s"));
     const now = new Date();
     await waitFor(
       "tablets to see what is visible",
