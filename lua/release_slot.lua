@@ -13,7 +13,9 @@
 --               'uncertain'   = one send failed but may yet be written;
 --               'sweep'       = the consumer's sweep: the group has applied the topic past
 --                               a point well after the last doubtful send without finding
---                               the order, so it never landed.
+--                               the order, so it never landed. Refused while a send is
+--                               under way, unless it was counted over a minute ago (its
+--                               intake died mid-send: sends give up within seconds).
 -- ARGV[3] now ms
 --
 -- When the last send under way has failed: with no doubt the capacity goes
@@ -28,11 +30,12 @@
 --
 -- The slot keys are read from the reservation itself, so this script is meant
 -- for a single Redis (not Cluster), like the rest of Ovenline's scripts.
-local r = redis.call('HMGET', KEYS[1], 'slot_key', 'orders_key', 'state', 'sending', 'doubt')
+local r = redis.call('HMGET', KEYS[1], 'slot_key', 'orders_key', 'state', 'sending', 'doubt', 'sending_at')
 if not r[1] then
   redis.call('ZREM', KEYS[2], ARGV[1])
   return 0
 end
+local STALE_SEND_MS = 60000
 local state = r[3]
 local sending = tonumber(r[4] or '0')
 local doubt = r[5] == '1'
@@ -50,6 +53,10 @@ local function release()
 end
 
 if ARGV[2] == 'sweep' then
+  -- A send counted a minute ago and never settled belongs to an intake that died mid-send.
+  if sending > 0 and tonumber(ARGV[3]) - tonumber(r[6] or '0') > STALE_SEND_MS then
+    sending = 0
+  end
   if state ~= 'held' or sending > 0 then
     if state ~= 'held' then redis.call('ZREM', KEYS[2], ARGV[1]) end
     return -1

@@ -35,6 +35,7 @@ local function describe(verdict)
   -- (release_slot.lua).
   if r[6] == 'reserved' or r[6] == 'held' then
     redis.call('HINCRBY', KEYS[1], 'sending', 1)
+    redis.call('HSET', KEYS[1], 'sending_at', ARGV[4])
   end
   return { verdict, r[1], r[2], r[3], r[4], r[5], r[6], r[7] or '', r[8] or '' }
 end

@@ -82,7 +82,6 @@ Deno.test("dependency outages", async (t) => {
         const keys = ["kafka-down-1", "kafka-down-2", "kafka-down-3"];
         const ids = keys.map((k) => orderIdFor("12345", k));
         const before = await footprint(stack, kafkaKitchen.id);
-        const loadsBefore = await slotLoads(stack, kafkaKitchen.id);
         await infraCtl("kafka", "stop");
         try {
           const started = Date.now();

@@ -114,6 +114,18 @@ Deno.test("`openingsOn()` leaves out an opening that lies wholly inside the spri
   assert.equal(openingsOn(cfg, date("2026-04-05")).length, 1);
 });
 
+Deno.test("`openingsOn()` moves a short opening inside the gap to its end, beside the next opening", () => {
+  // Sydney springs forward from 02:00 to 03:00 on 2026-10-04: 02:00–02:05 becomes 03:00–03:05.
+  const cfg = kitchen({
+    timeZone: "Australia/Sydney",
+    hours: { sun: [{ open: "02:00", close: "02:05" }, { open: "03:00", close: "24:00" }] },
+  });
+  assert.deepEqual(show(openingsOn(cfg, date("2026-10-04"))), [
+    "2026-10-04 2026-10-03T16:00:00.000Z → 2026-10-03T16:05:00.000Z",
+    "2026-10-04 2026-10-03T16:00:00.000Z → 2026-10-04T13:00:00.000Z",
+  ]);
+});
+
 Deno.test("`openingsOn()` is empty on a weekday without hours", () => {
   const cfg = kitchen({ hours: { mon: [{ open: "10:00", close: "23:00" }] } });
   assert.deepEqual(openingsOn(cfg, date("2026-11-26")), []);

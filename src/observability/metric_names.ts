@@ -90,6 +90,15 @@ export const METRICS = {
     service: "promoter",
     description: "How late a scheduled order was moved to the KDS: promotion time − visible_at.",
   },
+  bookingsHeld: {
+    name: "ovenline.bookings.held",
+    prometheus: "ovenline_bookings_held",
+    instrument: "gauge",
+    unit: "{booking}",
+    service: "consumer",
+    description: "Slot bookings kept after a Kafka send that may have been written, waiting for " +
+      "a retry, the consumer or its sweep to settle them (order:held).",
+  },
 } as const satisfies Record<string, MetricSpec>;
 
 /** Seconds buckets for request-scale latencies; 0.5 s is the CreateOrder latency SLO threshold. */

@@ -15,12 +15,16 @@ export class HeldBookings {
     return this.redis.zrangebyscore(HELD_BOOKINGS, "-inf", `(${ms}`);
   }
 
+  count(): Promise<number> {
+    return this.redis.zcard(HELD_BOOKINGS);
+  }
+
   /** Gives a held booking's capacity back; true when it was still held (never recorded). */
-  async release(orderId: string): Promise<boolean> {
+  async release(orderId: string, now: Date): Promise<boolean> {
     return (await this.#release([reservationKey(orderId), HELD_BOOKINGS], [
       orderId,
       "sweep",
-      Date.now(),
+      now.getTime(),
     ])) === 1;
   }
 }

@@ -16,7 +16,7 @@ export const SETTLE_AFTER_MS = 15_000;
 
 export interface HeldStore {
   heldBefore(ms: number): Promise<string[]>;
-  release(orderId: string): Promise<boolean>;
+  release(orderId: string, now: Date): Promise<boolean>;
 }
 
 export function heldSweeper(
@@ -34,7 +34,7 @@ export function heldSweeper(
     }
     if (!(await backlog.reached(mark.end))) return;
     for (const orderId of await held.heldBefore(mark.at - SETTLE_AFTER_MS)) {
-      if (await held.release(orderId)) {
+      if (await held.release(orderId, clock.now())) {
         logger.warn("a booking held after an uncertain Kafka send was never recorded; released", {
           orderId,
         });

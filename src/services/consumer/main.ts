@@ -15,6 +15,7 @@ import { DEAD_LETTER_COUNT } from "../../adapters/redis/keys.ts";
 import { HeldBookings } from "../../adapters/redis/held_bookings.ts";
 import { OrderProjection } from "../../adapters/redis/order_projection.ts";
 import { observeConsumerLag } from "../../observability/consumer_lag_gauge.ts";
+import { observeHeldBookings } from "../../observability/held_bookings_gauge.ts";
 import { createLogger, parseLevel } from "../../observability/logger.ts";
 import { recordDeadLetter, startDeadLetterCount } from "../../observability/pipeline_metrics.ts";
 import { serveHealth } from "../shared/health_server.ts";
@@ -97,7 +98,12 @@ const watchdog = setInterval(() => {
   liveState.ready().catch((error) => logger.warn("live state check failed", { error }));
 }, 500);
 // Bookings held after uncertain Kafka sends that no retry settled.
-const sweep = heldSweeper(new HeldBookings(redis), backlog, clock, logger);
+const heldBookings = new HeldBookings(redis);
+observeHeldBookings(
+  () => heldBookings.count(),
+  (error) => logger.debug("counting held bookings failed", { error }),
+);
+const sweep = heldSweeper(heldBookings, backlog, clock, logger);
 const sweeper = setInterval(() => {
   sweep().catch((error) => logger.warn("sweeping held bookings failed", { error }));
 }, 5_000);
