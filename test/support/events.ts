@@ -134,15 +134,20 @@ export async function waitForConsumerCaughtUp(
     const deadline = Date.now() + timeoutMs;
     let last = "";
     while (Date.now() < deadline) {
-      const ends = await admin.fetchTopicOffsets(topic);
-      const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-      const done = ends.every((end) => {
-        const c = committed?.partitions.find((p) => p.partition === end.partition);
-        const at = c && Number(c.offset) >= 0 ? Number(c.offset) : Number(end.low);
-        return at >= Number(end.high);
-      });
-      if (done) return;
-      last = JSON.stringify({ ends, committed });
+      try {
+        const ends = await admin.fetchTopicOffsets(topic);
+        const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+        const done = ends.every((end) => {
+          const c = committed?.partitions.find((p) => p.partition === end.partition);
+          const at = c && Number(c.offset) >= 0 ? Number(c.offset) : Number(end.low);
+          return at >= Number(end.high);
+        });
+        if (done) return;
+        last = JSON.stringify({ ends, committed });
+      } catch (error) {
+        // A broker just back (or woken) may answer "not the leader" for a moment.
+        last = String(error);
+      }
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error(`consumer group ${groupId} did not catch up with ${topic}: ${last}`);

@@ -49,8 +49,17 @@ const backlog = {
     groupReached(admin, config.consumerGroup, config.ordersTopic, target),
 };
 const liveState = liveStateGuard(redis, pool, clock, logger, crypto.randomUUID(), backlog);
-await liveState.restored();
-await liveState.ready(); // at once when nothing was pending (a first start, a clean restart)
+// Kafka (the backlog's offsets) or PostgreSQL may still be coming back, e.g. after a node restart.
+for (let attempt = 1;; attempt++) {
+  try {
+    await liveState.restored();
+    await liveState.ready(); // at once when nothing was pending (a first start, a clean restart)
+    break;
+  } catch (error) {
+    logger.warn("checking the live state failed; retrying", { error, attempt });
+    await new Promise((r) => setTimeout(r, Math.min(200 * attempt, 3_000)));
+  }
+}
 
 const deps = {
   clock,
