@@ -41,8 +41,9 @@ if current then
 end
 
 redis.call('SET', KEYS[1], ARGV[3])
--- Recorded after all: a booking held after an uncertain Kafka send is settled.
+-- Recorded: a booking held after an uncertain Kafka send, or with a send under way, is settled.
 redis.call('ZREM', 'order:held', id)
+redis.call('ZREM', 'order:sending', id)
 redis.call('EXPIREAT', KEYS[1], ARGV[11])
 
 local live = status == 'pending' or status == 'preparing' or status == 'cooking' or status == 'ready'

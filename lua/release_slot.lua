@@ -8,6 +8,7 @@
 --
 -- KEYS[1] order:slot:{orderId}
 -- KEYS[2] order:held                 bookings kept in doubt, by the time of the last doubtful send
+-- KEYS[3] order:sending              bookings with sends under way, by when the last was counted
 -- ARGV[1] orderId
 -- ARGV[2] mode: 'not_written' = one send certainly failed (refused, never left);
 --               'uncertain'   = one send failed but may yet be written;
@@ -15,7 +16,11 @@
 --                               a point well after the last doubtful send without finding
 --                               the order, so it never landed. Refused while a send is
 --                               under way, unless it was counted over a minute ago (its
---                               intake died mid-send: sends give up within seconds).
+--                               intake died mid-send: sends give up within seconds);
+--               'stale'       = the consumer's sweep: the booking's last send was counted
+--                               over a minute ago and never settled, so its intake died
+--                               mid-send; that send may have been written: held, as after
+--                               an uncertain failure.
 -- ARGV[3] now ms
 --
 -- When the last send under way has failed: with no doubt the capacity goes
@@ -33,15 +38,26 @@
 local r = redis.call('HMGET', KEYS[1], 'slot_key', 'orders_key', 'state', 'sending', 'doubt', 'sending_at')
 if not r[1] then
   redis.call('ZREM', KEYS[2], ARGV[1])
+  redis.call('ZREM', KEYS[3], ARGV[1])
   return 0
 end
 local STALE_SEND_MS = 60000
 local state = r[3]
 local sending = tonumber(r[4] or '0')
 local doubt = r[5] == '1'
+local staleSends = sending > 0 and tonumber(ARGV[3]) - tonumber(r[6] or '0') > STALE_SEND_MS
+
+local function hold()
+  -- Listed by the time the last send failed, after every doubtful one: the sweep waits well past it.
+  redis.call('HSET', KEYS[1], 'state', 'held', 'sending', 0, 'doubt', '1')
+  redis.call('ZADD', KEYS[2], 'GT', ARGV[3], ARGV[1])
+  redis.call('ZREM', KEYS[3], ARGV[1])
+  return 2
+end
 
 local function release()
   redis.call('ZREM', KEYS[2], ARGV[1])
+  redis.call('ZREM', KEYS[3], ARGV[1])
   local weight = redis.call('HGET', r[2], ARGV[1])
   if weight then
     redis.call('HDEL', r[2], ARGV[1])
@@ -52,11 +68,18 @@ local function release()
   return 1
 end
 
+if ARGV[2] == 'stale' then
+  if state ~= 'reserved' and state ~= 'held' then
+    redis.call('ZREM', KEYS[3], ARGV[1])
+    return 0
+  end
+  if not staleSends then return -1 end -- a retry is sending right now
+  return hold()
+end
+
 if ARGV[2] == 'sweep' then
   -- A send counted a minute ago and never settled belongs to an intake that died mid-send.
-  if sending > 0 and tonumber(ARGV[3]) - tonumber(r[6] or '0') > STALE_SEND_MS then
-    sending = 0
-  end
+  if staleSends then sending = 0 end
   if state ~= 'held' or sending > 0 then
     if state ~= 'held' then redis.call('ZREM', KEYS[2], ARGV[1]) end
     return -1
@@ -73,6 +96,7 @@ if ARGV[2] == 'uncertain' then
   redis.call('HSET', KEYS[1], 'doubt', '1')
 end
 if state ~= 'reserved' and state ~= 'held' then
+  redis.call('ZREM', KEYS[3], ARGV[1])
   return 0 -- produced or applied meanwhile (another send got through)
 end
 if sending > 0 then
@@ -81,7 +105,4 @@ end
 if not doubt then
   return release()
 end
--- Listed by the time the last send failed, after every doubtful one: the sweep waits well past it.
-redis.call('HSET', KEYS[1], 'state', 'held')
-redis.call('ZADD', KEYS[2], 'GT', ARGV[3], ARGV[1])
-return 2
+return hold()

@@ -6,6 +6,7 @@
 --
 -- KEYS[1]  order:slot:{orderId}      the reservation (hash)
 -- KEYS[2]  ovenline:state:ready      absent while live state is being restored
+-- KEYS[3]  order:sending             bookings with sends under way (release_slot.lua)
 -- ARGV[1] orderId  ARGV[2] weight  ARGV[3] capacity  ARGV[4] createdAtMs
 -- ARGV[5] seconds to keep slot keys after the slot ends
 -- ARGV[6] seconds to keep a display counter
@@ -36,6 +37,7 @@ local function describe(verdict)
   if r[6] == 'reserved' or r[6] == 'held' then
     redis.call('HINCRBY', KEYS[1], 'sending', 1)
     redis.call('HSET', KEYS[1], 'sending_at', ARGV[4])
+    redis.call('ZADD', KEYS[3], ARGV[4], ARGV[1])
   end
   return { verdict, r[1], r[2], r[3], r[4], r[5], r[6], r[7] or '', r[8] or '' }
 end

@@ -224,7 +224,7 @@ Deno.test("dependency outages", async (t) => {
     );
 
     await t.step(
-      "a held booking whose order never reached Kafka is released by the consumer's sweep",
+      "held bookings whose order never reached Kafka, and one whose intake died mid-send, are released by the consumer's sweep",
       async () => {
         const id = crypto.randomUUID();
         const loadsBefore = await slotLoads(stack, kafkaKitchen.id);
@@ -249,8 +249,30 @@ Deno.test("dependency outages", async (t) => {
         assert.equal(outcome.kind, "reserved");
         // As intake does after an uncertain send, a minute ago; no event ever reaches the topic.
         await reservations.sendFailed(id, "uncertain", new Date(Date.now() - 60_000));
+        // And a booking whose intake died while sending, two minutes ago: never settled at all.
+        const orphan = crypto.randomUUID();
+        const orphaned = await reservations.reserve({
+          orderId: orphan,
+          kitchenId: kafkaKitchen.id,
+          candidates: [{
+            id: `slot:${kafkaKitchen.id}:${start.getTime() / 1000}`,
+            start,
+            end: new Date(start.getTime() + 900_000),
+            businessDate: start.toISOString().slice(0, 10),
+          }],
+          weight: 1_000,
+          capacity: kafkaKitchen.capacity,
+          createdAt: new Date(Date.now() - 120_000),
+          customerId: "sweep-test",
+          customerPhone: "+79990000000",
+          rateLimit: { points: 1000, windowSeconds: 60 },
+        });
+        assert.equal(orphaned.kind, "reserved");
         const slotKey = `slot:${kafkaKitchen.id}:${start.getTime() / 1000}`;
-        assert.equal(Number(await stack.redis.get(slotKey)), (loadsBefore[slotKey] ?? 0) + 777);
+        assert.equal(
+          Number(await stack.redis.get(slotKey)),
+          (loadsBefore[slotKey] ?? 0) + 777 + 1_000,
+        );
 
         await waitFor(
           "the sweep released it",
@@ -258,8 +280,16 @@ Deno.test("dependency outages", async (t) => {
           30_000,
           200,
         );
+        // The orphan is held first (its send may have landed), then released the same way.
+        await waitFor(
+          "the orphaned booking held, then released",
+          async () => (await stack.redis.hget(`order:slot:${orphan}`, "state")) === "aborted",
+          60_000,
+          200,
+        );
         assert.equal(Number(await stack.redis.get(slotKey)), loadsBefore[slotKey] ?? 0);
         assert.equal(await stack.redis.zscore("order:held", id), null);
+        assert.equal(await stack.redis.zscore("order:sending", orphan), null);
         assert.equal(await stack.redis.hexists(`${slotKey}:orders`, id), 0);
         const { rows } = await stack.pool.query("SELECT 1 FROM orders WHERE id = $1", [id]);
         assert.equal(rows.length, 0, "never recorded");

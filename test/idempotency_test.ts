@@ -198,6 +198,7 @@ Deno.test("reservation retried after Kafka refused it: the same slot again, or a
 
         await reservations.sendFailed("order-c", "uncertain", new Date(1_000));
         assert.equal(await redis.hget("order:slot:order-c", "state"), "held");
+        assert.equal(await redis.zscore("order:sending", "order-c"), null, "no send under way");
         assert.equal(await redis.zscore("order:held", "order-c"), "1000");
         assert.equal(await redis.get(candidates[2].id), "1", "kept: it may still land");
 
@@ -242,6 +243,53 @@ Deno.test("reservation retried after Kafka refused it: the same slot again, or a
       assert.equal(await new HeldBookings(redis).release("order-d", new Date()), false);
       assert.equal(await redis.get(candidates[2].id), "1", "the order's capacity stays booked");
     });
+  } finally {
+    await lease.release();
+  }
+});
+
+Deno.test("a booking whose send never finished (its intake died) is held by the sweep, never released at once", async () => {
+  const lease = await leaseRedisDb();
+  const redis = lease.client;
+  const reservations = new RedisSlotReservations(redis);
+  const held = new HeldBookings(redis);
+  const start = firstSlotStartAtOrAfter(Date.now());
+  const slot = `slot:k:${start / 1000}`;
+  try {
+    await redis.set("ovenline:state:ready", "test");
+    const booked = await reservations.reserve({
+      orderId: "orphan",
+      kitchenId: "k",
+      candidates: [{
+        id: slot,
+        start: new Date(start),
+        end: new Date(start + SLOT_MS),
+        businessDate: "2030-01-01",
+      }],
+      weight: 1,
+      capacity: 1,
+      createdAt: new Date(),
+      customerId: "1",
+      customerPhone: "+79001234567",
+      rateLimit: { points: 1_000_000, windowSeconds: 60 },
+    });
+    assert.equal(booked.kind, "reserved");
+    assert.deepEqual(await held.sendingBefore(Date.now() + 1), ["orphan"], "its send is counted");
+
+    assert.equal(await held.holdStale("orphan", new Date()), false, "a fresh send is left alone");
+    assert.equal(await redis.hget("order:slot:orphan", "state"), "reserved");
+
+    // A minute on, nothing settled it: the intake that counted it is gone.
+    const later = new Date(Date.now() + 61_000);
+    assert.equal(await held.holdStale("orphan", later), true);
+    assert.equal(await redis.hget("order:slot:orphan", "state"), "held");
+    assert.equal(await redis.zscore("order:held", "orphan"), String(later.getTime()));
+    assert.deepEqual(await held.sendingBefore(Number.MAX_SAFE_INTEGER), []);
+    assert.equal(await redis.get(slot), "1", "kept: that send may have been written");
+
+    assert.equal(await held.release("orphan", later), true, "then swept like any held booking");
+    assert.equal(await redis.get(slot), "0");
+    assert.equal(await redis.hget("order:slot:orphan", "state"), "aborted");
   } finally {
     await lease.release();
   }

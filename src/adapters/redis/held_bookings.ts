@@ -1,6 +1,6 @@
 /** Bookings held after an uncertain Kafka send (lua/release_slot.lua), and their sweep. */
 import type { Redis } from "ioredis";
-import { HELD_BOOKINGS, reservationKey } from "./keys.ts";
+import { HELD_BOOKINGS, reservationKey, SENDING_BOOKINGS } from "./keys.ts";
 import { script } from "./scripts.ts";
 
 export class HeldBookings {
@@ -15,13 +15,27 @@ export class HeldBookings {
     return this.redis.zrangebyscore(HELD_BOOKINGS, "-inf", `(${ms}`);
   }
 
+  /** Orders whose last send was counted before `ms` and has not settled. */
+  sendingBefore(ms: number): Promise<string[]> {
+    return this.redis.zrangebyscore(SENDING_BOOKINGS, "-inf", `(${ms}`);
+  }
+
+  /** Holds a booking whose send never settled (its intake died); true when it did. */
+  async holdStale(orderId: string, now: Date): Promise<boolean> {
+    return (await this.#release([reservationKey(orderId), HELD_BOOKINGS, SENDING_BOOKINGS], [
+      orderId,
+      "stale",
+      now.getTime(),
+    ])) === 2;
+  }
+
   count(): Promise<number> {
     return this.redis.zcard(HELD_BOOKINGS);
   }
 
   /** Gives a held booking's capacity back; true when it was still held (never recorded). */
   async release(orderId: string, now: Date): Promise<boolean> {
-    return (await this.#release([reservationKey(orderId), HELD_BOOKINGS], [
+    return (await this.#release([reservationKey(orderId), HELD_BOOKINGS, SENDING_BOOKINGS], [
       orderId,
       "sweep",
       now.getTime(),

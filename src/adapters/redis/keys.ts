@@ -15,6 +15,8 @@ export const STATUS_COUNTS = "erp:orders:by_status";
 export const DEAD_LETTER_COUNT = "erp:dead_letters";
 /** Bookings kept after an uncertain Kafka send, by the time they were held (release_slot.lua). */
 export const HELD_BOOKINGS = "order:held";
+/** Bookings with Kafka sends under way, by when the last was counted (reserve_slot.lua). */
+export const SENDING_BOOKINGS = "order:sending";
 
 export const orderSnapshotKey = (orderId: string) => `erp:order:${orderId}`;
 export const reservationKey = (orderId: string) => `order:slot:${orderId}`;

@@ -15,7 +15,7 @@ import type { OrderPlaced } from "../../domain/order_event.ts";
 import { startScriptSpan } from "../../observability/redis_spans.ts";
 import { failSpan } from "../../observability/tracing.ts";
 import { decodeOrderEvent, encodeOrderEvent } from "../protobuf/order_event_codec.ts";
-import { HELD_BOOKINGS, READY_MARKER, reservationKey } from "./keys.ts";
+import { HELD_BOOKINGS, READY_MARKER, reservationKey, SENDING_BOOKINGS } from "./keys.ts";
 import { script } from "./scripts.ts";
 
 /** Slot keys outlive their slot by a day: the dashboard shows today's load after the fact. */
@@ -32,7 +32,7 @@ export class RedisSlotReservations implements SlotReservations {
   }
 
   async reserve(request: ReservationRequest): Promise<ReservationOutcome> {
-    const keys = [reservationKey(request.orderId), READY_MARKER];
+    const keys = [reservationKey(request.orderId), READY_MARKER, SENDING_BOOKINGS];
     const args: (string | number)[] = [
       request.orderId,
       request.weight,
@@ -100,10 +100,11 @@ export class RedisSlotReservations implements SlotReservations {
     // Only a still-'reserved' booking moves to 'produced': the consumer may already have applied it.
     await this.#call(() =>
       this.redis.eval(
-        "redis.call('HSET', KEYS[1], 'event', ARGV[1]) local s = redis.call('HGET', KEYS[1], 'state') if s == 'reserved' or s == 'held' then redis.call('HSET', KEYS[1], 'state', 'produced') redis.call('ZREM', KEYS[2], ARGV[2]) end",
-        2,
+        "redis.call('HSET', KEYS[1], 'event', ARGV[1]) redis.call('ZREM', KEYS[3], ARGV[2]) local s = redis.call('HGET', KEYS[1], 'state') if s == 'reserved' or s == 'held' then redis.call('HSET', KEYS[1], 'state', 'produced') redis.call('ZREM', KEYS[2], ARGV[2]) end",
+        3,
         reservationKey(event.orderId),
         HELD_BOOKINGS,
+        SENDING_BOOKINGS,
         bytes,
         event.orderId,
       )
@@ -117,7 +118,11 @@ export class RedisSlotReservations implements SlotReservations {
     });
     try {
       await this.#call(() =>
-        this.#release([reservationKey(orderId), HELD_BOOKINGS], [orderId, verdict, now.getTime()])
+        this.#release([reservationKey(orderId), HELD_BOOKINGS, SENDING_BOOKINGS], [
+          orderId,
+          verdict,
+          now.getTime(),
+        ])
       );
     } catch (error) {
       failSpan(span, error);
