@@ -22,11 +22,7 @@ export class HeldBookings {
 
   /** Holds a booking whose send never settled (its intake died); true when it did. */
   async holdStale(orderId: string, now: Date): Promise<boolean> {
-    return (await this.#release([reservationKey(orderId), HELD_BOOKINGS, SENDING_BOOKINGS], [
-      orderId,
-      "stale",
-      now.getTime(),
-    ])) === 2;
+    return (await this.#settle(orderId, "stale", now)) === HELD;
   }
 
   count(): Promise<number> {
@@ -35,10 +31,15 @@ export class HeldBookings {
 
   /** Gives a held booking's capacity back; true when it was still held (never recorded). */
   async release(orderId: string, now: Date): Promise<boolean> {
-    return (await this.#release([reservationKey(orderId), HELD_BOOKINGS, SENDING_BOOKINGS], [
-      orderId,
-      "sweep",
-      now.getTime(),
-    ])) === 1;
+    return (await this.#settle(orderId, "sweep", now)) === RELEASED;
+  }
+
+  #settle(orderId: string, mode: "stale" | "sweep", now: Date): Promise<unknown> {
+    const keys = [reservationKey(orderId), HELD_BOOKINGS, SENDING_BOOKINGS];
+    return this.#release(keys, [orderId, mode, now.getTime()]);
   }
 }
+
+/** release_slot.lua's answers. */
+const RELEASED = 1;
+const HELD = 2;
