@@ -1,5 +1,5 @@
 /**
- * deno task chaos [--orders 10000] [--rate 100] [--faults intake,kafka,...]
+ * deno task chaos [--orders 10000] [--rate 100] [--faults intake,kafka,...] [--walk-away-every 20]
  * The full fault-injection run (see chaos_run.ts); prints the report and
  * exits non-zero when any promise was broken. Needs the local infrastructure
  * (./dev up) — it kills and restarts Kafka, Redis and PostgreSQL.
@@ -15,6 +15,7 @@ const { values } = parseArgs({
     orders: { type: "string", default: "10000" },
     rate: { type: "string", default: "100" },
     faults: { type: "string", default: ALL_FAULTS.join(",") },
+    "walk-away-every": { type: "string", default: "20" },
   },
 });
 const faults = values.faults.split(",").filter((f) => f !== "");
@@ -27,6 +28,7 @@ const report = await runChaos({
   orders: Number(values.orders),
   perSecond: Number(values.rate),
   faults: faults as FaultTarget[],
+  walkAwayEvery: Number(values["walk-away-every"]),
   log: (line) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`),
 });
 console.log(formatReport(report));

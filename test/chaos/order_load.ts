@@ -2,7 +2,10 @@
  * A steady load of orders from clients that behave like real apps: each
  * order has an idempotency key, and a call that fails for a transient reason
  * (UNAVAILABLE, a dropped connection, a deadline) is retried with the same key
- * until it gets an answer. "Acknowledged" means the client heard "yes".
+ * until it gets an answer. "Acknowledged" means the client heard "yes". Some
+ * customers walk away instead after their first failure (they close the app):
+ * their order may or may not have been recorded, and its booking must be
+ * settled either way.
  */
 import { status as Code } from "@grpc/grpc-js";
 import type { OrderResponse } from "../../src/gen/ovenline/v1/order_service.ts";
@@ -14,6 +17,11 @@ export interface Acknowledged {
   readonly response: OrderResponse;
   readonly attempts: number;
   readonly ackedAt: number;
+}
+
+export interface WalkedAway {
+  readonly idempotencyKey: string;
+  readonly customerId: string;
 }
 
 export interface LoadStats {
@@ -37,11 +45,17 @@ const PIZZAS = ["Пицца Классическая", "Маргарита", "П
 export class OrderLoad {
   readonly acknowledged: Acknowledged[] = [];
   readonly rejected = new Map<string, number>();
+  readonly walkedAway: WalkedAway[] = [];
   abandoned = 0;
   retries = 0;
   #api: OrderApi;
 
-  constructor(private readonly address: string, private readonly kitchenId: string) {
+  /** `walkAwayEvery`: every Nth customer gives up after a first transient failure (0: none). */
+  constructor(
+    private readonly address: string,
+    private readonly kitchenId: string,
+    private readonly walkAwayEvery = 0,
+  ) {
     this.#api = new OrderApi(address);
   }
 
@@ -92,6 +106,10 @@ export class OrderLoad {
         if (code !== undefined && !TRANSIENT.has(code)) {
           const key = Code[code] ?? String(code);
           this.rejected.set(key, (this.rejected.get(key) ?? 0) + 1);
+          return;
+        }
+        if (this.walkAwayEvery > 0 && n % this.walkAwayEvery === this.walkAwayEvery - 1) {
+          this.walkedAway.push({ idempotencyKey, customerId });
           return;
         }
         if (Date.now() > deadline) {

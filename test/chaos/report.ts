@@ -11,6 +11,8 @@ export function formatReport(r: ChaosReport): string {
     `  lost                           : ${v.lost.length}`,
     `  duplicated                     : ${v.duplicated.length}`,
     `  with wrong status              : ${v.wrongStatus.length}`,
+    `  recorded, nobody's (phantoms)  : ${v.unexplained.length}`,
+    `  walked away after one failure  : ${r.walkedAway} (recorded anyway: ${v.walkedAwayRecorded})`,
     `  slots checked (load = orders, ≤ capacity): ${v.slotsChecked}, problems: ${v.slotProblems.length}`,
     `  visible orders on a KDS        : ${
       v.visibleChecked - v.visibleNotOnKds.length
@@ -37,6 +39,7 @@ export function formatReport(r: ChaosReport): string {
       ["lost", v.lost],
       ["duplicated", v.duplicated],
       ["wrong status", v.wrongStatus],
+      ["phantoms", v.unexplained],
       ["slot problems", v.slotProblems],
       ["visible but never on a KDS", v.visibleNotOnKds],
     ] as const

@@ -1,7 +1,7 @@
 /** The end-of-run checks: nothing lost, nothing twice, right statuses, exact slot loads, KDS saw what became visible. */
 import type pg from "pg";
 import type { Redis } from "ioredis";
-import type { Acknowledged } from "./order_load.ts";
+import type { Acknowledged, WalkedAway } from "./order_load.ts";
 
 export interface Verdict {
   readonly acknowledged: number;
@@ -9,6 +9,10 @@ export interface Verdict {
   readonly lost: string[];
   readonly duplicated: string[];
   readonly wrongStatus: string[];
+  /** Orders in the record that no client acknowledged nor walked away from: phantoms. */
+  readonly unexplained: string[];
+  /** Orders of customers who walked away that were recorded anyway (their send had landed). */
+  readonly walkedAwayRecorded: number;
   readonly slotProblems: string[];
   readonly slotsChecked: number;
   readonly visibleNotOnKds: string[];
@@ -21,6 +25,7 @@ export async function verify(
   kitchenId: string,
   capacity: number,
   acked: readonly Acknowledged[],
+  walkedAway: readonly WalkedAway[],
   expectedStatus: ReadonlyMap<string, string>,
   kdsSeen: ReadonlySet<string>,
   now: Date,
@@ -53,6 +58,13 @@ export async function verify(
     perKey.set(key, (perKey.get(key) ?? new Set()).add(a.response.orderId));
   }
   const duplicated = [...perKey.entries()].filter(([, ids]) => ids.size > 1).map(([k]) => k);
+
+  const ackedKeys = new Set(acked.map((a) => `${a.customerId}:${a.idempotencyKey}`));
+  const walkedKeys = new Set(walkedAway.map((w) => `${w.customerId}:${w.idempotencyKey}`));
+  const keyOf = (r: (typeof rows)[number]) => `${r.customer_id}:${r.idempotency_key}`;
+  const unexplained = rows.filter((r) => !ackedKeys.has(keyOf(r)) && !walkedKeys.has(keyOf(r)))
+    .map((r) => r.id);
+  const walkedAwayRecorded = rows.filter((r) => walkedKeys.has(keyOf(r))).length;
 
   const wrongStatus = [...ackedIds].filter((id) => {
     const row = byId.get(id);
@@ -89,6 +101,8 @@ export async function verify(
     lost,
     duplicated,
     wrongStatus,
+    unexplained,
+    walkedAwayRecorded,
     slotProblems,
     slotsChecked: slotIds.size,
     visibleNotOnKds,
