@@ -9,6 +9,7 @@
 -- KEYS[1] order:slot:{orderId}
 -- KEYS[2] order:held                 bookings kept in doubt, by the time of the last doubtful send
 -- KEYS[3] order:sending              bookings with sends under way, by when the last was counted
+-- KEYS[4] ovenline:events            the hub's stream: a release announces the slot's new load
 -- ARGV[1] orderId
 -- ARGV[2] mode: 'not_written' = one send certainly failed (refused, never left);
 --               'uncertain'   = one send failed but may yet be written;
@@ -21,7 +22,7 @@
 --                               over a minute ago and never settled, so its intake died
 --                               mid-send; that send may have been written: held, as after
 --                               an uncertain failure.
--- ARGV[3] now ms
+-- ARGV[3] now ms  ARGV[4] now as ISO time  ARGV[5] stream max length
 --
 -- When the last send under way has failed: with no doubt the capacity goes
 -- back (state 'aborted', event kept, so a retry re-books the same slot if it
@@ -35,7 +36,7 @@
 --
 -- The slot keys are read from the reservation itself, so this script is meant
 -- for a single Redis (not Cluster), like the rest of Ovenline's scripts.
-local r = redis.call('HMGET', KEYS[1], 'slot_key', 'orders_key', 'state', 'sending', 'doubt', 'sending_at')
+local r = redis.call('HMGET', KEYS[1], 'slot_key', 'orders_key', 'state', 'sending', 'doubt', 'sending_at', 'slot_id')
 if not r[1] then
   redis.call('ZREM', KEYS[2], ARGV[1])
   redis.call('ZREM', KEYS[3], ARGV[1])
@@ -61,7 +62,14 @@ local function release()
   local weight = redis.call('HGET', r[2], ARGV[1])
   if weight then
     redis.call('HDEL', r[2], ARGV[1])
-    redis.call('DECRBY', r[1], weight)
+    local load = redis.call('DECRBY', r[1], weight)
+    -- The dashboards' slot bars: the capacity is free again.
+    local kitchen = string.match(r[7] or '', '^slot:(.+):%d+$')
+    if kitchen then
+      redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[5], '*',
+        'type', 'slots.updated', 'kitchen', kitchen, 'at', ARGV[4],
+        'slot', cjson.encode({ id = r[7], load = load }))
+    end
   end
   redis.call('HSET', KEYS[1], 'state', 'aborted')
   redis.call('HDEL', KEYS[1], 'doubt')

@@ -219,8 +219,20 @@ Deno.test("reservation retried after Kafka refused it: the same slot again, or a
         await redis.hset("order:slot:order-c", "sending_at", Date.now() - 61_000);
         assert.deepEqual(await held.heldBefore(2_001), ["order-c"]);
         assert.deepEqual(await held.heldBefore(2_000), []);
-        assert.equal(await held.release("order-c", new Date()), true);
+        const releasedAt = new Date();
+        assert.equal(await held.release("order-c", releasedAt), true);
         assert.equal(await held.release("order-c", new Date()), false, "only once");
+        // The dashboards hear that the capacity is free again.
+        const [[, fields]] = await redis.xrevrange("ovenline:events", "+", "-", "COUNT", 1);
+        const event = Object.fromEntries(
+          fields.flatMap((f, i) => i % 2 === 0 ? [[f, fields[i + 1]]] : []),
+        );
+        assert.deepEqual({ ...event, slot: JSON.parse(event.slot) }, {
+          type: "slots.updated",
+          kitchen: "k",
+          at: releasedAt.toISOString(),
+          slot: { id: candidates[2].id, load: 0 },
+        });
         assert.equal(await redis.hget("order:slot:order-c", "state"), "aborted");
         assert.equal(await redis.get(candidates[2].id), "0");
         assert.equal(await redis.hexists(`${candidates[2].id}:orders`, "order-c"), 0);

@@ -2,8 +2,7 @@
 import type { Redis } from "ioredis";
 import { recordScriptSpan } from "../../observability/redis_spans.ts";
 import { linkToTraceparent } from "../../observability/trace_context.ts";
-import { ACTIVE_ORDERS, EVENT_STREAM, SCHEDULED_ORDERS } from "./keys.ts";
-import { EVENT_STREAM_MAX_LENGTH } from "./order_projection.ts";
+import { ACTIVE_ORDERS, EVENT_STREAM, EVENT_STREAM_MAX_LENGTH, SCHEDULED_ORDERS } from "./keys.ts";
 import { script } from "./scripts.ts";
 
 export interface Promoted {

@@ -1,6 +1,12 @@
 /** Bookings held after an uncertain Kafka send (lua/release_slot.lua), and their sweep. */
 import type { Redis } from "ioredis";
-import { HELD_BOOKINGS, reservationKey, SENDING_BOOKINGS } from "./keys.ts";
+import {
+  EVENT_STREAM,
+  EVENT_STREAM_MAX_LENGTH,
+  HELD_BOOKINGS,
+  reservationKey,
+  SENDING_BOOKINGS,
+} from "./keys.ts";
 import { script } from "./scripts.ts";
 
 export class HeldBookings {
@@ -35,8 +41,14 @@ export class HeldBookings {
   }
 
   #settle(orderId: string, mode: "stale" | "sweep", now: Date): Promise<unknown> {
-    const keys = [reservationKey(orderId), HELD_BOOKINGS, SENDING_BOOKINGS];
-    return this.#release(keys, [orderId, mode, now.getTime()]);
+    const keys = [reservationKey(orderId), HELD_BOOKINGS, SENDING_BOOKINGS, EVENT_STREAM];
+    return this.#release(keys, [
+      orderId,
+      mode,
+      now.getTime(),
+      now.toISOString(),
+      EVENT_STREAM_MAX_LENGTH,
+    ]);
   }
 }
 

@@ -7,6 +7,8 @@ export const RESTORED_MARKER = "ovenline:state:restored";
 export const RESTORE_OFFSETS = "ovenline:state:restore_offsets";
 export const RESTORE_LOCK = "ovenline:restore:lock";
 export const EVENT_STREAM = "ovenline:events";
+/** The hub replays missed events from here; older gaps get a fresh snapshot instead. */
+export const EVENT_STREAM_MAX_LENGTH = 100_000;
 export const ACTIVE_ORDERS = "erp:orders:active";
 export const SCHEDULED_ORDERS = "erp:orders:pending_slots";
 export const ORDERS_TOTAL = "orders:total";

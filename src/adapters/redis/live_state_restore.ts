@@ -11,6 +11,7 @@ import {
   ACTIVE_ORDERS,
   displayCounterKey,
   EVENT_STREAM,
+  EVENT_STREAM_MAX_LENGTH,
   ORDERS_TOTAL,
   orderSnapshotKey,
   PENDING_COUNT,
@@ -24,7 +25,6 @@ import {
   slotOrdersKey,
   STATUS_COUNTS,
 } from "./keys.ts";
-import { EVENT_STREAM_MAX_LENGTH } from "./order_projection.ts";
 import { KEEP_SLOT_KEYS_AFTER_END_S } from "./slot_reservations.ts";
 
 const RESTORE_LOCK_MS = 60_000;

@@ -11,6 +11,7 @@ import {
   ACTIVE_ORDERS,
   displayCounterKey,
   EVENT_STREAM,
+  EVENT_STREAM_MAX_LENGTH,
   ORDERS_TOTAL,
   orderSnapshotKey,
   PENDING_COUNT,
@@ -27,8 +28,6 @@ import { script } from "./scripts.ts";
 import { KEEP_SLOT_KEYS_AFTER_END_S } from "./slot_reservations.ts";
 
 const SNAPSHOT_TTL_S = 86_400;
-/** The hub replays missed events from here; older gaps get a fresh snapshot instead. */
-export const EVENT_STREAM_MAX_LENGTH = 100_000;
 
 export interface Projected {
   readonly orderId: string;

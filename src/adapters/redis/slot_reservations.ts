@@ -15,7 +15,14 @@ import type { OrderPlaced } from "../../domain/order_event.ts";
 import { startScriptSpan } from "../../observability/redis_spans.ts";
 import { failSpan } from "../../observability/tracing.ts";
 import { decodeOrderEvent, encodeOrderEvent } from "../protobuf/order_event_codec.ts";
-import { HELD_BOOKINGS, READY_MARKER, reservationKey, SENDING_BOOKINGS } from "./keys.ts";
+import {
+  EVENT_STREAM,
+  EVENT_STREAM_MAX_LENGTH,
+  HELD_BOOKINGS,
+  READY_MARKER,
+  reservationKey,
+  SENDING_BOOKINGS,
+} from "./keys.ts";
 import { script } from "./scripts.ts";
 
 /** Slot keys outlive their slot by a day: the dashboard shows today's load after the fact. */
@@ -118,10 +125,12 @@ export class RedisSlotReservations implements SlotReservations {
     });
     try {
       await this.#call(() =>
-        this.#release([reservationKey(orderId), HELD_BOOKINGS, SENDING_BOOKINGS], [
+        this.#release([reservationKey(orderId), HELD_BOOKINGS, SENDING_BOOKINGS, EVENT_STREAM], [
           orderId,
           verdict,
           now.getTime(),
+          now.toISOString(),
+          EVENT_STREAM_MAX_LENGTH,
         ])
       );
     } catch (error) {
