@@ -7,11 +7,8 @@
  */
 import assert from "node:assert/strict";
 import { createKafka } from "../src/adapters/kafka/client.ts";
-import { readCommonConfig } from "../src/config/common.ts";
 import { createLogger } from "../src/observability/logger.ts";
-import { seedExampleRequest } from "./support/grpc_client.ts";
-import { testKitchen } from "./support/kitchens.ts";
-import { waitForOrder } from "./support/observe.ts";
+import { orderThroughBroker, servicesKafkaClient, tryConnect } from "./support/kafka_clients.ts";
 import { freePort } from "./support/ports.ts";
 import { ServiceProcess } from "./support/service_process.ts";
 import { startScramKafka } from "./support/scram_kafka.ts";
@@ -34,19 +31,8 @@ Deno.test("Kafka SASL/SCRAM: the services authenticate with KAFKA_SASL_*, nothin
   });
   const lines: string[] = [];
   const logger = createLogger({ service: "test" }, "debug", (line) => lines.push(line));
-  /** A client made as the services make theirs: readCommonConfig → createKafka. */
   const servicesClient = (password: string, mechanism?: string) =>
-    createKafka(
-      {
-        ...readCommonConfig(
-          { DATABASE_URL: "x", REDIS_URL: "x", ...env(password, mechanism) },
-          "test",
-        ).kafka,
-        connectionTimeoutMs: 3000,
-        requestTimeoutMs: 5000,
-      },
-      logger,
-    );
+    servicesKafkaClient(env(password, mechanism), logger);
   let stack: TestStack | undefined;
   try {
     await t.step(
@@ -77,18 +63,7 @@ Deno.test("Kafka SASL/SCRAM: the services authenticate with KAFKA_SASL_*, nothin
     );
 
     await t.step("a wrong password, SCRAM-SHA-256, or no SASL at all cannot connect", async () => {
-      const attempt = async (client: ReturnType<typeof servicesClient>) => {
-        const admin = client.admin();
-        try {
-          await admin.connect();
-          await admin.listTopics();
-          return "connected";
-        } catch (error) {
-          return `${(error as Error).name}: ${(error as Error).message}`;
-        } finally {
-          await admin.disconnect().catch(() => {});
-        }
-      };
+      const attempt = tryConnect;
       assert.match(
         await attempt(servicesClient(WRONG)),
         /KafkaJSSASLAuthenticationError.*invalid credentials/,
@@ -109,20 +84,14 @@ Deno.test("Kafka SASL/SCRAM: the services authenticate with KAFKA_SASL_*, nothin
     await t.step(
       "intake and consumer through SCRAM: an accepted order reaches PostgreSQL and Redis",
       async () => {
-        const kitchen = testKitchen();
-        stack = await TestStack.start("kafka_scram", {
-          kitchens: [kitchen],
-          env: { ...env(PASSWORD), KAFKA_TOPIC: TOPIC, KAFKA_DLQ_TOPIC: DLQ },
-        });
-        const order = await stack.api.createOrder(seedExampleRequest({ kitchenId: kitchen.id }));
-        await waitForOrder(stack, order.orderId, 30_000);
-        const admin = kafka.client(USER, PASSWORD).admin();
-        await admin.connect();
-        const records = (await admin.fetchTopicOffsets(TOPIC)).reduce(
-          (n, p) => n + Number(p.high),
-          0,
+        const through = await orderThroughBroker(
+          "kafka_scram",
+          { ...env(PASSWORD), KAFKA_TOPIC: TOPIC, KAFKA_DLQ_TOPIC: DLQ },
+          TOPIC,
+          kafka.client(USER, PASSWORD),
         );
-        await admin.disconnect();
+        stack = through.stack;
+        const records = through.records;
         assert.equal(records, 1, "the order went to the SCRAM broker");
       },
     );

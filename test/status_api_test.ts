@@ -385,6 +385,28 @@ Deno.test("hub REST: status changes, cancel, restarts, live settings", async (t)
     };
 
     await t.step(
+      "an order is found the moment its customer hears yes, before the consumer has applied it",
+      async () => {
+        await stack.service("consumer").kill();
+        try {
+          // Each status change is sent the instant its CreateOrder answers, on the hub's own
+          // Redis connection: the accepted order must already be there to find.
+          const changed = await Promise.all(Array.from({ length: 20 }, async () => {
+            const id = await place();
+            const res = await putStatus(id, "preparing");
+            assert.equal(res.status, 202, `${id}: ${JSON.stringify(res.body)}`);
+            assert.equal(res.body.order.status, "preparing");
+            return id;
+          }));
+          await stack.startService("consumer");
+          for (const id of changed) await applied(id, "preparing", 2);
+        } finally {
+          if (!(await stack.service("consumer").alive())) await stack.startService("consumer");
+        }
+      },
+    );
+
+    await t.step(
       "after a consumer restart completed and cancelled orders stay off the KDS",
       async () => {
         await terminalStayOff("before the restart");

@@ -1,6 +1,7 @@
 /**
  * A private single-node Kafka whose only client listener is SASL_PLAINTEXT
- * with SCRAM-SHA-512, for tests of authenticated Kafka. It runs from the
+ * with SCRAM-SHA-512 (or SASL_SSL: SCRAM inside TLS), for tests of
+ * authenticated and encrypted Kafka. It runs from the
  * same broker jars as the shared local broker (.infra/kafka/lib, installed by
  * scripts/infra/kafka.sh), on ports and in a folder of its own, so the shared
  * PLAINTEXT broker other tests use is never touched. SCRAM users are created
@@ -11,8 +12,15 @@ import { ROOT_PATH } from "./infra.ts";
 import { freePort } from "./ports.ts";
 import { waitFor } from "./wait.ts";
 
+export interface BrokerTls {
+  /** PEM file holding the broker's private key and then its certificate chain. */
+  readonly keystore: string;
+  /** PEM file of the CA the broker's own clients trust. */
+  readonly truststore: string;
+}
+
 export interface ScramKafka {
-  /** host:port of the SASL_PLAINTEXT listener. */
+  /** host:port of the SASL_PLAINTEXT (or SASL_SSL) listener. */
   readonly brokers: string;
   readonly dir: string;
   /** A kafkajs client authenticated as `user`. */
@@ -30,19 +38,33 @@ function clusterId(): string {
   );
 }
 
-function properties(dir: string, port: number, controllerPort: number): string {
+function properties(
+  dir: string,
+  port: number,
+  controllerPort: number,
+  tls: BrokerTls | undefined,
+): string {
+  const protocol = tls ? "SASL_SSL" : "SASL_PLAINTEXT";
   return [
     "process.roles=broker,controller",
     "node.id=1",
-    `listeners=SASL_PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-    `advertised.listeners=SASL_PLAINTEXT://127.0.0.1:${port}`,
-    "listener.security.protocol.map=SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT",
-    "inter.broker.listener.name=SASL_PLAINTEXT",
+    `listeners=${protocol}://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+    `advertised.listeners=${protocol}://127.0.0.1:${port}`,
+    `listener.security.protocol.map=${protocol}:${protocol},CONTROLLER:PLAINTEXT`,
+    `inter.broker.listener.name=${protocol}`,
     "sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512",
     "sasl.enabled.mechanisms=SCRAM-SHA-512",
-    "listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=" +
+    `listener.name.${protocol.toLowerCase()}.scram-sha-512.sasl.jaas.config=` +
     "org.apache.kafka.common.security.scram.ScramLoginModule required " +
     `username="${ADMIN.user}" password="${ADMIN.password}";`,
+    ...(tls
+      ? [
+        "ssl.keystore.type=PEM",
+        `ssl.keystore.location=${tls.keystore}`,
+        "ssl.truststore.type=PEM",
+        `ssl.truststore.location=${tls.truststore}`,
+      ]
+      : []),
     "controller.listener.names=CONTROLLER",
     `controller.quorum.bootstrap.servers=127.0.0.1:${controllerPort}`,
     `log.dirs=${dir}/data`,
@@ -58,8 +80,14 @@ function properties(dir: string, port: number, controllerPort: number): string {
   ].join("\n");
 }
 
-/** Starts the broker with SCRAM-SHA-512 credentials for `users` (name → password). */
-export async function startScramKafka(users: Record<string, string>): Promise<ScramKafka> {
+/**
+ * Starts the broker with SCRAM-SHA-512 credentials for `users` (name → password); with `tls`, its
+ * listener speaks TLS too and `client()` trusts `caCert`.
+ */
+export async function startScramKafka(
+  users: Record<string, string>,
+  tls?: BrokerTls & { readonly caCert: string },
+): Promise<ScramKafka> {
   const lib = `${ROOT_PATH}.infra/kafka/lib`;
   await Deno.stat(lib).catch(() => {
     throw new Error(`${lib} is missing: run scripts/infra/up.sh (it installs the broker's jars)`);
@@ -67,7 +95,7 @@ export async function startScramKafka(users: Record<string, string>): Promise<Sc
   const dir = await Deno.makeTempDir({ prefix: "ovenline-scram-kafka-" });
   const port = freePort();
   const controllerPort = freePort();
-  await Deno.writeTextFile(`${dir}/server.properties`, properties(dir, port, controllerPort));
+  await Deno.writeTextFile(`${dir}/server.properties`, properties(dir, port, controllerPort, tls));
   const scram = Object.entries({ ...users, [ADMIN.user]: ADMIN.password }).flatMap((
     [name, password],
   ) => ["--add-scram", `SCRAM-SHA-512=[name=${name},password=${password}]`]);
@@ -112,6 +140,7 @@ export async function startScramKafka(users: Record<string, string>): Promise<Sc
       clientId: "ovenline-test-scram",
       brokers: [`127.0.0.1:${port}`],
       sasl: { mechanism: "scram-sha-512", username: user, password },
+      ssl: tls ? { ca: [Deno.readTextFileSync(tls.caCert)] } : undefined,
       logLevel: logLevel.NOTHING,
       connectionTimeout: 3000,
       requestTimeout: 5000,

@@ -135,9 +135,10 @@ export async function placeOrder(deps: PlaceOrderDeps, request: OrderRequest): P
     });
     throw error;
   }
-  // Durable already: the answer does not wait for the booking's bookkeeping (one Redis call),
-  // which the consumer completes anyway when it applies the order.
-  void deps.reservations.confirm(event).catch(() => {});
+  // Durable already. The answer waits for this one Redis call so that the order can be found
+  // (GetOrder, CancelOrder, a status change) the moment the customer hears "yes", before the
+  // consumer has applied it; if Redis fails here, the consumer completes the booking anyway.
+  await deps.reservations.confirm(event).catch(() => {});
   return event.order;
 }
 
