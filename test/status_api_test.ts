@@ -385,7 +385,7 @@ Deno.test("hub REST: status changes, cancel, restarts, live settings", async (t)
     };
 
     await t.step(
-      "an order is found the moment its customer hears yes, before the consumer has applied it",
+      "an order is found the moment its customer hears yes, before or while the consumer applies it",
       async () => {
         await stack.service("consumer").kill();
         try {
@@ -400,6 +400,14 @@ Deno.test("hub REST: status changes, cancel, restarts, live settings", async (t)
           }));
           await stack.startService("consumer");
           for (const id of changed) await applied(id, "preparing", 2);
+          // And while the consumer applies them: a lookup must not fall between its two keys.
+          const racing = await Promise.all(Array.from({ length: 40 }, async () => {
+            const id = await place();
+            const res = await putStatus(id, "preparing");
+            assert.equal(res.status, 202, `${id}: ${JSON.stringify(res.body)}`);
+            return id;
+          }));
+          for (const id of racing) await applied(id, "preparing", 2);
         } finally {
           if (!(await stack.service("consumer").alive())) await stack.startService("consumer");
         }

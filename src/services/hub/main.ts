@@ -107,8 +107,7 @@ const stream = new EventStream(redis);
 const liveOrders = new LiveOrders(redis);
 const record = new OrderStore(pool);
 const snapshots = new RedisOrderSnapshots(redis);
-const getOrder = async (id: string) =>
-  await liveOrders.get(id) ?? await record.get(id) ?? await snapshots.accepted(id);
+const getOrder = async (id: string) => await snapshots.find(id) ?? await record.get(id);
 
 const enrich = (entry: StreamEntry): StreamEntry =>
   entry.type === "slots.updated" && entry.slot

@@ -86,10 +86,9 @@ const snapshots = new RedisOrderSnapshots(redis);
 const slotPlans = new SlotPlanCache();
 const record = new OrderStore(pool);
 const orders = {
-  // The live snapshot first; the record for orders no longer live in Redis; then orders
-  // accepted a moment ago that the consumer has not applied yet.
-  get: async (id: string) =>
-    await snapshots.get(id) ?? await record.get(id) ?? await snapshots.accepted(id),
+  // Redis first (the live snapshot, or an order accepted a moment ago and not applied yet); the
+  // record for orders no longer live in Redis.
+  get: async (id: string) => await snapshots.find(id) ?? await record.get(id),
 };
 const placeDeps = {
   clock,
@@ -103,7 +102,7 @@ const placeDeps = {
   rateLimit: config.rateLimit,
   log,
   // A retry finds its order applied, or accepted and on its way (so it is not rate-limited again).
-  orders: { get: async (id: string) => await snapshots.get(id) ?? await snapshots.accepted(id) },
+  orders: { get: (id: string) => snapshots.find(id) },
   orderIdFor,
   newEventId,
   maxRequestAheadMs: config.maxRequestAheadMs,
