@@ -23,6 +23,7 @@
 --                               mid-send; that send may have been written: held, as after
 --                               an uncertain failure.
 -- ARGV[3] now ms  ARGV[4] now as ISO time  ARGV[5] stream max length
+-- ARGV[6] modes 'stale' and 'sweep': sends counted before this ms are stale (their intake died)
 --
 -- When the last send under way has failed: with no doubt the capacity goes
 -- back (state 'aborted', event kept, so a retry re-books the same slot if it
@@ -42,11 +43,10 @@ if not r[1] then
   redis.call('ZREM', KEYS[3], ARGV[1])
   return 0
 end
-local STALE_SEND_MS = 60000
 local state = r[3]
 local sending = tonumber(r[4] or '0')
 local doubt = r[5] == '1'
-local staleSends = sending > 0 and tonumber(ARGV[3]) - tonumber(r[6] or '0') > STALE_SEND_MS
+local staleSends = sending > 0 and ARGV[6] ~= nil and tonumber(r[6] or '0') < tonumber(ARGV[6])
 
 local function hold()
   -- Listed by the time the last send failed, after every doubtful one: the sweep waits well past it.

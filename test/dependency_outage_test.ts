@@ -230,43 +230,30 @@ Deno.test("dependency outages", async (t) => {
         const loadsBefore = await slotLoads(stack, kafkaKitchen.id);
         const start = new Date(Math.ceil(Date.now() / 900_000) * 900_000 + 3_600_000);
         const reservations = new RedisSlotReservations(stack.redis);
-        const outcome = await reservations.reserve({
-          orderId: id,
-          kitchenId: kafkaKitchen.id,
-          candidates: [{
-            id: `slot:${kafkaKitchen.id}:${start.getTime() / 1000}`,
-            start,
-            end: new Date(start.getTime() + 900_000),
-            businessDate: start.toISOString().slice(0, 10),
-          }],
-          weight: 777,
-          capacity: kafkaKitchen.capacity,
-          createdAt: new Date(),
-          customerId: "sweep-test",
-          customerPhone: "+79990000000",
-          rateLimit: { points: 1000, windowSeconds: 60 },
-        });
+        const book = (orderId: string, weight: number, createdAt: Date) =>
+          reservations.reserve({
+            orderId,
+            kitchenId: kafkaKitchen.id,
+            candidates: [{
+              id: `slot:${kafkaKitchen.id}:${start.getTime() / 1000}`,
+              start,
+              end: new Date(start.getTime() + 900_000),
+              businessDate: start.toISOString().slice(0, 10),
+            }],
+            weight,
+            capacity: kafkaKitchen.capacity,
+            createdAt,
+            customerId: "sweep-test",
+            customerPhone: "+79990000000",
+            rateLimit: { points: 1000, windowSeconds: 60 },
+          });
+        const outcome = await book(id, 777, new Date());
         assert.equal(outcome.kind, "reserved");
         // As intake does after an uncertain send, a minute ago; no event ever reaches the topic.
         await reservations.sendFailed(id, "uncertain", new Date(Date.now() - 60_000));
         // And a booking whose intake died while sending, two minutes ago: never settled at all.
         const orphan = crypto.randomUUID();
-        const orphaned = await reservations.reserve({
-          orderId: orphan,
-          kitchenId: kafkaKitchen.id,
-          candidates: [{
-            id: `slot:${kafkaKitchen.id}:${start.getTime() / 1000}`,
-            start,
-            end: new Date(start.getTime() + 900_000),
-            businessDate: start.toISOString().slice(0, 10),
-          }],
-          weight: 1_000,
-          capacity: kafkaKitchen.capacity,
-          createdAt: new Date(Date.now() - 120_000),
-          customerId: "sweep-test",
-          customerPhone: "+79990000000",
-          rateLimit: { points: 1000, windowSeconds: 60 },
-        });
+        const orphaned = await book(orphan, 1_000, new Date(Date.now() - 120_000));
         assert.equal(orphaned.kind, "reserved");
         const slotKey = `slot:${kafkaKitchen.id}:${start.getTime() / 1000}`;
         assert.equal(

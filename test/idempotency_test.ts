@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { seedExampleRequest } from "./support/grpc_client.ts";
 import { testKitchen } from "./support/kitchens.ts";
 import { HeldBookings } from "../src/adapters/redis/held_bookings.ts";
+import type { CandidateSlot, ReservationRequest } from "../src/domain/ports.ts";
 import { RedisSlotReservations } from "../src/adapters/redis/slot_reservations.ts";
 import { firstSlotStartAtOrAfter, historyRows, SLOT_MS, waitForOrder } from "./support/observe.ts";
 import { leaseRedisDb } from "./support/redis_db.ts";
@@ -122,6 +123,21 @@ Deno.test("`CreateOrder` with an idempotency key", async (t) => {
   }
 });
 
+/** A booking of weight 1 in kitchen "k", whose slots hold 1 each. */
+function bookingOfOne(orderId: string, candidates: CandidateSlot[]): ReservationRequest {
+  return {
+    orderId,
+    kitchenId: "k",
+    candidates,
+    weight: 1,
+    capacity: 1,
+    createdAt: new Date(),
+    customerId: "1",
+    customerPhone: "+79001234567",
+    rateLimit: { points: 1_000_000, windowSeconds: 60 },
+  };
+}
+
 Deno.test("reservation retried after Kafka refused it: the same slot again, or afresh when full", async (t) => {
   const lease = await leaseRedisDb();
   const redis = lease.client;
@@ -133,18 +149,7 @@ Deno.test("reservation retried after Kafka refused it: the same slot again, or a
     end: new Date(start + (i + 1) * SLOT_MS),
     businessDate: "2030-01-01",
   }));
-  const book = (orderId: string) =>
-    reservations.reserve({
-      orderId,
-      kitchenId: "k",
-      candidates,
-      weight: 1,
-      capacity: 1,
-      createdAt: new Date(),
-      customerId: "1",
-      customerPhone: "+79001234567",
-      rateLimit: { points: 1_000_000, windowSeconds: 60 },
-    });
+  const book = (orderId: string) => reservations.reserve(bookingOfOne(orderId, candidates));
   try {
     await redis.set("ovenline:state:ready", "test");
 
@@ -269,22 +274,12 @@ Deno.test("a booking whose send never finished (its intake died) is held by the 
   const slot = `slot:k:${start / 1000}`;
   try {
     await redis.set("ovenline:state:ready", "test");
-    const booked = await reservations.reserve({
-      orderId: "orphan",
-      kitchenId: "k",
-      candidates: [{
-        id: slot,
-        start: new Date(start),
-        end: new Date(start + SLOT_MS),
-        businessDate: "2030-01-01",
-      }],
-      weight: 1,
-      capacity: 1,
-      createdAt: new Date(),
-      customerId: "1",
-      customerPhone: "+79001234567",
-      rateLimit: { points: 1_000_000, windowSeconds: 60 },
-    });
+    const booked = await reservations.reserve(bookingOfOne("orphan", [{
+      id: slot,
+      start: new Date(start),
+      end: new Date(start + SLOT_MS),
+      businessDate: "2030-01-01",
+    }]));
     assert.equal(booked.kind, "reserved");
     assert.deepEqual(await held.sendingBefore(Date.now() + 1), ["orphan"], "its send is counted");
 

@@ -1,7 +1,7 @@
 /**
  * Typed reads of an environment snapshot. Only the services' config.ts files
- * call Deno.env; they pass the snapshot here, so a missing or malformed
- * variable fails start-up with its name.
+ * read the process environment; they pass the snapshot here, so a missing or
+ * malformed variable fails start-up with its name.
  */
 export type Env = Readonly<Record<string, string | undefined>>;
 

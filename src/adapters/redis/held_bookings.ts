@@ -9,6 +9,12 @@ import {
 } from "./keys.ts";
 import { script } from "./scripts.ts";
 
+/**
+ * A send still unsettled this long after it was counted belongs to an intake that died: sends give
+ * up within seconds (the Kafka send timeout and kafkajs' own retries).
+ */
+export const STALE_SEND_MS = 60_000;
+
 export class HeldBookings {
   readonly #release;
 
@@ -24,6 +30,11 @@ export class HeldBookings {
   /** Orders whose last send was counted before `ms` and has not settled. */
   sendingBefore(ms: number): Promise<string[]> {
     return this.redis.zrangebyscore(SENDING_BOOKINGS, "-inf", `(${ms}`);
+  }
+
+  /** Orders whose send has gone unsettled for longer than STALE_SEND_MS at `now`. */
+  staleSends(now: Date): Promise<string[]> {
+    return this.sendingBefore(now.getTime() - STALE_SEND_MS);
   }
 
   /** Holds a booking whose send never settled (its intake died); true when it did. */
@@ -48,6 +59,7 @@ export class HeldBookings {
       now.getTime(),
       now.toISOString(),
       EVENT_STREAM_MAX_LENGTH,
+      now.getTime() - STALE_SEND_MS,
     ]);
   }
 }

@@ -4,7 +4,12 @@ import type { Redis } from "ioredis";
 
 const LUA_DIR = new URL("../../../lua/", import.meta.url);
 
-export type ScriptName = "reserve_slot" | "release_slot" | "apply_order" | "promote_due";
+export type ScriptName =
+  | "reserve_slot"
+  | "release_slot"
+  | "confirm_booking"
+  | "apply_order"
+  | "promote_due";
 
 type ScriptFn = (keys: string[], args: (string | number | Uint8Array)[]) => Promise<unknown>;
 

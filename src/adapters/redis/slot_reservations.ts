@@ -32,10 +32,12 @@ const KEEP_DISPLAY_COUNTER_S = 3 * 86_400;
 export class RedisSlotReservations implements SlotReservations {
   readonly #reserve;
   readonly #release;
+  readonly #confirm;
 
   constructor(private readonly redis: Redis) {
     this.#reserve = script(redis, "reserve_slot", { binaryReply: true });
     this.#release = script(redis, "release_slot");
+    this.#confirm = script(redis, "confirm_booking");
   }
 
   async reserve(request: ReservationRequest): Promise<ReservationOutcome> {
@@ -103,17 +105,11 @@ export class RedisSlotReservations implements SlotReservations {
   }
 
   async confirm(event: OrderPlaced): Promise<void> {
-    const bytes = Buffer.from(encodeOrderEvent(event));
-    // Only a still-'reserved' booking moves to 'produced': the consumer may already have applied it.
+    const bytes = encodeOrderEvent(event);
     await this.#call(() =>
-      this.redis.eval(
-        "redis.call('HSET', KEYS[1], 'event', ARGV[1]) redis.call('ZREM', KEYS[3], ARGV[2]) local s = redis.call('HGET', KEYS[1], 'state') if s == 'reserved' or s == 'held' then redis.call('HSET', KEYS[1], 'state', 'produced') redis.call('ZREM', KEYS[2], ARGV[2]) end",
-        3,
-        reservationKey(event.orderId),
-        HELD_BOOKINGS,
-        SENDING_BOOKINGS,
-        bytes,
-        event.orderId,
+      this.#confirm(
+        [reservationKey(event.orderId), HELD_BOOKINGS, SENDING_BOOKINGS],
+        [bytes, event.orderId],
       )
     );
   }

@@ -15,12 +15,12 @@ import type { Backlog } from "./live_state.ts";
  * so nothing more is sent for it; this margin covers a request a slow broker has not yet read.
  */
 export const SETTLE_AFTER_MS = 15_000;
-/** A send still unsettled this long after it was counted belongs to an intake that died. */
-export const STALE_SEND_MS = 60_000; // as in lua/release_slot.lua
 
 export interface HeldStore {
+  count(): Promise<number>;
   heldBefore(ms: number): Promise<string[]>;
-  sendingBefore(ms: number): Promise<string[]>;
+  /** Orders whose send was counted so long ago that its intake must have died. */
+  staleSends(now: Date): Promise<string[]>;
   holdStale(orderId: string, now: Date): Promise<boolean>;
   release(orderId: string, now: Date): Promise<boolean>;
 }
@@ -34,8 +34,7 @@ export function heldSweeper(
   let mark: { end: Record<string, string>; at: number } | undefined;
   return async () => {
     const now = clock.now();
-    // Strictly older than the script's threshold, so it agrees the send is stale.
-    for (const orderId of await held.sendingBefore(now.getTime() - STALE_SEND_MS - 1_000)) {
+    for (const orderId of await held.staleSends(now)) {
       if (await held.holdStale(orderId, now)) {
         logger.warn("a Kafka send for a booking never finished (its intake stopped?); held", {
           orderId,
@@ -43,7 +42,7 @@ export function heldSweeper(
       }
     }
     if (!mark) {
-      if ((await held.heldBefore(Number.MAX_SAFE_INTEGER)).length === 0) return;
+      if ((await held.count()) === 0) return;
       mark = { end: await backlog.end(), at: now.getTime() };
       return;
     }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { createLogger } from "../../observability/logger.ts";
-import { heldSweeper, SETTLE_AFTER_MS, STALE_SEND_MS } from "./held_sweeper.ts";
+import { STALE_SEND_MS } from "../../adapters/redis/held_bookings.ts";
+import { heldSweeper, SETTLE_AFTER_MS } from "./held_sweeper.ts";
 
 function sweeperOver(state: {
   now: number;
@@ -11,10 +12,15 @@ function sweeperOver(state: {
   const released: string[] = [];
   const sweep = heldSweeper(
     {
+      count: () => Promise.resolve(state.held.size),
       heldBefore: (ms) =>
         Promise.resolve([...state.held].filter(([, at]) => at < ms).map(([id]) => id)),
-      sendingBefore: (ms) =>
-        Promise.resolve([...state.sending].filter(([, at]) => at < ms).map(([id]) => id)),
+      staleSends: (now) =>
+        Promise.resolve(
+          [...state.sending].filter(([, at]) => at < now.getTime() - STALE_SEND_MS).map(([id]) =>
+            id
+          ),
+        ),
       holdStale: (id, now) => {
         state.sending.delete(id);
         state.held.set(id, now.getTime());

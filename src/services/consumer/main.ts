@@ -19,6 +19,7 @@ import { observeHeldBookings } from "../../observability/held_bookings_gauge.ts"
 import { createLogger, parseLevel } from "../../observability/logger.ts";
 import { recordDeadLetter, startDeadLetterCount } from "../../observability/pipeline_metrics.ts";
 import { serveHealth } from "../shared/health_server.ts";
+import { untilItSucceeds } from "../shared/until_it_succeeds.ts";
 import { applyRecords } from "./apply_records.ts";
 import { readConsumerConfig } from "./config.ts";
 import { heldSweeper } from "./held_sweeper.ts";
@@ -50,16 +51,10 @@ const backlog = {
 };
 const liveState = liveStateGuard(redis, pool, clock, logger, crypto.randomUUID(), backlog);
 // Kafka (the backlog's offsets) or PostgreSQL may still be coming back, e.g. after a node restart.
-for (let attempt = 1;; attempt++) {
-  try {
-    await liveState.restored();
-    await liveState.ready(); // at once when nothing was pending (a first start, a clean restart)
-    break;
-  } catch (error) {
-    logger.warn("checking the live state failed; retrying", { error, attempt });
-    await new Promise((r) => setTimeout(r, Math.min(200 * attempt, 3_000)));
-  }
-}
+await untilItSucceeds("checking the live state", async () => {
+  await liveState.restored();
+  await liveState.ready(); // at once when nothing was pending (a first start, a clean restart)
+}, logger);
 
 const deps = {
   clock,

@@ -4,6 +4,7 @@
  * database must not take the menu away from intake.
  */
 import type { Logger } from "../../observability/logger.ts";
+import { untilItSucceeds } from "./until_it_succeeds.ts";
 
 export class RefreshingValue<T> {
   #value: T | undefined;
@@ -19,15 +20,7 @@ export class RefreshingValue<T> {
 
   /** Loads the first value (retrying until it succeeds) and starts the periodic reload. */
   async start(signal?: AbortSignal): Promise<void> {
-    for (let attempt = 1; this.#value === undefined; attempt++) {
-      try {
-        this.#value = await this.load();
-      } catch (error) {
-        if (signal?.aborted) throw error;
-        this.logger.warn(`loading ${this.name} failed; retrying`, { error, attempt });
-        await new Promise((r) => setTimeout(r, Math.min(200 * attempt, 3_000)));
-      }
-    }
+    this.#value = await untilItSucceeds(`loading ${this.name}`, this.load, this.logger, signal);
     this.#timer = setInterval(() => void this.refresh(), this.intervalMs);
   }
 
