@@ -56,7 +56,6 @@ function resources(cpuReq: string, memReq: string, cpuLim: string, memLim: strin
 const PEERS: JsonSchema = { type: "array", items: { type: "object" } };
 const PORTS: JsonSchema = {
   type: "array",
-  minItems: 1,
   items: {
     type: "object",
     required: ["port"],
@@ -667,29 +666,23 @@ export const VALUES = group(
         PEERS,
       ),
       externalKafkaPorts: json<NetPort[]>(
-        [{ port: 9092, protocol: "TCP" }, { port: 9093, protocol: "TCP" }, {
-          port: 9094,
-          protocol: "TCP",
-        }],
-        "Ports of external Kafka brokers.",
+        [],
+        "Ports of external Kafka beyond those in kafka.external.brokers (always opened).",
         PORTS,
       ),
       externalPostgresPorts: json<NetPort[]>(
-        [{ port: 5432, protocol: "TCP" }],
-        "Ports of external PostgreSQL.",
+        [],
+        "Ports of external PostgreSQL beyond the one in postgres.external.url (always opened; 5432 when it names none). Required with postgres.external.existingSecret: the chart cannot read the URL in it.",
         PORTS,
       ),
       externalRedisPorts: json<NetPort[]>(
-        [{ port: 6379, protocol: "TCP" }],
-        "Ports of external Redis.",
+        [],
+        "Ports of external Redis beyond the one in redis.external.url (always opened; 6379 when it names none).",
         PORTS,
       ),
       externalOtelPorts: json<NetPort[]>(
-        [{ port: 4317, protocol: "TCP" }, { port: 4318, protocol: "TCP" }, {
-          port: 443,
-          protocol: "TCP",
-        }],
-        "Ports of an external OpenTelemetry endpoint (and the collector's upstream).",
+        [],
+        "Ports of external OpenTelemetry endpoints beyond those in otel.endpoint and the collector's upstream endpoints (always opened; 80 or 443 by scheme when a URL names none).",
         PORTS,
       ),
     }),

@@ -80,7 +80,7 @@ export function buildChart(files: ChartFiles): OvenlineChart {
   migrations(add);
   housekeeper(add);
   traffic(add);
-  networkPolicies(add);
+  networkPolicies(add, checks);
   collector(add);
   monitoring(add);
   loadTest(add, checks, files);

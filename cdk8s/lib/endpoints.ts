@@ -4,7 +4,20 @@
  * hold each credential. The ConfigMap, the containers, the autoscaler and the NetworkPolicies all
  * read these, so that they agree.
  */
-import { and, cat, eq, type Expr, ifElse, lit, not, or, orElse } from "./expr.ts";
+import {
+  and,
+  cat,
+  eq,
+  type Expr,
+  ifElse,
+  lit,
+  nonEmpty,
+  not,
+  or,
+  orElse,
+  splitNonEmpty,
+} from "./expr.ts";
+import { endpointPorts } from "./helpers.ts";
 import { nameOf } from "./names.ts";
 import { ref } from "../values.ts";
 
@@ -129,3 +142,33 @@ export const otlpEndpoint = ifElse(
   ),
   ref("otel.endpoint"),
 );
+
+// --- ports of what is outside the release -----------------------------------------------------------
+
+/**
+ * The ports the NetworkPolicies open towards networkPolicy.externalTo for each external
+ * dependency: the ones its configured URLs name (or their scheme's default), plus the extra ones
+ * from networkPolicy.external*Ports.
+ */
+export const EXTERNAL_PORTS = {
+  kafka: endpointPorts(
+    splitNonEmpty(",", ref("kafka.external.brokers")),
+    ref("networkPolicy.externalKafkaPorts"),
+  ),
+  // An existing Secret hides the URL from the chart: then only the listed ports.
+  postgres: endpointPorts(
+    nonEmpty(
+      ifElse(ref("postgres.external.existingSecret"), lit(""), ref("postgres.external.url")),
+    ),
+    ref("networkPolicy.externalPostgresPorts"),
+  ),
+  redis: endpointPorts(
+    nonEmpty(ref("redis.external.url")),
+    ref("networkPolicy.externalRedisPorts"),
+  ),
+  otel: endpointPorts(nonEmpty(ref("otel.endpoint")), ref("networkPolicy.externalOtelPorts")),
+  collectorUpstream: endpointPorts(
+    nonEmpty(ref("otel.collector.upstreamEndpoint")),
+    ref("networkPolicy.externalOtelPorts"),
+  ),
+};

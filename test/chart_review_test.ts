@@ -1,0 +1,105 @@
+/**
+ * What a platform engineer found reading the chart before installing it (issue 13), each checked
+ * on the rendered output: egress ports that follow the external endpoints, no claim that blocks
+ * `helm install --wait`, KEDA's reach to Kafka, PostgreSQL connections at scale-out, Kafka spread
+ * over nodes, private CAs, and the smaller ones.
+ */
+import assert from "node:assert/strict";
+import {
+  envOf,
+  find,
+  type K8sObject,
+  render,
+  renderError,
+  validateObject,
+} from "./support/chart.ts";
+
+const EXTERNAL = ["deploy/values-external.yaml"];
+
+/** The ports of `component`'s egress rules towards networkPolicy.externalTo (ipBlock peers). */
+function externalEgressPorts(objs: K8sObject[], component: string): number[][] {
+  const np = find(objs, "NetworkPolicy", `ovenline-netpol-${component}`);
+  return (np.spec.egress ?? [])
+    .filter((r: { to?: { ipBlock?: unknown }[] }) => r.to?.some((p) => p.ipBlock))
+    .map((r: { ports?: { port: number }[] }) => (r.ports ?? []).map((p) => p.port));
+}
+
+Deno.test("external Kafka, PostgreSQL, Redis and OTLP: egress opens the ports their endpoints name", async (t) => {
+  await t.step(
+    "values-external.yaml: Redis on 6380 (rediss URL), Kafka 9093, the database's listed port, OTLP 4318",
+    async () => {
+      const objs = await render({ valuesFiles: EXTERNAL });
+      for (const obj of objs) validateObject(obj);
+      assert.deepEqual(externalEgressPorts(objs, "consumer"), [[9093], [6380], [5432], [4318]]);
+      assert.deepEqual(externalEgressPorts(objs, "promoter"), [[6380], [4318]]);
+      assert.deepEqual(externalEgressPorts(objs, "housekeeper"), [[5432]]);
+    },
+  );
+  await t.step("other URLs, other ports; a URL without one gets its scheme's", async () => {
+    const objs = await render({
+      valuesFiles: EXTERNAL,
+      values: {
+        redis: { external: { url: "redis://cache.example:7000/2" } },
+        kafka: { external: { brokers: "k1.example:19092, k2.example:19093" } },
+        otel: { endpoint: "https://otlp.example" },
+      },
+    });
+    assert.deepEqual(externalEgressPorts(objs, "consumer"), [
+      [19092, 19093],
+      [7000],
+      [5432],
+      [443],
+    ]);
+    const plain = await render({
+      valuesFiles: EXTERNAL,
+      set: { "redis.external.url": "rediss://:secret@cache.example" },
+    });
+    assert.deepEqual(externalEgressPorts(plain, "promoter")[0], [6379]);
+  });
+  await t.step("a database URL in values: its port, and the extra ones listed", async () => {
+    const objs = await render({
+      valuesFiles: EXTERNAL,
+      set: {
+        "postgres.external.existingSecret": "",
+        "postgres.external.url":
+          "postgres://ovenline:p%40ss@db.example:6432/ovenline?sslmode=require",
+      },
+    });
+    assert.deepEqual(externalEgressPorts(objs, "housekeeper"), [[6432, 5432]]);
+  });
+  await t.step(
+    "an existing Secret's database without listed ports is refused, naming the value",
+    async () => {
+      const err = await renderError({
+        valuesFiles: EXTERNAL,
+        values: { networkPolicy: { externalPostgresPorts: [] } },
+      });
+      assert.match(err ?? "", /networkPolicy\.externalPostgresPorts/);
+    },
+  );
+  await t.step("a broker without a port is refused, naming the value", async () => {
+    const err = await renderError({
+      valuesFiles: EXTERNAL,
+      values: { kafka: { external: { brokers: "k1.example:9093,k2.example" } } },
+    });
+    assert.match(err ?? "", /kafka\.external\.brokers/);
+  });
+  await t.step(
+    "no endpoint, no rule: never a rule without ports (that would open every port)",
+    async () => {
+      const objs = await render({});
+      const np = find(objs, "NetworkPolicy", "ovenline-netpol-otel-collector");
+      assert.deepEqual(np.spec.egress ?? [], []);
+      for (const o of objs.filter((x) => x.kind === "NetworkPolicy")) {
+        for (const rule of o.spec.egress ?? []) {
+          assert.ok(rule.ports?.length > 0, `${o.metadata.name}: an egress rule without ports`);
+        }
+      }
+    },
+  );
+  await t.step("the in-release dependencies keep their own ports", async () => {
+    const objs = await render({});
+    assert.equal(envOf(objs, "ovenline-hub", "REDIS_URL"), "redis://ovenline-redis:6379");
+    assert.deepEqual(externalEgressPorts(objs, "consumer"), []);
+  });
+});
