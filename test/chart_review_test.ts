@@ -103,3 +103,34 @@ Deno.test("external Kafka, PostgreSQL, Redis and OTLP: egress opens the ports th
     assert.deepEqual(externalEgressPorts(objs, "consumer"), []);
   });
 });
+
+Deno.test("helm install --wait never waits for a claim that only binds when first mounted", async (t) => {
+  for (const files of [[], ["deploy/values-prod.yaml"]]) {
+    await t.step(files.join(" ") || "defaults", async () => {
+      const objs = await render({ valuesFiles: files });
+      const claims = objs.filter((o) => o.kind === "PersistentVolumeClaim");
+      assert.deepEqual(claims.map((c) => c.metadata.name), ["ovenline-housekeeper-archive"]);
+      const ann = claims[0].metadata.annotations;
+      // A hook is not waited for (only Jobs and Pods are); the release's own objects are.
+      assert.deepEqual(ann["helm.sh/hook"].split(","), ["pre-install", "pre-upgrade"]);
+      // Without a delete policy Helm deletes a hook's object before creating it again: that
+      // would delete the archives on every upgrade.
+      const policies = (ann["helm.sh/hook-delete-policy"] ?? "").split(",");
+      assert.ok(policies[0], "a delete policy is set");
+      assert.ok(!policies.includes("before-hook-creation"), policies.join());
+      assert.ok(!policies.includes("hook-succeeded"), policies.join());
+      assert.equal(ann["helm.sh/resource-policy"], "keep");
+      const cronJob = find(objs, "CronJob", "ovenline-housekeeper");
+      const volume = cronJob.spec.jobTemplate.spec.template.spec.volumes.find((
+        v: { name: string },
+      ) => v.name === "archive");
+      assert.equal(volume.persistentVolumeClaim.claimName, claims[0].metadata.name);
+    });
+  }
+  await t.step("the template leaves the claim out once the cluster has it (lookup)", async () => {
+    const template = await Deno.readTextFile(
+      new URL("../charts/ovenline/templates/housekeeper-archive-pvc.yaml", import.meta.url),
+    );
+    assert.match(template, /lookup "v1" "PersistentVolumeClaim" \$\.Release\.Namespace/);
+  });
+});
