@@ -134,3 +134,22 @@ Deno.test("helm install --wait never waits for a claim that only binds when firs
     assert.match(template, /lookup "v1" "PersistentVolumeClaim" \$\.Release\.Namespace/);
   });
 });
+
+Deno.test("KEDA's scaler, in its own namespace, reaches Kafka by the namespace-qualified name", async () => {
+  const objs = await render({ release: "shop" });
+  const so = find(objs, "ScaledObject");
+  assert.equal(
+    so.spec.triggers[0].metadata.bootstrapServers,
+    "shop-ovenline-kafka-kafka-bootstrap.default.svc:9093",
+  );
+  // The services, in the release's namespace, keep the short name.
+  assert.equal(
+    envOf(objs, "shop-ovenline-consumer", "KAFKA_BROKERS"),
+    "shop-ovenline-kafka-kafka-bootstrap:9093",
+  );
+  const external = find(await render({ valuesFiles: EXTERNAL }), "ScaledObject");
+  assert.equal(
+    external.spec.triggers[0].metadata.bootstrapServers,
+    "kafka-0.kafka.example.internal:9093,kafka-1.kafka.example.internal:9093,kafka-2.kafka.example.internal:9093",
+  );
+});

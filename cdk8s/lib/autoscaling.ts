@@ -5,7 +5,7 @@
 import { and, cat, eq, gt, ifElse, lit, v, when } from "./expr.ts";
 import type * as k from "./k8s_types.ts";
 import {
-  kafkaBrokers,
+  kafkaBrokersFromAnywhere,
   kafkaCaSecret,
   kafkaHasCa,
   kafkaMechanism,
@@ -103,7 +103,7 @@ export function lagAutoscaling(add: Add, checks: Check[]): void {
         triggers: [{
           type: "kafka",
           metadata: {
-            bootstrapServers: v(kafkaBrokers),
+            bootstrapServers: v(kafkaBrokersFromAnywhere),
             consumerGroup: v(ref("kafka.consumerGroup")),
             topic: v(ref("kafka.topic.name")),
             lagThreshold: v(cat(ref("consumer.autoscaling.lagThreshold"))),

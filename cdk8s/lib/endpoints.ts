@@ -15,6 +15,7 @@ import {
   not,
   or,
   orElse,
+  releaseNamespace,
   splitNonEmpty,
 } from "./expr.ts";
 import { endpointPorts } from "./helpers.ts";
@@ -69,6 +70,15 @@ function credential(opts: {
 export const kafkaBrokers = ifElse(
   kafkaOperator,
   cat(kafkaCluster, "-kafka-bootstrap:9093"),
+  ref("kafka.external.brokers"),
+);
+/**
+ * The brokers as a client in another namespace reaches them (KEDA's scaler runs in its own):
+ * the bootstrap Service's namespace-qualified name, which Strimzi's certificates also carry.
+ */
+export const kafkaBrokersFromAnywhere = ifElse(
+  kafkaOperator,
+  cat(kafkaCluster, "-kafka-bootstrap.", releaseNamespace, ".svc:9093"),
   ref("kafka.external.brokers"),
 );
 export const kafkaTls = or(kafkaOperator, ref("kafka.external.tls"));
