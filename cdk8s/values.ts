@@ -281,6 +281,11 @@ export const VALUES = group(
           max: 9,
         }),
         imageName: str("", "PostgreSQL operand image. Empty: the operator's default."),
+        maxConnections: int(
+          0,
+          "max_connections of the Cluster. 0: the worst case of the services' pools at the most replicas the values allow, during a rolling update, plus 20; a number below that is refused.",
+          { min: 0, max: 10000 },
+        ),
         database: str("ovenline", "Database created by initdb.", { minLength: 1 }),
         owner: str("ovenline", "Owner of the database (the services' role).", { minLength: 1 }),
         storage: storage("20Gi", "each PostgreSQL instance"),
@@ -312,6 +317,11 @@ export const VALUES = group(
         ),
         existingSecret: str("", "Secret holding the URL instead of url."),
         urlKey: str("uri", "Key of the URL in existingSecret.", { minLength: 1 }),
+        maxConnections: int(
+          0,
+          "Connections the existing PostgreSQL grants Ovenline. 0: unknown; else the chart refuses values whose worst case (the services' pools at their most replicas, during a rolling update) exceeds it.",
+          { min: 0, max: 100000 },
+        ),
       }),
     }, {
       if: { properties: { operator: { properties: { enabled: { const: false } } } } },

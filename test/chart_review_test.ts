@@ -5,6 +5,7 @@
  * over nodes, private CAs, and the smaller ones.
  */
 import assert from "node:assert/strict";
+import { connectionsOf } from "../src/config/database_connections.ts";
 import {
   envOf,
   find,
@@ -152,4 +153,57 @@ Deno.test("KEDA's scaler, in its own namespace, reaches Kafka by the namespace-q
     external.spec.triggers[0].metadata.bootstrapServers,
     "kafka-0.kafka.example.internal:9093,kafka-1.kafka.example.internal:9093,kafka-2.kafka.example.internal:9093",
   );
+});
+
+Deno.test("PostgreSQL's max_connections covers every pool at the most replicas, or the chart refuses", async (t) => {
+  /** The worst case by hand: pods at most, plus a rolling update's 25% (rounded up). */
+  const surge = (n: number) => n + Math.ceil(n / 4);
+  const c = connectionsOf;
+  const maxConnections = (objs: K8sObject[]) =>
+    Number(find(objs, "Cluster").spec.postgresql.parameters.max_connections);
+  await t.step(
+    "defaults: intake and hub to 10, consumer to the 6 partitions: 226 + 20",
+    async () => {
+      const worst = surge(10) * c("intake") + surge(6) * c("consumer") + surge(10) * c("hub") +
+        c("housekeeper") + c("migrate");
+      assert.equal(worst, 226);
+      assert.equal(maxConnections(await render({})), worst + 20);
+    },
+  );
+  await t.step(
+    "values-prod.yaml: intake 24, consumer 12, hub 12, two operators: 402 + 20",
+    async () => {
+      const worst = surge(24) * c("intake") + surge(12) * c("consumer") + surge(12) * c("hub") +
+        surge(2) * c("kitchen_operator") + c("housekeeper") + c("migrate");
+      assert.equal(worst, 402);
+      assert.equal(maxConnections(await render({ valuesFiles: ["deploy/values-prod.yaml"] })), 422);
+    },
+  );
+  await t.step("it follows the replicas: intake without autoscaling, 3 replicas", async () => {
+    const objs = await render({
+      set: { "intake.autoscaling.enabled": false, "intake.replicas": 3 },
+    });
+    assert.equal(maxConnections(objs), 246 - (surge(10) - surge(3)) * c("intake"));
+  });
+  await t.step(
+    "a given limit is kept when it is enough, refused with the numbers when not",
+    async () => {
+      const objs = await render({ set: { "postgres.operator.maxConnections": 400 } });
+      assert.equal(maxConnections(objs), 400);
+      const err = await renderError({ set: { "postgres.operator.maxConnections": 100 } });
+      assert.match(err ?? "", /postgres\.operator\.maxConnections is 100.* open 226 connections/);
+      const tooMany = await renderError({
+        set: { "postgres.operator.maxConnections": 400, "intake.autoscaling.maxReplicas": 100 },
+      });
+      assert.match(tooMany ?? "", /maxConnections is 400/);
+    },
+  );
+  await t.step("an external database's limit, when given, is checked the same way", async () => {
+    await render({ valuesFiles: EXTERNAL, set: { "postgres.external.maxConnections": 500 } });
+    const err = await renderError({
+      valuesFiles: EXTERNAL,
+      set: { "postgres.external.maxConnections": 150 },
+    });
+    assert.match(err ?? "", /postgres\.external\.maxConnections is 150/);
+  });
 });

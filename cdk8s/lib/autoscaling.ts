@@ -53,7 +53,7 @@ export function cpuAutoscaling(add: Add, checks: Check[], component: "intake" | 
 
 const partitions = ref("kafka.topic.partitions");
 /** The consumer's most replicas: the value, or the partitions when it is 0. */
-const consumerMax = ifElse(
+export const consumerMax = ifElse(
   gt(ref("consumer.autoscaling.maxReplicas"), lit(0)),
   ref("consumer.autoscaling.maxReplicas"),
   partitions,

@@ -65,7 +65,7 @@ export function buildChart(files: ChartFiles): OvenlineChart {
 
   // infrastructure
   kafka(add, checks);
-  postgres(add);
+  postgres(add, checks);
   redis(add);
   // settings
   configMap(add);

@@ -1,13 +1,14 @@
 /** PostgreSQL run by the CloudNativePG operator: the Cluster, and optional scheduled backups. */
-import { and, cat, eq, v, when } from "../expr.ts";
+import { and, cat, eq, gt, lit, not, v, when } from "../expr.ts";
 import type * as k from "../k8s_types.ts";
 import { pgCluster, pgOperator } from "../endpoints.ts";
 import { labels } from "../names.ts";
 import { resources } from "../pods.ts";
-import type { Add } from "../render.ts";
+import type { Add, Check } from "../render.ts";
+import { HEADROOM, maxConnections, tooFewConnections } from "./database_budget.ts";
 import { ref } from "../../values.ts";
 
-export function postgres(add: Add): void {
+export function postgres(add: Add, checks: Check[]): void {
   const backupOn = and(pgOperator, ref("postgres.operator.backup.enabled"));
   const method = ref("postgres.operator.backup.method");
   const plugin = ref("postgres.operator.backup.pluginName");
@@ -23,6 +24,7 @@ export function postgres(add: Add): void {
         instances: v(ref("postgres.operator.instances")),
         imageName: when(imageName, v(imageName)),
         primaryUpdateStrategy: "unsupervised",
+        postgresql: { parameters: { max_connections: v(cat(maxConnections)) } },
         enableSuperuserAccess: false,
         storage: {
           size: v(ref("postgres.operator.storage.size")),
@@ -65,4 +67,11 @@ export function postgres(add: Add): void {
     } satisfies k.IScheduledBackup,
     backupOn,
   );
+
+  const given = ref("postgres.operator.maxConnections");
+  const check = tooFewConnections("postgres.operator.maxConnections", given, HEADROOM);
+  checks.push({ ...check, failWhen: and(pgOperator, gt(given, lit(0)), check.failWhen) });
+  const external = ref("postgres.external.maxConnections");
+  const ext = tooFewConnections("postgres.external.maxConnections", external, 0);
+  checks.push({ ...ext, failWhen: and(not(pgOperator), gt(external, lit(0)), ext.failWhen) });
 }

@@ -10,6 +10,7 @@ import { groupReached, topicEndOffsets } from "../../adapters/kafka/group_progre
 import { OrderStore } from "../../adapters/postgres/order_store.ts";
 import { ensurePartitions } from "../../adapters/postgres/partitions.ts";
 import { createPool } from "../../adapters/postgres/pool.ts";
+import { DATABASE_CONNECTIONS } from "../../config/database_connections.ts";
 import { connectRedis, createRedis } from "../../adapters/redis/client.ts";
 import { DEAD_LETTER_COUNT } from "../../adapters/redis/keys.ts";
 import { HeldBookings } from "../../adapters/redis/held_bookings.ts";
@@ -31,6 +32,7 @@ const clock = { now: () => new Date() };
 
 const pool = createPool(config.databaseUrl, {
   applicationName: "ovenline-consumer",
+  max: DATABASE_CONNECTIONS.consumer.pool,
   onIdleError: (error) => logger.warn("idle PostgreSQL connection failed", { error }),
 });
 const redis = createRedis(config.redis, "ovenline-consumer");

@@ -16,6 +16,7 @@ import {
 import { listMenu, setAvailability, setPrice } from "../../adapters/postgres/menu_repository.ts";
 import { OrderStore } from "../../adapters/postgres/order_store.ts";
 import { createPool } from "../../adapters/postgres/pool.ts";
+import { DATABASE_CONNECTIONS } from "../../config/database_connections.ts";
 import { connectRedis, createRedis } from "../../adapters/redis/client.ts";
 import { EventStream, type StreamEntry } from "../../adapters/redis/event_stream.ts";
 import { LiveOrders } from "../../adapters/redis/live_orders.ts";
@@ -47,7 +48,7 @@ const now = () => new Date();
 
 const pool = createPool(config.databaseUrl, {
   applicationName: "ovenline-hub",
-  max: 5,
+  max: DATABASE_CONNECTIONS.hub.pool,
   onIdleError: (error) => logger.warn("idle PostgreSQL connection failed", { error }),
 });
 const redis = createRedis(config.redis, "ovenline-hub");

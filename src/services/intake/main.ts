@@ -18,6 +18,7 @@ import {
 import { loadMenu, MENU_CHANGED_CHANNEL } from "../../adapters/postgres/menu_repository.ts";
 import { OrderStore } from "../../adapters/postgres/order_store.ts";
 import { createPool } from "../../adapters/postgres/pool.ts";
+import { DATABASE_CONNECTIONS } from "../../config/database_connections.ts";
 import { connectRedis, createRedis } from "../../adapters/redis/client.ts";
 import { EventStream } from "../../adapters/redis/event_stream.ts";
 import { RedisOrderSnapshots } from "../../adapters/redis/order_snapshots.ts";
@@ -43,7 +44,7 @@ const clock = { now: () => new Date() };
 
 const pool = createPool(config.databaseUrl, {
   applicationName: "ovenline-intake",
-  max: 4,
+  max: DATABASE_CONNECTIONS.intake.pool,
   onIdleError: (error) => logger.warn("idle PostgreSQL connection failed", { error }),
 });
 const redis = createRedis({ ...config.redis, autoPipelining: true }, "ovenline-intake");
