@@ -158,13 +158,20 @@ export const VALUES = group(
       type: "array",
       items: { type: "object" },
     }),
-    topologySpread: group("How replicas of each service spread over zones and nodes.", {
-      zoneKey: str("topology.kubernetes.io/zone", "Node label of the zone.", { minLength: 1 }),
-      hostKey: str("kubernetes.io/hostname", "Node label of the node.", { minLength: 1 }),
-      whenUnsatisfiable: str("ScheduleAnyway", "What the scheduler does when it cannot spread.", {
-        enum: ["ScheduleAnyway", "DoNotSchedule"],
-      }),
-    }),
+    topologySpread: group(
+      "How replicas of each service, the Kafka nodes and the PostgreSQL instances spread over zones and nodes.",
+      {
+        zoneKey: str("topology.kubernetes.io/zone", "Node label of the zone.", { minLength: 1 }),
+        hostKey: str("kubernetes.io/hostname", "Node label of the node.", { minLength: 1 }),
+        whenUnsatisfiable: str(
+          "ScheduleAnyway",
+          "What the scheduler does when it cannot spread. DoNotSchedule also makes one Kafka node, and one PostgreSQL instance, per node a requirement (else a preference).",
+          {
+            enum: ["ScheduleAnyway", "DoNotSchedule"],
+          },
+        ),
+      },
+    ),
 
     kafka: group("Kafka: the pizza-orders log between intake, consumer and hub.", {
       operator: group("A Kafka cluster run by the Strimzi operator (kafka.strimzi.io/v1, KRaft).", {
@@ -188,6 +195,10 @@ export const VALUES = group(
           {
             enum: ["persistent-claim", "ephemeral"],
           },
+        ),
+        rackTopologyKey: str(
+          "",
+          "Rack awareness: the node label whose value is each broker's rack (e.g. topology.kubernetes.io/zone), so that a partition's replicas go to different racks. Needs the label on every node and Strimzi's node-reading ClusterRoleBinding. Empty: off.",
         ),
         storage: storage("20Gi", "each Kafka node"),
         resources: resources("500m", "2Gi", "2", "2Gi", "each Kafka node"),

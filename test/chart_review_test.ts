@@ -207,3 +207,56 @@ Deno.test("PostgreSQL's max_connections covers every pool at the most replicas, 
     assert.match(err ?? "", /postgres\.external\.maxConnections is 150/);
   });
 });
+
+Deno.test("Kafka nodes and PostgreSQL instances spread over workers and zones", async (t) => {
+  const kafkaPods = { "strimzi.io/cluster": "ovenline-kafka", "strimzi.io/kind": "Kafka" };
+  await t.step(
+    "values-prod.yaml: one Kafka node per worker required, zones spread, racks",
+    async () => {
+      const objs = await render({ valuesFiles: ["deploy/values-prod.yaml"] });
+      const pod = find(objs, "KafkaNodePool").spec.template.pod;
+      assert.deepEqual(
+        pod.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution,
+        [
+          { topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: kafkaPods } },
+        ],
+      );
+      assert.deepEqual(
+        pod.topologySpreadConstraints.map((c: Record<string, unknown>) => [
+          c.topologyKey,
+          c.whenUnsatisfiable,
+          c.maxSkew,
+        ]),
+        [
+          ["topology.kubernetes.io/zone", "DoNotSchedule", 1],
+          ["kubernetes.io/hostname", "DoNotSchedule", 1],
+        ],
+      );
+      assert.deepEqual(find(objs, "Kafka").spec.kafka.rack, {
+        topologyKey: "topology.kubernetes.io/zone",
+      });
+      assert.deepEqual(find(objs, "Cluster").spec.affinity, {
+        enablePodAntiAffinity: true,
+        topologyKey: "kubernetes.io/hostname",
+        podAntiAffinityType: "required",
+      });
+    },
+  );
+  await t.step(
+    "defaults: the same spread preferred (a small cluster still schedules)",
+    async () => {
+      const objs = await render({});
+      const pod = find(objs, "KafkaNodePool").spec.template.pod;
+      const preferred =
+        pod.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution;
+      assert.equal(preferred[0].podAffinityTerm.topologyKey, "kubernetes.io/hostname");
+      assert.deepEqual(preferred[0].podAffinityTerm.labelSelector.matchLabels, kafkaPods);
+      assert.equal(
+        pod.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution,
+        undefined,
+      );
+      assert.equal(find(objs, "Kafka").spec.kafka.rack, undefined);
+      assert.equal(find(objs, "Cluster").spec.affinity.podAntiAffinityType, "preferred");
+    },
+  );
+});

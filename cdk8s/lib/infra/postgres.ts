@@ -1,9 +1,9 @@
 /** PostgreSQL run by the CloudNativePG operator: the Cluster, and optional scheduled backups. */
-import { and, cat, eq, gt, lit, not, v, when } from "../expr.ts";
+import { and, cat, eq, gt, ifElse, lit, not, v, when } from "../expr.ts";
 import type * as k from "../k8s_types.ts";
 import { pgCluster, pgOperator } from "../endpoints.ts";
 import { labels } from "../names.ts";
-import { resources } from "../pods.ts";
+import { resources, strictSpread } from "../pods.ts";
 import type { Add, Check } from "../render.ts";
 import { HEADROOM, maxConnections, tooFewConnections } from "./database_budget.ts";
 import { ref } from "../../values.ts";
@@ -37,6 +37,12 @@ export function postgres(add: Add, checks: Check[]): void {
           },
         },
         resources: resources(ref("postgres.operator.resources")),
+        // Instances on different workers: required where topologySpread insists, else preferred.
+        affinity: {
+          enablePodAntiAffinity: true,
+          topologyKey: v(ref("topologySpread.hostKey")),
+          podAntiAffinityType: v(ifElse(strictSpread, lit("required"), lit("preferred"))),
+        },
         backup: when(and(backupOn, eq(method, "volumeSnapshot")), {
           volumeSnapshot: { className: v(ref("postgres.operator.backup.volumeSnapshotClass")) },
         }),
