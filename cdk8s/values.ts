@@ -381,7 +381,8 @@ export const VALUES = group(
       jwtSecretKey: str("jwt-secret", "Key of the HS256 key in the Secret.", { minLength: 1 }),
       jwtSecret: str(
         "",
-        "AUTH_JWT_SECRET (HS256 key for tokens with a role claim kitchen|manager|viewer). Empty: generated.",
+        "AUTH_JWT_SECRET (HS256 key for tokens with a role claim kitchen|manager|viewer), at least 32 characters (the hub refuses a shorter one). Empty: generated.",
+        { pattern: "^(|.{32,})$" },
       ),
     }),
 

@@ -260,3 +260,38 @@ Deno.test("Kafka nodes and PostgreSQL instances spread over workers and zones", 
     },
   );
 });
+
+Deno.test("the hub's token key: the schema refuses one shorter than the hub accepts", async () => {
+  const err = await renderError({ set: { "auth.jwtSecret": "x".repeat(31) } });
+  assert.match(err ?? "", /jwtSecret/);
+  const objs = await render({ set: { "auth.jwtSecret": "x".repeat(32) } });
+  assert.equal(find(objs, "Secret", "ovenline-auth").stringData["jwt-secret"], "x".repeat(32));
+  await render({}); // empty: generated (32 characters)
+});
+
+Deno.test("migrations.enabled=false leaves no migration anywhere, init containers included", async () => {
+  const objs = await render({ set: { "migrations.enabled": false } });
+  assert.ok(!objs.some((o) => o.kind === "Job"));
+  for (const svc of ["intake", "consumer", "hub"]) {
+    const pod = find(objs, "Deployment", `ovenline-${svc}`).spec.template.spec;
+    assert.deepEqual(pod.initContainers ?? [], [], svc);
+  }
+  const on = await render({});
+  assert.equal(
+    find(on, "Deployment", "ovenline-hub").spec.template.spec.initContainers[0].name,
+    "migrate",
+  );
+});
+
+Deno.test("intake's Service claims h2c only while intake speaks cleartext", async () => {
+  const port = (objs: K8sObject[]) =>
+    find(objs, "Service", "ovenline-intake").spec.ports.find((p: { name: string }) =>
+      p.name === "grpc"
+    );
+  assert.equal(port(await render({})).appProtocol, "kubernetes.io/h2c");
+  const tls = await render({
+    set: { "intake.tls.enabled": true, "intake.tls.secretName": "intake-tls" },
+  });
+  for (const obj of tls) validateObject(obj);
+  assert.equal(port(tls).appProtocol, undefined);
+});

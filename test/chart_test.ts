@@ -668,10 +668,13 @@ Deno.test("documented values change the rendered objects", async (t) => {
       },
     },
     {
-      set: { "redis.password": "s3cret", "auth.jwtSecret": "k3y" },
+      set: { "redis.password": "s3cret", "auth.jwtSecret": "k3y-k3y-k3y-k3y-k3y-k3y-k3y-k3y-k3y" },
       check: (o) => {
         assert.equal(find(o, "Secret", "ovenline-redis").stringData.password, "s3cret");
-        assert.equal(find(o, "Secret", "ovenline-auth").stringData["jwt-secret"], "k3y");
+        assert.equal(
+          find(o, "Secret", "ovenline-auth").stringData["jwt-secret"],
+          "k3y-k3y-k3y-k3y-k3y-k3y-k3y-k3y-k3y",
+        );
       },
     },
   ];

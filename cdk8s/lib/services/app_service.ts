@@ -4,7 +4,7 @@
  * AppServiceSpec; the rest — settings, secrets, the Kafka CA, devMode, the first-install
  * migration, hardening and spread — is the same for all.
  */
-import { type Expr, not, v, when, withEntries } from "../expr.ts";
+import { and, type Expr, not, v, when, withEntries } from "../expr.ts";
 import type * as k from "../k8s_types.ts";
 import { APP_UID, appImageFields, appImagePullSecrets, denoRun } from "../app_image.ts";
 import { configHash } from "../config.ts";
@@ -135,7 +135,9 @@ function deployment(s: AppServiceSpec): k.IDeployment {
           imagePullSecrets: appImagePullSecrets(),
           initContainers: [
             when(devMode, seedSourcesContainer()),
-            ...(s.usesDatabase ? [when(pgOperator, migrateContainer())] : []),
+            ...(s.usesDatabase
+              ? [when(and(pgOperator, ref("migrations.enabled")), migrateContainer())]
+              : []),
           ],
           containers: [container(s)],
           topologySpreadConstraints: spread(s.component),

@@ -31,8 +31,9 @@ export function intake(add: Add, checks: Check[]): void {
       },
     ],
     ports: [
-      // h2c tells a Gateway to speak HTTP/2 cleartext to the pods (gRPC balanced per request).
-      { name: "grpc", port: grpcPort, appProtocol: "kubernetes.io/h2c" },
+      // h2c tells a Gateway to speak HTTP/2 cleartext to the pods (gRPC balanced per request);
+      // with TLS at intake that would be a lie, and the backend's TLS is the Gateway's to set.
+      { name: "grpc", port: grpcPort, appProtocol: when(not(tlsOn), "kubernetes.io/h2c") },
       { name: "metrics", port: metricsPort },
     ],
     // Kubernetes' native gRPC probe asks grpc.health.v1 (plaintext only: with intake.tls the
