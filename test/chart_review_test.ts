@@ -295,3 +295,115 @@ Deno.test("intake's Service claims h2c only while intake speaks cleartext", asyn
   for (const obj of tls) validateObject(obj);
   assert.equal(port(tls).appProtocol, undefined);
 });
+
+const SERVICES = ["intake", "consumer", "promoter", "hub", "kitchen-operator"] as const;
+
+/** Every environment variable a service's container gets: its ConfigMap's keys and its env. */
+function environmentOf(objs: K8sObject[], service: string): string[] {
+  const c = find(objs, "Deployment", `ovenline-${service}`).spec.template.spec.containers[0];
+  const fromMaps = (c.envFrom ?? []).flatMap((f: { configMapRef: { name: string } }) =>
+    Object.keys(find(objs, "ConfigMap", f.configMapRef.name).data)
+  );
+  return [...fromMaps, ...c.env.map((e: { name: string }) => e.name)].sort();
+}
+
+/** The text of a service's configuration reader and the shared readers it imports. */
+async function configSources(service: string): Promise<string> {
+  const dir = new URL(`../src/services/${service.replace("-", "_")}/`, import.meta.url);
+  const config = await Deno.readTextFile(new URL("config.ts", dir));
+  const shared = [...config.matchAll(/from "(\.\.\/\.\.\/config\/[a-z_]+\.ts)"/g)].map((m) =>
+    Deno.readTextFile(new URL(m[1], dir))
+  );
+  return [config, ...await Promise.all(shared)].join("\n");
+}
+
+/** Read by Deno's built-in OpenTelemetry, not by our code. */
+const READ_BY_DENO = /^OTEL_/;
+
+Deno.test("each service gets only the environment it reads, its own ConfigMap, and its name", async (t) => {
+  const objs = await render({ set: { "kitchenOperator.enabled": true } });
+  for (const service of SERVICES) {
+    await t.step(service, async () => {
+      const sources = await configSources(service);
+      const unread = environmentOf(objs, service).filter((name) =>
+        !READ_BY_DENO.test(name) && !sources.includes(`"${name}"`)
+      );
+      assert.deepEqual(unread, [], `${service} gets variables it never reads`);
+      assert.equal(envOf(objs, `ovenline-${service}`, "OTEL_SERVICE_NAME"), `ovenline-${service}`);
+    });
+  }
+  await t.step("the Redis-only promoter and the operator get nothing of Kafka", () => {
+    for (const service of ["promoter", "kitchen-operator"]) {
+      const env = environmentOf(objs, service);
+      assert.deepEqual(env.filter((n) => n.startsWith("KAFKA")), [], service);
+      const pod = find(objs, "Deployment", `ovenline-${service}`).spec.template.spec;
+      assert.ok(!pod.volumes.some((v: { name: string }) => v.name === "kafka-ca"), service);
+    }
+    assert.ok(!environmentOf(objs, "promoter").includes("DATABASE_URL"));
+  });
+  await t.step("docs/observability.md names the services as the chart does", async () => {
+    const doc = await Deno.readTextFile(new URL("../docs/observability.md", import.meta.url));
+    const row = doc.split("\n").find((l) => l.startsWith("| `OTEL_SERVICE_NAME`"));
+    const named = [...(row ?? "").matchAll(/`(ovenline-[a-z-]+)`/g)].map((m) => m[1]);
+    assert.deepEqual(named.sort(), SERVICES.map((s) => `ovenline-${s}`).sort());
+  });
+});
+
+Deno.test("a changed password rolls exactly the pods that read it, an unchanged one never", async (t) => {
+  const hashes = async (set: Record<string, string>, valuesFiles: string[] = []) => {
+    const objs = await render({ set, valuesFiles });
+    return Object.fromEntries(
+      ["intake", "consumer", "promoter", "hub"].map((s) => [
+        s,
+        find(objs, "Deployment", `ovenline-${s}`).spec.template.metadata.annotations[
+          "checksum/secrets"
+        ],
+      ]),
+    );
+  };
+  const key = (c: string) => c.repeat(32);
+  const before = await hashes({ "redis.password": "one", "auth.jwtSecret": key("a") });
+  await t.step("the same values give the same checksums (generated secrets too)", async () => {
+    assert.deepEqual(await hashes({ "redis.password": "one", "auth.jwtSecret": key("a") }), before);
+    assert.deepEqual(await hashes({}), await hashes({}));
+  });
+  await t.step("a new Redis password: every Redis client", async () => {
+    const after = await hashes({ "redis.password": "two", "auth.jwtSecret": key("a") });
+    for (const s of ["intake", "consumer", "promoter", "hub"]) {
+      assert.notEqual(after[s], before[s], s);
+    }
+  });
+  await t.step("a new token key: the hub only", async () => {
+    const after = await hashes({ "redis.password": "one", "auth.jwtSecret": key("b") });
+    assert.notEqual(after.hub, before.hub);
+    for (const s of ["intake", "consumer", "promoter"]) assert.equal(after[s], before[s], s);
+  });
+  await t.step(
+    "external: a new database URL rolls the database's clients, not the promoter",
+    async () => {
+      const base = { "postgres.external.existingSecret": "" };
+      const a = await hashes(
+        { ...base, "postgres.external.url": "postgres://a@db:5432/o" },
+        EXTERNAL,
+      );
+      const b = await hashes(
+        { ...base, "postgres.external.url": "postgres://b@db:5432/o" },
+        EXTERNAL,
+      );
+      for (const s of ["intake", "consumer", "hub"]) assert.notEqual(a[s], b[s], s);
+      assert.equal(a.promoter, b.promoter);
+    },
+  );
+  await t.step(
+    "an existing Secret is hashed by what the cluster holds (Helm's lookup)",
+    async () => {
+      const helpers = await Deno.readTextFile(
+        new URL("../charts/ovenline/templates/_helpers.tpl", import.meta.url),
+      );
+      assert.match(
+        helpers,
+        /lookup "v1" "Secret" \.root\.Release\.Namespace \.name\)\.data \| toJson/,
+      );
+    },
+  );
+});

@@ -200,7 +200,7 @@ Deno.test("services have spread, PDBs, ServiceAccounts without tokens, and Servi
         find(objs, "Service", `ovenline-${svc}`);
         assert.deepEqual(
           pod.containers[0].envFrom,
-          [{ configMapRef: { name: "ovenline-config" } }],
+          [{ configMapRef: { name: `ovenline-${svc}-config` } }],
           `${svc}: ConfigMap`,
         );
       }
@@ -527,7 +527,8 @@ Deno.test("documented values change the rendered objects", async (t) => {
     },
     {
       set: { logLevel: "debug" },
-      check: (o) => assert.equal(find(o, "ConfigMap", "ovenline-config").data.LOG_LEVEL, "debug"),
+      check: (o) =>
+        assert.equal(find(o, "ConfigMap", "ovenline-promoter-config").data.LOG_LEVEL, "debug"),
     },
     {
       set: { "consumer.autoscaling.lagThreshold": 42 },
@@ -611,7 +612,7 @@ Deno.test("documented values change the rendered objects", async (t) => {
       check: (o) => {
         assert.ok(!o.some((x) => x.metadata.name === "ovenline-otel-collector"));
         assert.equal(
-          find(o, "ConfigMap", "ovenline-config").data.OTEL_EXPORTER_OTLP_ENDPOINT,
+          find(o, "ConfigMap", "ovenline-hub-config").data.OTEL_EXPORTER_OTLP_ENDPOINT,
           "http://collector.example:4318",
         );
       },

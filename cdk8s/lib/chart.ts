@@ -7,7 +7,6 @@
  */
 import { ApiObject, App, Chart } from "cdk8s";
 import type { Construct } from "constructs";
-import { configMap } from "./config.ts";
 import { housekeeper } from "./housekeeper.ts";
 import { kafka } from "./infra/kafka.ts";
 import { postgres } from "./infra/postgres.ts";
@@ -67,8 +66,7 @@ export function buildChart(files: ChartFiles): OvenlineChart {
   kafka(add, checks);
   postgres(add, checks);
   redis(add);
-  // settings
-  configMap(add);
+  // the chart's own Secrets (each service's ConfigMap comes with it)
   secrets(add);
   // the services, each with its autoscaling
   intake(add, checks);

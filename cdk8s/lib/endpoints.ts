@@ -18,7 +18,7 @@ import {
   releaseNamespace,
   splitNonEmpty,
 } from "./expr.ts";
-import { endpointPorts } from "./helpers.ts";
+import { endpointPorts, secretData } from "./helpers.ts";
 import { nameOf } from "./names.ts";
 import { ref } from "../values.ts";
 
@@ -39,6 +39,11 @@ export const pgCluster = orElse(ref("postgres.operator.clusterName"), nameOf("pg
 export interface SecretKey {
   readonly name: Expr<string>;
   readonly key: Expr<string>;
+  /**
+   * What changes when the credential does, where the chart can know it: the value from values,
+   * an existing Secret's data in the cluster, nothing for an operator's Secret.
+   */
+  readonly fingerprint: Expr<string>;
 }
 
 /**
@@ -51,17 +56,25 @@ function credential(opts: {
   readonly existingKey: Expr<string>;
   readonly own: string;
   readonly key: string;
+  /** The value the chart's own Secret holds (from values; empty: generated once, then kept). */
+  readonly value: Expr<string>;
   readonly operator?: { readonly on: Expr<boolean>; readonly secret: Expr<string> };
 }): SecretKey {
   const named = orElse(opts.existingSecret, nameOf(opts.own));
   const key = lit(opts.key);
+  const given = ifElse(opts.existingSecret, secretData(opts.existingSecret), opts.value);
   if (!opts.operator) {
-    return { name: named, key: ifElse(opts.existingSecret, opts.existingKey, key) };
+    return {
+      name: named,
+      key: ifElse(opts.existingSecret, opts.existingKey, key),
+      fingerprint: given,
+    };
   }
   const { on, secret } = opts.operator;
   return {
     name: ifElse(on, secret, named),
     key: ifElse(and(not(on), opts.existingSecret), opts.existingKey, key),
+    fingerprint: ifElse(on, lit("operator"), given),
   };
 }
 
@@ -104,6 +117,7 @@ export const kafkaPassword = credential({
   existingKey: ref("kafka.external.sasl.passwordKey"),
   own: "kafka-client",
   key: "password",
+  value: ref("kafka.external.sasl.password"),
 });
 
 // --- PostgreSQL --------------------------------------------------------------------------------
@@ -115,6 +129,7 @@ export const databaseUrl = credential({
   existingKey: ref("postgres.external.urlKey"),
   own: "postgres",
   key: "uri",
+  value: ref("postgres.external.url"),
 });
 
 // --- Redis ---------------------------------------------------------------------------------------
@@ -129,6 +144,7 @@ export const redisPassword = credential({
   existingKey: ref("redis.passwordKey"),
   own: "redis",
   key: "password",
+  value: ref("redis.password"),
 });
 
 // --- the hub's token key -------------------------------------------------------------------------
@@ -138,6 +154,7 @@ export const jwtSigningKey = credential({
   existingKey: ref("auth.jwtSecretKey"),
   own: "auth",
   key: "jwt-secret",
+  value: ref("auth.jwtSecret"),
 });
 
 // --- OpenTelemetry -------------------------------------------------------------------------------

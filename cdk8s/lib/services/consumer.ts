@@ -11,7 +11,8 @@ export function consumer(add: Add, checks: Check[]): void {
   appService(add, {
     component: "consumer",
     autoscaled: ref("consumer.autoscaling.enabled"),
-    usesDatabase: true,
+    uses: ["kafka", "postgres", "redis"],
+    settings: ["CONFIG_REFRESH_MS", "KAFKA_DLQ_TOPIC", "KAFKA_GROUP_ID"],
     env: [{ name: "HEALTH_PORT", value: v(cat(healthPort)) }],
     ports: [{ name: "metrics", port: healthPort }],
     probes: httpProbes(healthPort),

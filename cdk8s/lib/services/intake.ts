@@ -18,7 +18,8 @@ export function intake(add: Add, checks: Check[]): void {
   appService(add, {
     component: "intake",
     autoscaled: ref("intake.autoscaling.enabled"),
-    usesDatabase: true,
+    uses: ["kafka", "postgres", "redis"],
+    settings: ["CONFIG_REFRESH_MS", "DEFAULT_KITCHEN_ID", "KAFKA_SEND_TIMEOUT_MS"],
     env: [
       { name: "GRPC_HOST", value: "0.0.0.0" },
       { name: "GRPC_PORT", value: v(cat(grpcPort)) },

@@ -10,7 +10,8 @@ export function promoter(add: Add): void {
   appService(add, {
     component: "promoter",
     autoscaled: lit(false),
-    usesDatabase: false,
+    uses: ["redis"],
+    settings: [],
     env: [{ name: "PROMOTER_HEALTH_PORT", value: v(cat(healthPort)) }],
     ports: [{ name: "metrics", port: healthPort }],
     probes: httpProbes(healthPort),

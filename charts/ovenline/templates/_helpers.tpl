@@ -42,6 +42,15 @@ postgres and postgresql 5432; none without a scheme), then the .extra ports not 
 {{- uniq $ports | toJson -}}
 {{- end -}}
 
+{{/* The data of the Secret .name in the cluster as JSON; null without one (or a cluster). */}}
+{{- define "ovenline.secretData" -}}
+{{- if .name -}}
+{{- (lookup "v1" "Secret" .root.Release.Namespace .name).data | toJson -}}
+{{- else -}}
+null
+{{- end -}}
+{{- end -}}
+
 {{/*
 A secret value: the one given; else, when generate is true, the one already in the cluster's
 Secret (kept across upgrades), else a new random one; else empty.
