@@ -407,3 +407,34 @@ Deno.test("a changed password rolls exactly the pods that read it, an unchanged 
     },
   );
 });
+
+Deno.test("V8's heap follows the container's memory limit", async (t) => {
+  const oldSpace = (objs: K8sObject[], service: string) => {
+    const command: string[] = find(objs, "Deployment", `ovenline-${service}`).spec.template.spec
+      .containers[0].command;
+    const flags = command.find((a) => a.startsWith("--v8-flags="));
+    return Number(/--max-old-space-size=([0-9]+)/.exec(flags ?? "")?.[1]);
+  };
+  await t.step("values-prod.yaml: the 1 Gi hub gets 896 MB, the 768 Mi intake 640", async () => {
+    const objs = await render({ valuesFiles: ["deploy/values-prod.yaml"] });
+    assert.equal(oldSpace(objs, "hub"), 1024 - 128);
+    assert.equal(oldSpace(objs, "intake"), 768 - 128);
+  });
+  await t.step("three quarters of small limits; every unit", async () => {
+    const cases: [string, number][] = [
+      ["256Mi", 192],
+      ["512Mi", 384],
+      ["1.5Gi", 1536 - 128],
+      ["2000M", Math.floor(2000e6 / 2 ** 20) - 128],
+      ["536870912", 384],
+    ];
+    for (const [limit, expected] of cases) {
+      const objs = await render({ set: { "promoter.resources.limits.memory": limit } });
+      assert.equal(oldSpace(objs, "promoter"), expected, limit);
+    }
+  });
+  await t.step("an unknown unit is refused, naming it", async () => {
+    const err = await renderError({ set: { "hub.resources.limits.memory": "1GB" } });
+    assert.match(err ?? "", /memory quantity 1GB: unit "GB"/);
+  });
+});

@@ -197,6 +197,16 @@ export function mul(a: Expr<number>, b: Expr<number> | number): Expr<number> {
   );
 }
 
+/** Integer difference, as sprig's sub. */
+export function minus(a: Expr<number>, b: Expr<number> | number): Expr<number> {
+  const eb = typeof b === "number" ? lit(b) : b;
+  return new Expr(
+    `(sub (int64 ${a.helm}) (int64 ${eb.helm}))`,
+    (c) => Number(a.evaluate(c)) - Number(eb.evaluate(c)),
+    "int",
+  );
+}
+
 /** `a` when it is the larger, else `b` (sprig's max). */
 export function max(a: Expr<number>, b: Expr<number> | number): Expr<number> {
   const eb = typeof b === "number" ? lit(b) : b;

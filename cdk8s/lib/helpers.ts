@@ -54,6 +54,17 @@ null
 {{- end -}}
 {{- end -}}
 
+{{/* A memory quantity (.q: 512Mi, 1Gi, 1.5G, 536870912) in whole MiB. */}}
+{{- define "ovenline.mebibytes" -}}
+{{- $units := dict "" 1.0 "k" 1e3 "M" 1e6 "G" 1e9 "T" 1e12 "Ki" 1024.0 "Mi" 1048576.0 "Gi" 1073741824.0 "Ti" 1099511627776.0 -}}
+{{- $q := toString .q -}}
+{{- $unit := regexReplaceAll "^[0-9.]+" $q "" -}}
+{{- if not (hasKey $units $unit) -}}
+{{- fail (printf "memory quantity %s: unit %q is not one of Ki, Mi, Gi, Ti, k, M, G, T" $q $unit) -}}
+{{- end -}}
+{{- divf (mulf (float64 (regexFind "^[0-9.]+" $q)) (get $units $unit)) 1048576.0 | floor | int64 -}}
+{{- end -}}
+
 {{/*
 A secret value: the one given; else, when generate is true, the one already in the cluster's
 Secret (kept across upgrades), else a new random one; else empty.
@@ -153,4 +164,35 @@ export function endpointPorts(
 /** The data of the Secret `name` in the cluster as JSON ("null" when there is none, or no cluster). */
 export function secretData(name: Expr<string>): Expr<string> {
   return include("ovenline.secretData", { name }, () => "null");
+}
+
+const MEMORY_UNITS: Record<string, number> = {
+  "": 1,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  Ki: 1024,
+  Mi: 1048576,
+  Gi: 1073741824,
+  Ti: 1099511627776,
+};
+
+/** A memory quantity (512Mi, 1Gi, 1.5G, 536870912) in whole MiB. */
+export function mebibytesOf(quantity: string | number): number {
+  const q = String(quantity);
+  const unit = q.replace(/^[0-9.]+/, "");
+  const factor = MEMORY_UNITS[unit];
+  if (factor === undefined) {
+    throw new Error(
+      `memory quantity ${q}: unit "${unit}" is not one of Ki, Mi, Gi, Ti, k, M, G, T`,
+    );
+  }
+  return Math.floor((Number(/^[0-9.]+/.exec(q)?.[0]) * factor) / 1048576);
+}
+
+/** `quantity` in whole MiB. */
+export function mebibytes(quantity: Expr<string>): Expr<number> {
+  const inc = include("ovenline.mebibytes", { q: quantity }, (_c, a) => mebibytesOf(a.q as string));
+  return new Expr(`(atoi ${inc.helm})`, inc.evaluate, "int");
 }

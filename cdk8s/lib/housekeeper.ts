@@ -5,7 +5,7 @@
  * monthly partitions past housekeeper.retentionMonths. The archive is a PersistentVolumeClaim
  * that outlives the release, or an emptyDir when housekeeper.archive.persistent is false.
  */
-import { and, cat, exists, not, v, when } from "./expr.ts";
+import { and, cat, exists, not, v, valueRef, when } from "./expr.ts";
 import type * as k from "./k8s_types.ts";
 import { APP_UID, appImageFields, appImagePullSecrets, denoRun } from "./app_image.ts";
 import { databaseUrl } from "./endpoints.ts";
@@ -64,7 +64,10 @@ export function housekeeper(add: Add): void {
   const container: k.IContainer = {
     name: component,
     ...appImageFields(),
-    command: denoRun("src/services/housekeeper/main.ts", { allowWrite: ARCHIVE_DIR }),
+    command: denoRun("src/services/housekeeper/main.ts", {
+      allowWrite: ARCHIVE_DIR,
+      memoryLimit: valueRef("housekeeper.resources.limits.memory", "str"),
+    }),
     env: [
       secretEnv("DATABASE_URL", databaseUrl),
       { name: "LOG_LEVEL", value: v(ref("logLevel")) },

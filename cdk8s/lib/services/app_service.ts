@@ -4,7 +4,7 @@
  * AppServiceSpec; the rest — settings, secrets, the Kafka CA, devMode, the first-install
  * migration, hardening and spread — is the same for all.
  */
-import { and, type Expr, not, v, when, withEntries } from "../expr.ts";
+import { and, type Expr, not, v, valueRef, when, withEntries } from "../expr.ts";
 import type * as k from "../k8s_types.ts";
 import { APP_UID, appImageFields, appImagePullSecrets, denoRun } from "../app_image.ts";
 import {
@@ -112,7 +112,10 @@ function container(s: AppServiceSpec): k.IContainer {
     name: s.component,
     ...appImageFields(),
     // devMode: deno restarts the service when Tilt syncs a changed source file.
-    command: denoRun(s.script ?? `src/services/${s.component}/main.ts`, { watch: devMode }),
+    command: denoRun(s.script ?? `src/services/${s.component}/main.ts`, {
+      watch: devMode,
+      memoryLimit: valueRef(`${valuesKey(s)}.resources.limits.memory`, "str"),
+    }),
     envFrom: [{ configMapRef: { name: n(`${s.component}-config`) } }],
     env: [...sharedEnv(s), ...s.env],
     ports: s.ports.map((p) => ({ name: p.name, containerPort: v(p.port), protocol: "TCP" })),

@@ -51,6 +51,17 @@ null
 {{- end -}}
 {{- end -}}
 
+{{/* A memory quantity (.q: 512Mi, 1Gi, 1.5G, 536870912) in whole MiB. */}}
+{{- define "ovenline.mebibytes" -}}
+{{- $units := dict "" 1.0 "k" 1e3 "M" 1e6 "G" 1e9 "T" 1e12 "Ki" 1024.0 "Mi" 1048576.0 "Gi" 1073741824.0 "Ti" 1099511627776.0 -}}
+{{- $q := toString .q -}}
+{{- $unit := regexReplaceAll "^[0-9.]+" $q "" -}}
+{{- if not (hasKey $units $unit) -}}
+{{- fail (printf "memory quantity %s: unit %q is not one of Ki, Mi, Gi, Ti, k, M, G, T" $q $unit) -}}
+{{- end -}}
+{{- divf (mulf (float64 (regexFind "^[0-9.]+" $q)) (get $units $unit)) 1048576.0 | floor | int64 -}}
+{{- end -}}
+
 {{/*
 A secret value: the one given; else, when generate is true, the one already in the cluster's
 Secret (kept across upgrades), else a new random one; else empty.
