@@ -309,10 +309,17 @@ export const VALUES = group(
           method: str("volumeSnapshot", "Backup method.", {
             enum: ["volumeSnapshot", "plugin"],
           }),
-          volumeSnapshotClass: str("", "VolumeSnapshotClass for the volumeSnapshot method."),
+          volumeSnapshotClass: str(
+            "",
+            "VolumeSnapshotClass for the volumeSnapshot method. Empty: the cluster's default one.",
+          ),
+          walArchive: bool(
+            true,
+            "Archive WAL continuously with the plugin (pluginName, pluginParameters) besides volume snapshots, for point-in-time recovery. false: snapshots restore only to when they were taken. The plugin method always archives WAL.",
+          ),
           pluginName: str(
             "barman-cloud.cloudnative-pg.io",
-            "CNPG-I backup plugin for the plugin method (also the Cluster's WAL archiver).",
+            "CNPG-I plugin for the plugin method's backups and for the WAL archive.",
           ),
           pluginParameters: json<Record<string, string>>(
             { barmanObjectName: "ovenline-backups" },

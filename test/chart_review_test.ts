@@ -438,3 +438,56 @@ Deno.test("V8's heap follows the container's memory limit", async (t) => {
     assert.match(err ?? "", /memory quantity 1GB: unit "GB"/);
   });
 });
+
+Deno.test("CloudNativePG: WAL archived for point-in-time recovery, no empty class, PostgreSQL scraped", async (t) => {
+  await t.step(
+    "values-prod.yaml: snapshots plus the plugin archiving WAL; a PodMonitor",
+    async () => {
+      const objs = await render({ valuesFiles: ["deploy/values-prod.yaml"] });
+      const cluster = find(objs, "Cluster");
+      validateObject(cluster);
+      assert.deepEqual(cluster.spec.backup, { volumeSnapshot: { className: "csi-snapclass" } });
+      assert.deepEqual(cluster.spec.plugins, [{
+        name: "barman-cloud.cloudnative-pg.io",
+        isWALArchiver: true,
+        parameters: { barmanObjectName: "ovenline-backups" },
+      }]);
+      const monitor = find(objs, "PodMonitor", "ovenline-pg-metrics");
+      validateObject(monitor);
+      assert.deepEqual(monitor.spec.selector.matchLabels, {
+        "cnpg.io/cluster": "ovenline-pg",
+        "cnpg.io/podRole": "instance",
+      });
+      assert.equal(monitor.spec.podMetricsEndpoints[0].port, "metrics");
+      assert.equal(monitor.metadata.labels.release, "kube-prometheus-stack");
+    },
+  );
+  await t.step(
+    "no class named: none rendered (the cluster's default), not an empty one",
+    async () => {
+      const objs = await render({ set: { "postgres.operator.backup.enabled": true } });
+      const cluster = find(objs, "Cluster");
+      validateObject(cluster);
+      assert.deepEqual(cluster.spec.backup, { volumeSnapshot: {} });
+    },
+  );
+  await t.step("walArchive=false: snapshots only, said so in the value's description", async () => {
+    const objs = await render({
+      set: {
+        "postgres.operator.backup.enabled": true,
+        "postgres.operator.backup.walArchive": false,
+      },
+    });
+    assert.equal(find(objs, "Cluster").spec.plugins, undefined);
+  });
+  await t.step("the plugin method archives WAL whatever walArchive says", async () => {
+    const objs = await render({
+      set: {
+        "postgres.operator.backup.enabled": true,
+        "postgres.operator.backup.method": "plugin",
+        "postgres.operator.backup.walArchive": false,
+      },
+    });
+    assert.equal(find(objs, "Cluster").spec.plugins[0].isWALArchiver, true);
+  });
+});

@@ -600,7 +600,8 @@ Deno.test("documented values change the rendered objects", async (t) => {
         "grafanaDashboard.enabled": true,
       },
       check: (o) => {
-        find(o, "PodMonitor");
+        find(o, "PodMonitor", "ovenline-metrics");
+        find(o, "PodMonitor", "ovenline-pg-metrics");
         assert.ok(Array.isArray(find(o, "PrometheusRule").spec.groups));
         assert.ok(
           JSON.parse(find(o, "ConfigMap", "ovenline-dashboard").data["ovenline.json"]).title,

@@ -1,5 +1,5 @@
 /** PostgreSQL run by the CloudNativePG operator: the Cluster, and optional scheduled backups. */
-import { and, cat, eq, gt, ifElse, lit, not, v, when } from "../expr.ts";
+import { and, cat, eq, Expr, gt, ifElse, lit, not, or, v, when } from "../expr.ts";
 import type * as k from "../k8s_types.ts";
 import { pgCluster, pgOperator } from "../endpoints.ts";
 import { labels } from "../names.ts";
@@ -7,6 +7,16 @@ import { resources, strictSpread } from "../pods.ts";
 import type { Add, Check } from "../render.ts";
 import { HEADROOM, maxConnections, tooFewConnections } from "./database_budget.ts";
 import { ref } from "../../values.ts";
+
+/** The Cluster's backup section for volume snapshots: the class when one is named, else none. */
+const snapshotBackup = new Expr<Record<string, unknown>>(
+  `(dict "volumeSnapshot" (ternary (dict "className" $.Values.postgres.operator.backup.volumeSnapshotClass) (dict) (not (empty $.Values.postgres.operator.backup.volumeSnapshotClass))))`,
+  (c) => {
+    const className = ref("postgres.operator.backup.volumeSnapshotClass").evaluate(c);
+    return { volumeSnapshot: className ? { className } : {} };
+  },
+  "any",
+);
 
 export function postgres(add: Add, checks: Check[]): void {
   const backupOn = and(pgOperator, ref("postgres.operator.backup.enabled"));
@@ -43,14 +53,17 @@ export function postgres(add: Add, checks: Check[]): void {
           topologyKey: v(ref("topologySpread.hostKey")),
           podAntiAffinityType: v(ifElse(strictSpread, lit("required"), lit("preferred"))),
         },
-        backup: when(and(backupOn, eq(method, "volumeSnapshot")), {
-          volumeSnapshot: { className: v(ref("postgres.operator.backup.volumeSnapshotClass")) },
-        }),
-        plugins: when(and(backupOn, eq(method, "plugin")), [{
-          name: v(plugin),
-          isWALArchiver: true,
-          parameters: v(ref("postgres.operator.backup.pluginParameters")),
-        }]),
+        backup: when(and(backupOn, eq(method, "volumeSnapshot")), v(snapshotBackup)),
+        // The WAL archive makes point-in-time recovery possible: the plugin's own backups need
+        // it, and volume snapshots alone restore only to the moment they were taken.
+        plugins: when(
+          and(backupOn, or(eq(method, "plugin"), ref("postgres.operator.backup.walArchive"))),
+          [{
+            name: v(plugin),
+            isWALArchiver: true,
+            parameters: v(ref("postgres.operator.backup.pluginParameters")),
+          }],
+        ),
       },
     } satisfies k.ICluster,
     pgOperator,
