@@ -491,3 +491,19 @@ Deno.test("CloudNativePG: WAL archived for point-in-time recovery, no empty clas
     assert.equal(find(objs, "Cluster").spec.plugins[0].isWALArchiver, true);
   });
 });
+
+Deno.test("Redis: its StatefulSet is governed by a headless Service; its memory is capped", async () => {
+  const objs = await render({});
+  const sts = find(objs, "StatefulSet", "ovenline-redis");
+  const governing = find(objs, "Service", sts.spec.serviceName);
+  validateObject(governing);
+  assert.equal(governing.spec.clusterIP, "None");
+  assert.deepEqual(governing.spec.selector, sts.spec.selector.matchLabels);
+  // Clients keep the ClusterIP Service.
+  assert.equal(find(objs, "Service", "ovenline-redis").spec.type, "ClusterIP");
+  // 1 Gi by default: 682 MiB, no eviction (test/redis_chart_command_test.ts runs the command).
+  assert.match(
+    sts.spec.template.spec.containers[0].command[2],
+    /--maxmemory 682mb --maxmemory-policy noeviction/,
+  );
+});
