@@ -507,3 +507,14 @@ Deno.test("Redis: its StatefulSet is governed by a headless Service; its memory 
     /--maxmemory 682mb --maxmemory-policy noeviction/,
   );
 });
+
+Deno.test("the collector serves its own metrics on every interface, where Prometheus scrapes", async () => {
+  const objs = await render({});
+  const config = JSON.parse(find(objs, "ConfigMap", "ovenline-otel-collector").data["config.json"]);
+  assert.deepEqual(config.service.telemetry.metrics.readers, [
+    { pull: { exporter: { prometheus: { host: "0.0.0.0", port: 8888 } } } },
+  ]);
+  const ports = find(objs, "Deployment", "ovenline-otel-collector").spec.template.spec
+    .containers[0].ports;
+  assert.ok(ports.some((p: { containerPort: number }) => p.containerPort === 8888));
+});

@@ -38,6 +38,13 @@ function collectorConfig(upstream: boolean): string {
         ...(upstream ? { otlphttp: { endpoint: "${env:OTLP_UPSTREAM_ENDPOINT}" } } : {}),
       },
       service: {
+        // The collector's own metrics on all interfaces (recent versions default to localhost,
+        // where Prometheus cannot scrape them).
+        telemetry: {
+          metrics: {
+            readers: [{ pull: { exporter: { prometheus: { host: "0.0.0.0", port: 8888 } } } }],
+          },
+        },
         extensions: ["health_check"],
         pipelines: { traces: pipeline, metrics: pipeline, logs: pipeline },
       },
