@@ -518,3 +518,43 @@ Deno.test("the collector serves its own metrics on every interface, where Promet
     .containers[0].ports;
   assert.ok(ports.some((p: { containerPort: number }) => p.containerPort === 8888));
 });
+
+Deno.test("an external database's URL from values: helm uninstall deletes its Secret", async () => {
+  const objs = await render({
+    valuesFiles: EXTERNAL,
+    set: {
+      "postgres.external.existingSecret": "",
+      "postgres.external.url": "postgres://u:p@db.example:5432/o",
+    },
+  });
+  // The services' Secret is one of the release's objects (a hook's object outlives uninstall).
+  const own = find(objs, "Secret", "ovenline-postgres");
+  assert.equal(own.metadata.annotations?.["helm.sh/hook"], undefined);
+  assert.equal(envOf(objs, "ovenline-intake", "DATABASE_URL").secretKeyRef.name, own.metadata.name);
+  // The pre-install migration runs before the release's objects exist: it reads a hook copy,
+  // deleted once the hooks succeed.
+  const copy = find(objs, "Secret", "ovenline-postgres-migrate");
+  assert.equal(copy.stringData.uri, own.stringData.uri);
+  assert.equal(copy.metadata.annotations["helm.sh/hook"], "pre-install,pre-upgrade");
+  assert.ok(
+    copy.metadata.annotations["helm.sh/hook-delete-policy"].split(",").includes("hook-succeeded"),
+  );
+  const job = find(objs, "Job", "ovenline-migrate");
+  assert.ok(
+    Number(copy.metadata.annotations["helm.sh/hook-weight"]) <
+      Number(job.metadata.annotations["helm.sh/hook-weight"]),
+  );
+  assert.equal(
+    job.spec.template.spec.containers[0].env.find((e: { name: string }) =>
+      e.name === "DATABASE_URL"
+    )
+      .valueFrom.secretKeyRef.name,
+    "ovenline-postgres-migrate",
+  );
+  // With an existing Secret, or the operator's database, neither is rendered.
+  for (const other of [await render({ valuesFiles: EXTERNAL }), await render({})]) {
+    assert.ok(
+      !other.some((o) => o.kind === "Secret" && o.metadata.name.startsWith("ovenline-postgres")),
+    );
+  }
+});

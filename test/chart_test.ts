@@ -471,7 +471,7 @@ Deno.test("external infrastructure removes the operator resources and wires the 
     assert.ok(!JSON.stringify(np).includes("cnpg.io"));
   });
   await t.step(
-    "a URL instead of an existing Secret becomes the chart's own (hook) Secret",
+    "a URL instead of an existing Secret becomes the chart's own Secret",
     async () => {
       const objs2 = await render({
         valuesFiles: VALUES_FILES.external,
@@ -482,7 +482,6 @@ Deno.test("external infrastructure removes the operator resources and wires the 
       });
       const secret = find(objs2, "Secret", "ovenline-postgres");
       assert.equal(secret.stringData.uri, "postgres://u:p@db:5432/o");
-      assert.match(secret.metadata.annotations["helm.sh/hook"], /pre-install/);
       assert.equal(
         envOf(objs2, "ovenline-hub", "DATABASE_URL").secretKeyRef.name,
         "ovenline-postgres",

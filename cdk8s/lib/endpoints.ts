@@ -132,6 +132,19 @@ export const databaseUrl = credential({
   value: ref("postgres.external.url"),
 });
 
+/** The hook copy of an external database's URL (from values) that the migration Job reads. */
+export const MIGRATE_SECRET = "postgres-migrate";
+
+/** DATABASE_URL of the migration Job: the hook copy when the chart holds the URL, else the same. */
+export const migrationDatabaseUrl: SecretKey = {
+  ...databaseUrl,
+  name: ifElse(
+    and(not(pgOperator), not(ref("postgres.external.existingSecret"))),
+    nameOf(MIGRATE_SECRET),
+    databaseUrl.name,
+  ),
+};
+
 // --- Redis ---------------------------------------------------------------------------------------
 
 export const redisUrl = ifElse(
