@@ -1,5 +1,20 @@
 /** PostgreSQL run by the CloudNativePG operator: the Cluster, and optional scheduled backups. */
-import { and, cat, eq, Expr, gt, ifElse, lit, not, or, v, when } from "../expr.ts";
+import {
+  and,
+  cat,
+  clusterVisible,
+  eq,
+  exists,
+  Expr,
+  gt,
+  ifElse,
+  isUpgrade,
+  lit,
+  not,
+  or,
+  v,
+  when,
+} from "../expr.ts";
 import type * as k from "../k8s_types.ts";
 import { pgCluster, pgOperator } from "../endpoints.ts";
 import { labels } from "../names.ts";
@@ -86,6 +101,23 @@ export function postgres(add: Add, checks: Check[]): void {
     } satisfies k.IScheduledBackup,
     backupOn,
   );
+
+  // An upgrade that switches an external database to an operator-run one: its pre-upgrade
+  // migration would wait for a Cluster that only this upgrade creates (and fail after
+  // migrations.activeDeadlineSeconds), and the orders would stay behind in the external database.
+  checks.push({
+    failWhen: and(
+      isUpgrade,
+      clusterVisible,
+      pgOperator,
+      not(exists("postgresql.cnpg.io/v1", "Cluster", pgCluster)),
+    ),
+    message: cat(
+      "postgres.operator.enabled: this upgrade would switch to an operator-run database, but the Cluster ",
+      pgCluster,
+      " does not exist: its pre-upgrade migration would wait for it and fail, and the orders would stay in the database used so far. Create the Cluster first (CloudNativePG can import the old database: bootstrap.initdb.import) with Helm's ownership label and annotations so that the release adopts it, or install a new release.",
+    ),
+  });
 
   const given = ref("postgres.operator.maxConnections");
   const check = tooFewConnections("postgres.operator.maxConnections", given, HEADROOM);
