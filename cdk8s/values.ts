@@ -215,7 +215,7 @@ export const VALUES = group(
         tls: bool(true, "Connect with TLS."),
         caSecret: str(
           "",
-          "Secret with the brokers' CA certificate (key ca.crt). Empty: the system trust store.",
+          "Secret with the brokers' CA certificate (key ca.crt), for brokers whose certificates come from a private CA. Empty: only the public CAs Deno bundles (Mozilla's) are trusted, not the image's system store.",
         ),
         sasl: group("SASL authentication against the existing Kafka.", {
           enabled: bool(true, "Authenticate with SASL."),
@@ -335,6 +335,10 @@ export const VALUES = group(
         ),
         existingSecret: str("", "Secret holding the URL instead of url."),
         urlKey: str("uri", "Key of the URL in existingSecret.", { minLength: 1 }),
+        caSecret: str(
+          "",
+          "Secret with the CA certificate (key ca.crt) of a PostgreSQL whose certificate comes from a private CA: the services then connect with TLS and verify the server and its host name against it (DATABASE_TLS_CA_FILE; sslmode=verify-full whatever the URL says). Empty: the URL's sslmode, trusting only the public CAs Deno bundles.",
+        ),
         maxConnections: int(
           0,
           "Connections the existing PostgreSQL grants Ovenline. 0: unknown; else the chart refuses values whose worst case (the services' pools at their most replicas, during a rolling update) exceeds it.",
@@ -374,6 +378,10 @@ export const VALUES = group(
       ),
       external: group("An existing Redis, used when redis.enabled is false.", {
         url: str("", "REDIS_URL, e.g. redis://redis.example:6379 or rediss://... for TLS."),
+        caSecret: str(
+          "",
+          "Secret with the CA certificate (key ca.crt) of a rediss:// Redis whose certificate comes from a private CA (REDIS_TLS_CA_FILE). Empty: only the public CAs Deno bundles are trusted.",
+        ),
       }),
     }, {
       if: { properties: { enabled: { const: false } } },

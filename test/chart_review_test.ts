@@ -307,14 +307,22 @@ function environmentOf(objs: K8sObject[], service: string): string[] {
   return [...fromMaps, ...c.env.map((e: { name: string }) => e.name)].sort();
 }
 
-/** The text of a service's configuration reader and the shared readers it imports. */
+/** The text of a service's configuration reader and the shared readers (src/config) it imports. */
 async function configSources(service: string): Promise<string> {
-  const dir = new URL(`../src/services/${service.replace("-", "_")}/`, import.meta.url);
-  const config = await Deno.readTextFile(new URL("config.ts", dir));
-  const shared = [...config.matchAll(/from "(\.\.\/\.\.\/config\/[a-z_]+\.ts)"/g)].map((m) =>
-    Deno.readTextFile(new URL(m[1], dir))
-  );
-  return [config, ...await Promise.all(shared)].join("\n");
+  const seen = new Set<string>();
+  const texts: string[] = [];
+  const visit = async (url: URL) => {
+    if (seen.has(url.href)) return;
+    seen.add(url.href);
+    const text = await Deno.readTextFile(url);
+    texts.push(text);
+    for (const m of text.matchAll(/from "(\.{1,2}\/[a-z_./]+\.ts)"/g)) {
+      const next = new URL(m[1], url);
+      if (next.pathname.includes("/src/config/")) await visit(next);
+    }
+  };
+  await visit(new URL(`../src/services/${service.replace("-", "_")}/config.ts`, import.meta.url));
+  return texts.join("\n");
 }
 
 /** Read by Deno's built-in OpenTelemetry, not by our code. */
@@ -557,4 +565,81 @@ Deno.test("an external database's URL from values: helm uninstall deletes its Se
       !other.some((o) => o.kind === "Secret" && o.metadata.name.startsWith("ovenline-postgres")),
     );
   }
+});
+
+Deno.test("private CAs of external Kafka, Redis and PostgreSQL reach the processes that connect", async (t) => {
+  const objs = await render({
+    valuesFiles: EXTERNAL,
+    set: { "redis.external.caSecret": "redis-ca", "postgres.external.caSecret": "pg-ca" },
+  });
+  for (const obj of objs) validateObject(obj);
+  /** The CA volumes and the CA file variables of a pod's first container. */
+  const cas = (
+    pod: { volumes: { name: string; secret?: { secretName: string } }[] },
+    env: (n: string) => unknown,
+  ) => ({
+    volumes: pod.volumes.filter((v) => v.name.endsWith("-ca")).map((v) =>
+      `${v.name}:${v.secret?.secretName}`
+    ).sort(),
+    redis: env("REDIS_TLS_CA_FILE"),
+    postgres: env("DATABASE_TLS_CA_FILE"),
+  });
+  await t.step("services: each the CAs of what it uses", () => {
+    const of = (svc: string) =>
+      cas(
+        find(objs, "Deployment", `ovenline-${svc}`).spec.template.spec,
+        (n) => envOf(objs, `ovenline-${svc}`, n),
+      );
+    assert.deepEqual(of("intake"), {
+      volumes: ["kafka-ca:ovenline-kafka-ca", "postgres-ca:pg-ca", "redis-ca:redis-ca"],
+      redis: "/etc/ovenline/redis-ca/ca.crt",
+      postgres: "/etc/ovenline/postgres-ca/ca.crt",
+    });
+    assert.deepEqual(of("promoter"), {
+      volumes: ["redis-ca:redis-ca"],
+      redis: "/etc/ovenline/redis-ca/ca.crt",
+      postgres: undefined,
+    });
+    const mounts = find(objs, "Deployment", "ovenline-hub").spec.template.spec.containers[0]
+      .volumeMounts.map((m: { mountPath: string }) => m.mountPath);
+    for (
+      const dir of ["/etc/ovenline/redis-ca", "/etc/ovenline/postgres-ca", "/etc/ovenline/kafka-ca"]
+    ) {
+      assert.ok(mounts.includes(dir), dir);
+    }
+  });
+  await t.step("the migration Job and the housekeeper: the database's CA", () => {
+    for (
+      const pod of [
+        find(objs, "Job").spec.template.spec,
+        find(objs, "CronJob").spec.jobTemplate.spec.template.spec,
+      ]
+    ) {
+      const c = pod.containers[0];
+      const env = (n: string) => c.env.find((e: { name: string }) => e.name === n)?.value;
+      assert.equal(env("DATABASE_TLS_CA_FILE"), "/etc/ovenline/postgres-ca/ca.crt");
+      assert.ok(pod.volumes.some((v: { name: string }) => v.name === "postgres-ca"));
+      assert.ok(
+        c.volumeMounts.some((m: { mountPath: string }) =>
+          m.mountPath === "/etc/ovenline/postgres-ca"
+        ),
+      );
+    }
+  });
+  await t.step("without CA Secrets: no volumes, empty variables", async () => {
+    const plain = await render({ valuesFiles: EXTERNAL });
+    const pod = find(plain, "Deployment", "ovenline-intake").spec.template.spec;
+    assert.deepEqual(
+      pod.volumes.filter((v: { name: string }) => /redis-ca|postgres-ca/.test(v.name)),
+      [],
+    );
+    assert.equal(envOf(plain, "ovenline-intake", "REDIS_TLS_CA_FILE"), "");
+  });
+  await t.step("the values say what an empty CA means in Deno", async () => {
+    const values = await Deno.readTextFile(
+      new URL("../charts/ovenline/values.yaml", import.meta.url),
+    );
+    assert.doesNotMatch(values, /system trust store/);
+    assert.equal(values.match(/only the public CAs Deno bundles/g)?.length, 3);
+  });
 });

@@ -18,6 +18,7 @@ import {
   redisUrl,
 } from "./endpoints.ts";
 import { objectMeta } from "./names.ts";
+import { caFile } from "./tls_cas.ts";
 import type { Add } from "./render.ts";
 import { ref } from "../values.ts";
 
@@ -40,6 +41,8 @@ function configData() {
     KAFKA_SASL_MECHANISM: ifElse(kafkaSasl, kafkaMechanism, lit("")),
     KAFKA_SASL_USERNAME: ifElse(kafkaSasl, kafkaUsername, lit("")),
     REDIS_URL: redisUrl,
+    REDIS_TLS_CA_FILE: caFile("redis"),
+    DATABASE_TLS_CA_FILE: caFile("postgres"),
     OTEL_DENO: ifElse(ref("otel.enabled"), lit("true"), lit("false")),
     OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint,
     OTEL_EXPORTER_OTLP_PROTOCOL: ref("otel.protocol"),
@@ -64,8 +67,8 @@ const BY_DEPENDENCY: Record<Dependency, Setting[]> = {
     "KAFKA_SASL_MECHANISM",
     "KAFKA_SASL_USERNAME",
   ],
-  postgres: [],
-  redis: ["REDIS_URL"],
+  postgres: ["DATABASE_TLS_CA_FILE"],
+  redis: ["REDIS_URL", "REDIS_TLS_CA_FILE"],
 };
 
 /** The settings of a service that uses `uses` and reads `own` besides. */

@@ -20,6 +20,7 @@ import {
   volumeClaimSpec,
 } from "./pods.ts";
 import type { Add } from "./render.ts";
+import { caMount, caVolume, databaseCaEnv } from "./tls_cas.ts";
 import { serviceAccount } from "./workloads.ts";
 import { ref } from "../values.ts";
 
@@ -70,6 +71,7 @@ export function housekeeper(add: Add): void {
     }),
     env: [
       secretEnv("DATABASE_URL", databaseUrl),
+      databaseCaEnv(),
       { name: "LOG_LEVEL", value: v(ref("logLevel")) },
       { name: "ANONYMIZE_AFTER_DAYS", value: v(cat(ref("housekeeper.anonymizeAfterDays"))) },
       { name: "RETENTION_MONTHS", value: v(cat(ref("housekeeper.retentionMonths"))) },
@@ -78,7 +80,7 @@ export function housekeeper(add: Add): void {
     // A run to completion: no probes; activeDeadlineSeconds bounds a hung run instead.
     resources: resources(ref("housekeeper.resources")),
     securityContext: CONTAINER_SECURITY,
-    volumeMounts: [TMP_MOUNT, { name: "archive", mountPath: ARCHIVE_DIR }],
+    volumeMounts: [TMP_MOUNT, { name: "archive", mountPath: ARCHIVE_DIR }, caMount("postgres")],
   };
 
   add(
@@ -113,6 +115,7 @@ export function housekeeper(add: Add): void {
                   persistentVolumeClaim: { claimName: n(ARCHIVE_CLAIM) },
                 }),
                 when(not(persistent), { name: "archive", emptyDir: { sizeLimit: v(size) } }),
+                caVolume("postgres"),
               ],
             }),
           },

@@ -18,18 +18,22 @@ import {
   TMP_VOLUME,
 } from "./pods.ts";
 import type { Add } from "./render.ts";
+import { caMount, caVolume, databaseCaEnv } from "./tls_cas.ts";
 import { ref } from "../values.ts";
 
-/** The migration command as a container (the Job's, and the services' init container). */
-export function migrateContainer(url: SecretKey = databaseUrl): k.IContainer {
+/**
+ * The migration command as a container: the Job's, and (`operatorOnly`: an operator-run database,
+ * where no private CA applies) the services' init container.
+ */
+export function migrateContainer(url: SecretKey = databaseUrl, operatorOnly = false): k.IContainer {
   return {
     name: "migrate",
     ...appImageFields(),
     command: denoRun("src/adapters/postgres/migrate_cli.ts"),
-    env: [secretEnv("DATABASE_URL", url)],
+    env: [secretEnv("DATABASE_URL", url), ...(operatorOnly ? [] : [databaseCaEnv()])],
     resources: resources(ref("migrations.resources")),
     securityContext: CONTAINER_SECURITY,
-    volumeMounts: [TMP_MOUNT],
+    volumeMounts: [TMP_MOUNT, ...(operatorOnly ? [] : [caMount("postgres")])],
   };
 }
 
@@ -77,7 +81,7 @@ export function migrations(add: Add): void {
             },
           }],
           ...placement(),
-          volumes: [TMP_VOLUME],
+          volumes: [TMP_VOLUME, caVolume("postgres")],
         },
       },
     },

@@ -38,6 +38,7 @@ import {
 import type { Add } from "../render.ts";
 import { clusterService, disruptionBudget, serviceAccount } from "../workloads.ts";
 import type { Probes } from "./probes.ts";
+import { caMount, caVolume } from "../tls_cas.ts";
 import { ref } from "../../values.ts";
 
 const devMode = ref("devMode.enabled");
@@ -126,6 +127,8 @@ function container(s: AppServiceSpec): k.IContainer {
       TMP_MOUNT,
       ...(usesKafka(s) ? [{ name: "kafka-ca", mountPath: KAFKA_CA_DIR, readOnly: true }] : []),
       when(devMode, { name: "dev-src", mountPath: "/app/src" }),
+      ...(usesDatabase(s) ? [caMount("postgres")] : []),
+      ...(s.uses.includes("redis") ? [caMount("redis")] : []),
       ...(s.extraVolumes ?? []).map((x) => x.mount),
     ],
   };
@@ -163,7 +166,12 @@ function deployment(s: AppServiceSpec): k.IDeployment {
           initContainers: [
             when(devMode, seedSourcesContainer()),
             ...(usesDatabase(s)
-              ? [when(and(pgOperator, ref("migrations.enabled")), migrateContainer())]
+              ? [
+                when(
+                  and(pgOperator, ref("migrations.enabled")),
+                  migrateContainer(databaseUrl, true),
+                ),
+              ]
               : []),
           ],
           containers: [container(s)],
@@ -181,6 +189,8 @@ function deployment(s: AppServiceSpec): k.IDeployment {
               }]
               : []),
             when(devMode, { name: "dev-src", emptyDir: { sizeLimit: "256Mi" } }),
+            ...(usesDatabase(s) ? [caVolume("postgres")] : []),
+            ...(s.uses.includes("redis") ? [caVolume("redis")] : []),
             ...(s.extraVolumes ?? []).map((x) => x.volume),
           ],
         },
