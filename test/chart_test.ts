@@ -970,6 +970,43 @@ Deno.test("the TypeScript evaluation of the chart equals helm's rendering", asyn
       assert.deepEqual(normalise(fromTs), normalise(await renderFile(name)));
     });
   }
+  // Values that exercise the parsing both sides do: endpoint ports, memory quantities, CAs.
+  const unusual: Record<string, unknown>[] = [
+    {
+      redis: { external: { url: "rediss://:pw@cache.example:7000/2", caSecret: "redis-ca" } },
+      kafka: { external: { brokers: "k1.example:19092, k2.example:19093" } },
+      otel: { endpoint: "https://otlp.example" },
+      postgres: {
+        external: { existingSecret: "", url: "postgres://u:p@db.example:6432/o", caSecret: "c" },
+      },
+      networkPolicy: { externalPostgresPorts: [{ port: 5433 }] },
+      hub: { resources: { limits: { cpu: "1", memory: "1.5Gi" } } },
+      promoter: { resources: { limits: { cpu: "1", memory: "2000M" } } },
+    },
+    { redis: { resources: { limits: { cpu: "1", memory: "536870912" } } } },
+  ];
+  for (const [i, extra] of unusual.entries()) {
+    await t.step(`unusual values ${i + 1}`, async () => {
+      const files = i === 0 ? VALUES_FILES.external : [];
+      let values: unknown = DEFAULTS;
+      for (const f of files) {
+        values = merge(values, parseYaml(Deno.readTextFileSync(`${ROOT}/${f}`)));
+      }
+      values = merge(values, extra);
+      const ctx = {
+        values: values as Record<string, unknown>,
+        release: { name: CHART_NAME, namespace: "default" },
+        chart: { version: CHART_VERSION, appVersion: APP_VERSION },
+        files,
+      };
+      const fromTs = objects.map((o) => plainObject(o, { ...ctx, files: chartFilesMap }))
+        .filter((o): o is K8sObject => o !== undefined);
+      assert.deepEqual(
+        normalise(fromTs),
+        normalise(await render({ valuesFiles: files, values: extra })),
+      );
+    });
+  }
   await t.step("k8s/ holds the defaults as helm renders them", async () => {
     const plain: K8sObject[] = [];
     for (const e of Deno.readDirSync(`${ROOT}/k8s`)) {
