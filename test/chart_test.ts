@@ -987,9 +987,9 @@ Deno.test("the TypeScript evaluation of the chart equals helm's rendering", asyn
   ];
   for (const [i, extra] of unusual.entries()) {
     await t.step(`unusual values ${i + 1}`, async () => {
-      const files = i === 0 ? VALUES_FILES.external : [];
+      const valuesFiles = i === 0 ? VALUES_FILES.external : [];
       let values: unknown = DEFAULTS;
-      for (const f of files) {
+      for (const f of valuesFiles) {
         values = merge(values, parseYaml(Deno.readTextFileSync(`${ROOT}/${f}`)));
       }
       values = merge(values, extra);
@@ -999,12 +999,9 @@ Deno.test("the TypeScript evaluation of the chart equals helm's rendering", asyn
         chart: { version: CHART_VERSION, appVersion: APP_VERSION },
         files,
       };
-      const fromTs = objects.map((o) => plainObject(o, { ...ctx, files: chartFilesMap }))
+      const fromTs = objects.map((o) => plainObject(o, ctx))
         .filter((o): o is K8sObject => o !== undefined);
-      assert.deepEqual(
-        normalise(fromTs),
-        normalise(await render({ valuesFiles: files, values: extra })),
-      );
+      assert.deepEqual(normalise(fromTs), normalise(await render({ valuesFiles, values: extra })));
     });
   }
   await t.step("k8s/ holds the defaults as helm renders them", async () => {
