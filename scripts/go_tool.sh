@@ -5,7 +5,7 @@
 # module version stamped into the binary (`go version -m`), since tools built by `go install`
 # often report only a partial or "dev" version themselves.
 #   bin="$(bash scripts/go_tool.sh NAME MODULE PACKAGE VERSION)"
-#   e.g. bash scripts/go_tool.sh helm helm.sh/helm/v3 helm.sh/helm/v3/cmd/helm v3.22.0
+#   e.g. bash scripts/go_tool.sh helm helm.sh/helm/v3 helm.sh/helm/v3/cmd/helm v3.21.4
 set -euo pipefail
 [ $# -eq 4 ] || { echo "usage: go_tool.sh NAME MODULE PACKAGE VERSION" >&2; exit 2; }
 name="$1" module="$2" package="$3" version="$4"
