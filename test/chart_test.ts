@@ -3,7 +3,7 @@
  * rendered object for four values files, the properties docs/deploy.md and docs/architecture.md give the objects, values
  * that really change what renders, TypeScript/Helm agreement, and drift from a fresh synth.
  *
- * helm comes from scripts/helm.sh (go install of v3.22.0 into .tools/helm on first use).
+ * helm comes from scripts/helm.sh (go install of v3.21.4 into .tools/helm on first use).
  */
 import assert from "node:assert/strict";
 import { parse as parseYaml } from "yaml";

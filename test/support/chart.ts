@@ -6,6 +6,7 @@
  * TestRun that has no such package, a structural check written from its CRD.
  */
 import { parseAllDocuments } from "yaml";
+import { goTool } from "./go_tools.ts";
 import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { Secret } from "kubernetes-models/v1/Secret";
 import { Service } from "kubernetes-models/v1/Service";
@@ -50,20 +51,9 @@ export type K8sObject = {
   [k: string]: any;
 };
 
-let helmPath: Promise<string> | undefined;
-
 /** The helm binary that scripts/helm.sh installs (once) into .tools/helm. */
 export function helm(): Promise<string> {
-  helmPath ??= (async () => {
-    const out = await new Deno.Command("bash", {
-      args: [`${ROOT}/scripts/helm.sh`],
-      stdout: "piped",
-      stderr: "inherit",
-    }).output();
-    if (!out.success) throw new Error("scripts/helm.sh failed");
-    return new TextDecoder().decode(out.stdout).trim();
-  })();
-  return helmPath;
+  return goTool("helm.sh");
 }
 
 export interface HelmResult {
