@@ -36,6 +36,11 @@ export function readCommonConfig(env: Env, serviceName: string): CommonConfig {
   };
 }
 
+/** METRICS_PORT: where the service serves Prometheus /metrics; 0 (the default) serves none. */
+export function metricsPort(env: Env): number {
+  return integer(env, "METRICS_PORT", 0, { min: 0, max: 65_535 });
+}
+
 /** Where Redis is: REDIS_URL, REDIS_PASSWORD, and REDIS_TLS_CA_FILE for a private CA. */
 export function redisSettings(env: Env): RedisSettings {
   return {

@@ -25,6 +25,7 @@ import { requestStatusChange } from "../../app/request_status_change.ts";
 import type { KitchenConfig } from "../../domain/kitchen.ts";
 import { inOrderLinkedSpan } from "../../observability/linked_span.ts";
 import { createLogger, parseLevel } from "../../observability/logger.ts";
+import { serveMetrics } from "../../observability/metrics_server.ts";
 import { observeSlotFill } from "../../observability/slot_fill_gauge.ts";
 import { observeWebSockets } from "../../observability/websocket_gauge.ts";
 import { RefreshingValue } from "../shared/refreshing_value.ts";
@@ -139,7 +140,7 @@ const following = new EventStream(follower).follow(
   (error) => logger.warn("reading the event stream failed; retrying", { error }),
 );
 
-// Computed only when metrics are exported (OTEL_DENO=true).
+// Computed only when /metrics is scraped.
 observeWebSockets(() => fanout.sessions);
 observeSlotFill(
   () => remainingSlotFills(kitchens.current().values(), now(), (ids) => liveOrders.slotLoads(ids)),
@@ -206,10 +207,13 @@ const server = Deno.serve({
   onListen: ({ port }) => logger.info("hub serving", { port, topic: config.ordersTopic }),
 }, app.fetch);
 
+const metrics = config.metricsPort ? serveMetrics(config.metricsPort) : undefined;
+
 const shutdown = async () => {
   for (const session of fanout.sessions) session.close(1012, "hub restarting");
   stopFollowing.abort();
   await server.shutdown();
+  await metrics?.shutdown();
   await following;
   kitchens.stop();
   await kitchenChanges.close();
