@@ -96,6 +96,14 @@ function cpuAutoscaling(min: number, max: number, what: string) {
   });
 }
 
+function metricsPort() {
+  return int(
+    9464,
+    "METRICS_PORT: Prometheus /metrics (text format) over HTTP, which the PodMonitor scrapes.",
+    { min: 1024, max: 65535 },
+  );
+}
+
 function storage(size: string, what: string) {
   return group(`Persistent storage of ${what}.`, {
     size: str(size, `Volume size of ${what}.`, { pattern: "^[0-9]+(Ki|Mi|Gi|Ti)$" }),
@@ -421,9 +429,17 @@ export const VALUES = group(
           ),
           replicas: int(1, "Collector replicas.", { min: 1, max: 20 }),
           resources: resources("100m", "128Mi", "500m", "512Mi", "the collector"),
-          upstreamEndpoint: str(
+          tracesEndpoint: str(
             "",
-            "OTLP/HTTP endpoint the collector forwards to (e.g. Tempo, an APM). Empty: log to stdout only.",
+            "OTLP/HTTP base URL the collector sends traces to (e.g. Tempo's distributor, http://tempo-distributor:4318). Empty: logged only.",
+          ),
+          metricsEndpoint: str(
+            "",
+            "OTLP/HTTP base URL for the metrics the services push over OTLP: Deno's runtime metrics (Ovenline's own are at each service's /metrics, for Prometheus to scrape), e.g. Prometheus' OTLP receiver http://prometheus:9090/api/v1/otlp. Empty: logged only.",
+          ),
+          logsEndpoint: str(
+            "",
+            "OTLP/HTTP base URL the collector sends logs to (e.g. Loki's, http://loki-gateway/otlp). Empty: logged only.",
           ),
         }),
       },
@@ -432,10 +448,7 @@ export const VALUES = group(
     intake: group("intake: gRPC CreateOrder for customer apps.", {
       replicas: int(2, "Replicas when autoscaling is off.", { min: 1, max: 500 }),
       grpcPort: int(50051, "GRPC_PORT.", { min: 1024, max: 65535 }),
-      metricsPort: int(9464, "METRICS_PORT: Prometheus /metrics over HTTP.", {
-        min: 1024,
-        max: 65535,
-      }),
+      metricsPort: metricsPort(),
       resources: resources("250m", "256Mi", "1", "512Mi", "intake"),
       autoscaling: cpuAutoscaling(2, 10, "intake"),
       tls: group("gRPC TLS at intake itself (usually the gateway terminates TLS instead).", {
@@ -449,10 +462,11 @@ export const VALUES = group(
     }),
     consumer: group("consumer: applies pizza-orders to Redis and PostgreSQL.", {
       replicas: int(2, "Replicas when KEDA autoscaling is off.", { min: 1, max: 1000 }),
-      healthPort: int(8081, "HEALTH_PORT: /healthz, /readyz and /metrics.", {
+      healthPort: int(8081, "HEALTH_PORT: /healthz and /readyz.", {
         min: 1024,
         max: 65535,
       }),
+      metricsPort: metricsPort(),
       resources: resources("250m", "256Mi", "1", "512Mi", "consumer"),
       autoscaling: group("KEDA ScaledObject on the consumer group's lag.", {
         enabled: bool(true, "Scale the consumer on Kafka lag (needs the KEDA operator)."),
@@ -485,18 +499,20 @@ export const VALUES = group(
     }),
     promoter: group("promoter: shows due orders on the KDS (Redis only).", {
       replicas: int(2, "Replicas (safe with several).", { min: 1, max: 20 }),
-      healthPort: int(8082, "PROMOTER_HEALTH_PORT: /healthz, /readyz and /metrics.", {
+      healthPort: int(8082, "PROMOTER_HEALTH_PORT: /healthz and /readyz.", {
         min: 1024,
         max: 65535,
       }),
+      metricsPort: metricsPort(),
       resources: resources("100m", "128Mi", "500m", "256Mi", "promoter"),
     }),
     hub: group("hub: KDS and ERP over WebSockets and REST.", {
       replicas: int(2, "Replicas when autoscaling is off.", { min: 1, max: 500 }),
-      port: int(8080, "HUB_PORT: REST, WebSockets, pages, /healthz, /readyz, /metrics.", {
+      port: int(8080, "HUB_PORT: REST, WebSockets, pages, /healthz and /readyz.", {
         min: 1024,
         max: 65535,
       }),
+      metricsPort: metricsPort(),
       resources: resources("250m", "256Mi", "1", "512Mi", "hub"),
       autoscaling: cpuAutoscaling(2, 10, "hub"),
     }),

@@ -643,3 +643,63 @@ Deno.test("private CAs of external Kafka, Redis and PostgreSQL reach the process
     assert.equal(values.match(/only the public CAs Deno bundles/g)?.length, 3);
   });
 });
+
+Deno.test("the PodMonitor scrapes what the services serve: /metrics on each one's METRICS_PORT", async (t) => {
+  const objs = await render({ valuesFiles: ["deploy/values-prod.yaml"] });
+  const monitor = find(objs, "PodMonitor", "ovenline-metrics");
+  assert.deepEqual(
+    monitor.spec.podMetricsEndpoints.map((e: { port: string; path: string }) => [e.port, e.path]),
+    [["metrics", "/metrics"]],
+  );
+  for (const service of ["intake", "consumer", "promoter", "hub"]) {
+    await t.step(service, () => {
+      const c = find(objs, "Deployment", `ovenline-${service}`).spec.template.spec.containers[0];
+      const port = c.ports.find((p: { name: string }) => p.name === "metrics");
+      assert.ok(port, "a container port named metrics");
+      // The process serves /metrics where the variable it reads says (src/services/*/config.ts).
+      assert.equal(envOf(objs, `ovenline-${service}`, "METRICS_PORT"), String(port.containerPort));
+      const np = find(objs, "NetworkPolicy", `ovenline-netpol-${service}`);
+      assert.ok(
+        np.spec.ingress.some((r: { from: unknown; ports: { port: number }[] }) =>
+          JSON.stringify(r.from).includes("monitoring") &&
+          r.ports.some((p) => p.port === port.containerPort)
+        ),
+        "Prometheus may reach it",
+      );
+    });
+  }
+  await t.step("the collector's own metrics port is named metrics too", () => {
+    const c = find(objs, "Deployment", "ovenline-otel-collector").spec.template.spec.containers[0];
+    assert.equal(c.ports.find((p: { name: string }) => p.name === "metrics").containerPort, 8888);
+  });
+});
+
+Deno.test("each signal goes to a backend that takes it: traces to Tempo, logs to Loki", async (t) => {
+  const config = (objs: K8sObject[]) =>
+    JSON.parse(find(objs, "ConfigMap", "ovenline-otel-collector").data["config.json"]);
+  const env = (objs: K8sObject[], name: string) =>
+    find(objs, "Deployment", "ovenline-otel-collector").spec.template.spec.containers[0].env
+      .find((e: { name: string }) => e.name === name).value;
+  await t.step("values-prod.yaml: traces and logs forwarded, no metrics to Tempo", async () => {
+    const objs = await render({ valuesFiles: ["deploy/values-prod.yaml"] });
+    const c = config(objs);
+    const exportersOf = (signal: string) => c.service.pipelines[signal].exporters;
+    assert.deepEqual(exportersOf("traces"), ["otlphttp/traces"]);
+    assert.deepEqual(exportersOf("logs"), ["otlphttp/logs"]);
+    assert.deepEqual(exportersOf("metrics"), ["debug"]);
+    assert.equal(c.exporters["otlphttp/traces"].endpoint, "${env:OTLP_TRACES_ENDPOINT}");
+    assert.match(env(objs, "OTLP_TRACES_ENDPOINT"), /tempo/);
+    assert.match(env(objs, "OTLP_LOGS_ENDPOINT"), /loki/);
+    assert.equal(env(objs, "OTLP_METRICS_ENDPOINT"), "");
+    // The collector may reach those backends' ports, and no others.
+    assert.deepEqual(externalEgressPorts(objs, "otel-collector"), [[4318, 80]]);
+  });
+  await t.step("a metrics backend, when named, gets the metrics pipeline", async () => {
+    const objs = await render({
+      set: { "otel.collector.metricsEndpoint": "http://prometheus.monitoring:9090/api/v1/otlp" },
+    });
+    assert.deepEqual(config(objs).service.pipelines.metrics.exporters, ["otlphttp/metrics"]);
+    assert.deepEqual(config(objs).service.pipelines.traces.exporters, ["debug"]);
+    assert.deepEqual(externalEgressPorts(objs, "otel-collector"), [[9090]]);
+  });
+});

@@ -401,9 +401,10 @@ Deno.test("NetworkPolicies allow only the flows of docs/architecture.md", async 
     find(objs, "NetworkPolicy", `ovenline-netpol-${component}`).spec.ingress
       .flatMap((r: { ports: { port: number }[] }) => r.ports.map((p) => p.port));
   assert.deepEqual(ports("intake"), [50051, 9464]);
-  assert.deepEqual(ports("hub"), [8080, 8080]);
-  assert.deepEqual(ports("consumer"), [8081]);
-  assert.deepEqual(ports("promoter"), [8082]);
+  assert.deepEqual(ports("hub"), [8080, 9464]);
+  // Prometheus reaches the metrics ports; the health ports are the kubelet's.
+  assert.deepEqual(ports("consumer"), [9464]);
+  assert.deepEqual(ports("promoter"), [9464]);
   assert.equal(
     envOf(objs, "ovenline-promoter", "DATABASE_URL"),
     undefined,

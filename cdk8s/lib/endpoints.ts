@@ -208,7 +208,11 @@ export const EXTERNAL_PORTS = {
   ),
   otel: endpointPorts(nonEmpty(ref("otel.endpoint")), ref("networkPolicy.externalOtelPorts")),
   collectorUpstream: endpointPorts(
-    nonEmpty(ref("otel.collector.upstreamEndpoint")),
+    nonEmpty(
+      ref("otel.collector.tracesEndpoint"),
+      ref("otel.collector.metricsEndpoint"),
+      ref("otel.collector.logsEndpoint"),
+    ),
     ref("networkPolicy.externalOtelPorts"),
   ),
 };

@@ -162,17 +162,17 @@ export function networkPolicies(add: Add, checks: Check[]): void {
   });
 
   policy("consumer", selector("consumer"), ["Ingress", "Egress"], {
-    ingress: [prometheus(ref("consumer.healthPort"))],
+    ingress: [prometheus(ref("consumer.metricsPort"))],
     egress: toAllDependencies(),
   });
 
   policy("promoter", selector("promoter"), ["Ingress", "Egress"], {
-    ingress: [prometheus(ref("promoter.healthPort"))],
+    ingress: [prometheus(ref("promoter.metricsPort"))],
     egress: [...toRedis(), ...toCollector()],
   });
 
   policy("hub", selector("hub"), ["Ingress", "Egress"], {
-    ingress: servedFromOutside(ref("hub.port"), ref("hub.port")),
+    ingress: servedFromOutside(ref("hub.port"), ref("hub.metricsPort")),
     // With the Kitchen operator the hub edits Kitchen resources.
     egress: [...toAllDependencies(), when(kitchenOperator, toApiServer())],
   });

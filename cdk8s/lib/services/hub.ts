@@ -21,6 +21,7 @@ export function hub(add: Add, checks: Check[]): void {
     env: [
       { name: "HUB_HOST", value: "0.0.0.0" },
       { name: "HUB_PORT", value: v(cat(port)) },
+      { name: "METRICS_PORT", value: v(cat(ref("hub.metricsPort"))) },
       {
         name: "KITCHEN_CONFIG_SOURCE",
         value: v(ifElse(operator, lit("kubernetes"), lit("postgres"))),
@@ -31,7 +32,7 @@ export function hub(add: Add, checks: Check[]): void {
         value: v(cat(ref("kitchenOperator.hubApplyWaitMs"))),
       },
     ],
-    ports: [{ name: "http", port }],
+    ports: [{ name: "http", port }, { name: "metrics", port: ref("hub.metricsPort") }],
     probes: httpProbes(port),
   });
   cpuAutoscaling(add, checks, "hub");

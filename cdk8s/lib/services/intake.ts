@@ -19,7 +19,13 @@ export function intake(add: Add, checks: Check[]): void {
     component: "intake",
     autoscaled: ref("intake.autoscaling.enabled"),
     uses: ["kafka", "postgres", "redis"],
-    settings: ["CONFIG_REFRESH_MS", "DEFAULT_KITCHEN_ID", "KAFKA_SEND_TIMEOUT_MS"],
+    // The consumer group: intake reports its lag too.
+    settings: [
+      "CONFIG_REFRESH_MS",
+      "DEFAULT_KITCHEN_ID",
+      "KAFKA_GROUP_ID",
+      "KAFKA_SEND_TIMEOUT_MS",
+    ],
     env: [
       { name: "GRPC_HOST", value: "0.0.0.0" },
       { name: "GRPC_PORT", value: v(cat(grpcPort)) },

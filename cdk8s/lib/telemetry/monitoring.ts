@@ -19,12 +19,12 @@ export function monitoring(add: Add): void {
       metadata: { name: n("metrics"), labels: labelsWith("metrics", ref("podMonitor.labels")) },
       spec: {
         selector: { matchLabels: ownPods() },
-        // Ports named "metrics" (intake, consumer, promoter, collector) and the hub's "http".
-        podMetricsEndpoints: ["metrics", "http"].map((port) => ({
-          port,
+        // Every service's, and the collector's, port named "metrics".
+        podMetricsEndpoints: [{
+          port: "metrics",
           path: "/metrics",
           interval: v(ref("podMonitor.interval")),
-        })),
+        }],
       },
     } satisfies k.IPodMonitor,
     ref("podMonitor.enabled"),
