@@ -149,7 +149,11 @@ Deno.test("access control: tokens, roles, CORS, rate limits, size limits; no tok
     "expiring in 10 years": await forged({ exp: now + 10 * 365 * 86_400 }),
     "living 13 hours": await forged({ exp: now + 13 * 3600 }),
     "no kid": await sign(claims({}), stack.env.AUTH_JWT_SECRET, "HS256"),
-    "an unknown kid": await signToken({ keys: new Map([["k9", stack.env.AUTH_JWT_SECRET]]) }, "k9", claims({})),
+    "an unknown kid": await signToken(
+      { keys: new Map([["k9", stack.env.AUTH_JWT_SECRET]]) },
+      "k9",
+      claims({}),
+    ),
     "another issuer": await forged({ iss: "someone-else" }),
     "another audience": await forged({ aud: "another-service" }),
     "no audience": await forged({ aud: undefined }),

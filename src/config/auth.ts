@@ -37,7 +37,10 @@ export function readTokenAuthority(env: Env): TokenAuthority {
     revokedKeyIds,
     issuer: text(env, "AUTH_JWT_ISSUER", "ovenline"),
     audience: text(env, "AUTH_JWT_AUDIENCE", "ovenline-hub"),
-    maxLifetimeS: integer(env, "AUTH_TOKEN_MAX_LIFETIME_S", 12 * 3600, { min: 60, max: 7 * 86_400 }),
+    maxLifetimeS: integer(env, "AUTH_TOKEN_MAX_LIFETIME_S", 12 * 3600, {
+      min: 60,
+      max: 7 * 86_400,
+    }),
     clockSkewS: integer(env, "AUTH_CLOCK_SKEW_S", 60, { min: 0, max: 600 }),
   };
 }
@@ -66,7 +69,9 @@ function keySet(env: Env): Map<string, string> {
   const name = json ? "AUTH_JWT_KEYS" : "AUTH_JWT_SECRET";
   for (const [kid, secret] of entries) {
     if (!/^[A-Za-z0-9._-]{1,64}$/.test(kid)) {
-      throw new ConfigError(`${name}: key id "${kid.slice(0, 64)}" must be 1-64 of A-Z a-z 0-9 . _ -`);
+      throw new ConfigError(
+        `${name}: key id "${kid.slice(0, 64)}" must be 1-64 of A-Z a-z 0-9 . _ -`,
+      );
     }
     if (typeof secret !== "string" || secret.length < MIN_SECRET) {
       throw new ConfigError(`${name}: key ${kid} must be at least ${MIN_SECRET} characters`);

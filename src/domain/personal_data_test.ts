@@ -24,7 +24,9 @@ Deno.test("`showOrder()` gives staff the first name only, managers the masked ph
 
 Deno.test("`withoutPersonalData()` leaves no customer and no address; masks keep no more than a hint", () => {
   const stripped = JSON.stringify(withoutPersonalData(order));
-  for (const pii of ["Анна", "Иванова", "+79001234567", "Ленина", '"42"']) assert(!stripped.includes(pii));
+  for (const pii of ["Анна", "Иванова", "+79001234567", "Ленина", '"42"']) {
+    assert(!stripped.includes(pii));
+  }
   assert.equal(maskName("Анна"), "А***");
   assert.equal(maskPhone("+79001234567"), "+790******67");
 });

@@ -55,8 +55,7 @@ function mask(fields: LogFields, depth = 0): LogFields {
     else if (typeof value === "string") out[key] = value.replace(PHONE_IN_TEXT, maskPhone);
     else if (value instanceof Error) {
       out[key] = { name: value.name, message: value.message.replace(PHONE_IN_TEXT, maskPhone) };
-    }
-    else out[key] = maskNested(value, depth);
+    } else out[key] = maskNested(value, depth);
   }
   return out;
 }

@@ -95,7 +95,9 @@ export function accessErrorResponse(error: unknown): Response | undefined {
     });
   }
   if (error instanceof RateLimitedError) {
-    const e = httpError(429, "rate_limited", error.message, { retryAfterSeconds: error.retryAfterS });
+    const e = httpError(429, "rate_limited", error.message, {
+      retryAfterSeconds: error.retryAfterS,
+    });
     return Response.json(e.body, {
       status: e.status,
       headers: { "retry-after": String(error.retryAfterS) },

@@ -160,7 +160,9 @@ export function createHubApp(deps: HubAppDeps): Hono<HubEnv> {
     const principal = c.get("principal");
     const renewed = await renewToken(deps.authJwtAuthority, principal, deps.now());
     if (!renewed) {
-      return answer(httpError(401, "unauthenticated", "the session is over; a new token is needed"));
+      return answer(
+        httpError(401, "unauthenticated", "the session is over; a new token is needed"),
+      );
     }
     deps.logger.info("token renewed", {
       subject: principal.subject,

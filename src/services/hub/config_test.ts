@@ -34,7 +34,10 @@ Deno.test("`readHubConfig()` takes a key set, the signing key and the revoked on
   for (
     const [env, message] of [
       [{ AUTH_JWT_KEYS: JSON.stringify(keys) }, /AUTH_JWT_SIGNING_KEY_ID must name/],
-      [{ AUTH_JWT_KEYS: JSON.stringify(keys), AUTH_JWT_SIGNING_KEY_ID: "nope" }, /not in the key set/],
+      [
+        { AUTH_JWT_KEYS: JSON.stringify(keys), AUTH_JWT_SIGNING_KEY_ID: "nope" },
+        /not in the key set/,
+      ],
       [
         {
           AUTH_JWT_KEYS: JSON.stringify(keys),
@@ -54,7 +57,8 @@ Deno.test("`readHubConfig()` takes a key set, the signing key and the revoked on
   ) {
     assert.throws(
       () => readHubConfig({ ...base, ...env }),
-      (e: Error) => e instanceof ConfigError && message.test(e.message) && !e.message.includes("short"),
+      (e: Error) =>
+        e instanceof ConfigError && message.test(e.message) && !e.message.includes("short"),
       JSON.stringify(env).slice(0, 60),
     );
   }

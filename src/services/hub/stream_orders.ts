@@ -12,7 +12,9 @@ export async function joinOrders(
   snapshots: (ids: readonly string[]) => Promise<(string | null)[]>,
 ): Promise<StreamEntry[]> {
   const ids = [
-    ...new Set(entries.filter((e) => e.orderId && e.type.startsWith("order.")).map((e) => e.orderId!)),
+    ...new Set(
+      entries.filter((e) => e.orderId && e.type.startsWith("order.")).map((e) => e.orderId!),
+    ),
   ];
   if (ids.length === 0) return [...entries];
   const found = await snapshots(ids);

@@ -23,7 +23,9 @@ const authority = readAuthority();
 const capHours = authority.maxLifetimeS / 3600;
 if (!(ROLES as readonly string[]).includes(role) || !(ttlHours > 0) || ttlHours > capHours) {
   console.error(
-    `usage: deno task token --role ${ROLES.join("|")} [--subject NAME] [--ttl-hours H (at most ${capHours})]`,
+    `usage: deno task token --role ${
+      ROLES.join("|")
+    } [--subject NAME] [--ttl-hours H (at most ${capHours})]`,
   );
   Deno.exit(2);
 }

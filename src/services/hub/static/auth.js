@@ -87,14 +87,15 @@ export function tokenTimes(token) {
 }
 
 /**
- * When to renew a token: once half its life has passed, and at least a minute before it expires
- * (a token of a few minutes is renewed at once).
+ * When to renew a token: once half its life has passed, and for a token of more than two
+ * minutes at least a minute before it expires.
  * @param {{ issuedMs: number, expiresMs: number }} times
  * @param {number} nowMs
  */
 export function renewAtMs(times, nowMs) {
-  const half = times.issuedMs + (times.expiresMs - times.issuedMs) / 2;
-  return Math.max(nowMs, Math.min(half, times.expiresMs - 60_000));
+  const life = times.expiresMs - times.issuedMs;
+  const half = times.issuedMs + life / 2;
+  return Math.max(nowMs, life > 120_000 ? Math.min(half, times.expiresMs - 60_000) : half);
 }
 
 /**

@@ -35,7 +35,10 @@ Deno.test("`takeTokenFromUrl()` stores #token and returns the URL without it", (
 Deno.test("`takeTokenFromUrl()` drops a ?token without using it (it has reached the server already)", () => {
   const store = memoryStore();
   store.setItem(TOKEN_KEY, "kept");
-  assert.equal(takeTokenFromUrl("http://hub/kds?token=leaked&station=pizza", store), "http://hub/kds?station=pizza");
+  assert.equal(
+    takeTokenFromUrl("http://hub/kds?token=leaked&station=pizza", store),
+    "http://hub/kds?station=pizza",
+  );
   assert.equal(storedToken(store), "kept");
 });
 
@@ -64,19 +67,32 @@ Deno.test("`tokenTimes()` reads iat and exp; `renewAtMs()` is half-life, a minut
   assert.deepEqual(tokenTimes(tokenOf(1000, 4600)), { issuedMs: 1_000_000, expiresMs: 4_600_000 });
   assert.equal(tokenTimes("garbage"), undefined);
   assert.equal(renewAtMs({ issuedMs: 0, expiresMs: 3_600_000 }, 0), 1_800_000);
-  assert.equal(renewAtMs({ issuedMs: 0, expiresMs: 100_000 }, 0), 40_000);
-  assert.equal(renewAtMs({ issuedMs: 0, expiresMs: 30_000 }, 5_000), 5_000, "at once");
+  assert.equal(renewAtMs({ issuedMs: 0, expiresMs: 200_000 }, 0), 100_000);
+  assert.equal(
+    renewAtMs({ issuedMs: 0, expiresMs: 20_000 }, 0),
+    10_000,
+    "a short token at half-life",
+  );
+  assert.equal(renewAtMs({ issuedMs: 0, expiresMs: 20_000 }, 15_000), 15_000, "late: at once");
 });
 
 Deno.test("`TokenKeeper` renews before expiry, stores and hands on the fresh token, and stops when refused", async () => {
   const store = memoryStore();
   let now = 1_000_000;
   const scheduled: { fn: () => void; at: number }[] = [];
-  const timers = { setTimeout: (fn: () => void, ms: number) => scheduled.push({ fn, at: now + ms }), now: () => now };
+  const timers = {
+    setTimeout: (fn: () => void, ms: number) => scheduled.push({ fn, at: now + ms }),
+    now: () => now,
+  };
   store.setItem(TOKEN_KEY, tokenOf(1000, 1000 + 3600));
   const handed: string[] = [];
   let answer: () => Promise<string> = () => Promise.resolve(tokenOf(2800, 2800 + 3600));
-  const keeper = new TokenKeeper({ store, renew: () => answer(), onRenewed: (t) => handed.push(t), timers });
+  const keeper = new TokenKeeper({
+    store,
+    renew: () => answer(),
+    onRenewed: (t) => handed.push(t),
+    timers,
+  });
   keeper.start();
   assert.equal(scheduled.length, 1);
   assert.equal(scheduled[0].at, 1_000_000 + 1_800_000, "at half-life");

@@ -115,8 +115,9 @@ function customerCell(order, ctx) {
   const name = [c.firstName, c.lastName].filter(Boolean).join(" ");
   cell.append(h("span", { class: "customer-name" }, name));
   const full = ctx.revealed.get(order.id);
-  if (full) cell.append(" ", h("span", { class: "customer-phone", dataset: { full: "true" } }, full));
-  else if (c.phone) {
+  if (full) {
+    cell.append(" ", h("span", { class: "customer-phone", dataset: { full: "true" } }, full));
+  } else if (c.phone) {
     cell.append(" ", h("span", { class: "customer-phone" }, c.phone));
     cell.append(
       " ",
