@@ -15,9 +15,16 @@ import { ref } from "../../values.ts";
 const OTEL_UID = 10001;
 const component = "otel-collector";
 
+/**
+ * URLs may carry secrets a client put there (an old `?token=` link, say): a span or log keeps the
+ * path, never the query or the full URL. Deno records both on every HTTP span.
+ */
+const URL_ATTRIBUTES = ["url.query", "url.full", "http.url", "http.target"];
+
 function collectorConfig(upstream: boolean): string {
   const exporters = upstream ? ["debug", "otlphttp"] : ["debug"];
   const pipeline = { receivers: ["otlp"], processors: ["memory_limiter", "batch"], exporters };
+  const redacted = { ...pipeline, processors: ["memory_limiter", "attributes/urls", "batch"] };
   return JSON.stringify(
     {
       extensions: { health_check: { endpoint: "0.0.0.0:13133" } },
@@ -31,6 +38,9 @@ function collectorConfig(upstream: boolean): string {
       },
       processors: {
         memory_limiter: { check_interval: "1s", limit_percentage: 80, spike_limit_percentage: 25 },
+        "attributes/urls": {
+          actions: URL_ATTRIBUTES.map((key) => ({ key, action: "delete" })),
+        },
         batch: {},
       },
       exporters: {
@@ -39,7 +49,7 @@ function collectorConfig(upstream: boolean): string {
       },
       service: {
         extensions: ["health_check"],
-        pipelines: { traces: pipeline, metrics: pipeline, logs: pipeline },
+        pipelines: { traces: redacted, metrics: pipeline, logs: redacted },
       },
     },
     null,
