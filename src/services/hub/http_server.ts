@@ -53,7 +53,22 @@ export function acceptUpgrade(upgrade: PendingUpgrade, onOpen: (ws: WebSocket) =
 // deno-lint-ignore no-explicit-any
 export function serveHub(app: Hono<any>, options: HubServerOptions): HubServer {
   const server = createAdaptorServer({
-    fetch: app.fetch,
+    // @hono/node-server hands over a lightweight request (it passes instanceof Request but is not
+    // one to Deno); middleware that rebuilds it (`new Request(c.req.raw, …)`, as bodyLimit does
+    // for a chunked body or a preflight) needs a real one.
+    fetch: (incoming, env) => {
+      const request = incoming as Request;
+      return app.fetch(
+        new Request(request.url, {
+          method: request.method,
+          headers: request.headers,
+          body: request.method === "GET" || request.method === "HEAD" ? undefined : request.body,
+          duplex: "half",
+          signal: request.signal,
+        } as RequestInit),
+        env,
+      );
+    },
     hostname: options.hostname,
     overrideGlobalObjects: false,
   }) as Server;
