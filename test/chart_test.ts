@@ -1050,3 +1050,14 @@ Deno.test("the committed chart and k8s/ are what a fresh synth writes", () => {
     Deno.removeSync(tmp, { recursive: true });
   }
 });
+
+Deno.test("the collector deletes url.query and url.full from spans and logs, so a token in a URL goes no further", async () => {
+  const objs = await renderFile("defaults");
+  const config = JSON.parse(find(objs, "ConfigMap", "ovenline-otel-collector").data["config.json"]);
+  const deleted = config.processors["attributes/urls"].actions
+    .filter((a: { action: string }) => a.action === "delete").map((a: { key: string }) => a.key);
+  for (const key of ["url.query", "url.full"]) assert.ok(deleted.includes(key), key);
+  for (const signal of ["traces", "logs"]) {
+    assert.ok(config.service.pipelines[signal].processors.includes("attributes/urls"), signal);
+  }
+});

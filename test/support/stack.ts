@@ -12,7 +12,12 @@ import {
   type TestDatabase,
 } from "../../src/adapters/postgres/test_database.ts";
 import type { KitchenConfig } from "../../src/domain/kitchen.ts";
-import { mintToken, type Role } from "../../src/adapters/http/bearer_tokens.ts";
+import {
+  mintToken,
+  type Role,
+  type TokenAuthority,
+} from "../../src/adapters/http/bearer_tokens.ts";
+import { readTokenAuthority } from "../../src/config/auth.ts";
 import { HealthClient, OrderApi } from "./grpc_client.ts";
 import { infraSetting, ROOT_PATH } from "./infra.ts";
 import { createTestTopics, testKafka, type TestTopics } from "./kafka_topics.ts";
@@ -103,6 +108,10 @@ export class TestStack {
       RATE_LIMIT_ORDERS: "1000000",
       LOG_LEVEL: "info",
       AUTH_JWT_SECRET: TEST_SIGNING_KEY,
+      // Tests share a token per role across many sockets and calls; tests of the limits set their own.
+      WS_MAX_SOCKETS_PER_TOKEN: "10000",
+      HTTP_RATE_PER_SECOND: "100000",
+      HTTP_RATE_BURST: "100000",
       ...options.env,
     };
     const stack = new TestStack(
@@ -116,10 +125,11 @@ export class TestStack {
       options.grpcClient,
     );
     stack.#metrics = options.metrics ?? false;
+    stack.authority = readTokenAuthority(env);
     stack.tokens = {
-      viewer: await mintToken(env.AUTH_JWT_SECRET, "viewer", "test-viewer", 86_400),
-      kitchen: await mintToken(env.AUTH_JWT_SECRET, "kitchen", "test-tablet", 86_400),
-      manager: await mintToken(env.AUTH_JWT_SECRET, "manager", "test-manager", 86_400),
+      viewer: await stack.mint("viewer", "test-viewer"),
+      kitchen: await stack.mint("kitchen", "test-tablet"),
+      manager: await stack.mint("manager", "test-manager"),
     };
     try {
       // The consumer first: it restores (here: initialises) live state, without which intake books nothing.
@@ -185,6 +195,13 @@ export class TestStack {
 
   /** Bearer tokens for the hub, one per role, signed with this stack's key. */
   tokens: Record<Role, string> = { viewer: "", kitchen: "", manager: "" };
+  /** The hub's keys and token rules, from this stack's environment. */
+  authority!: TokenAuthority;
+
+  /** A new token (a session of its own) for `role`, living `ttlSeconds` (the 12 h cap by default). */
+  mint(role: Role, subject: string, ttlSeconds = 12 * 3600, now = new Date()): Promise<string> {
+    return mintToken(this.authority, { role, subject, ttlSeconds, now });
+  }
 
   /** Headers that authenticate a hub request as `role`. */
   authHeaders(role: Role): Record<string, string> {

@@ -28,11 +28,19 @@ const ENDPOINTS = {
   logs: { value: ref("otel.collector.logsEndpoint"), env: "OTLP_LOGS_ENDPOINT" },
 } as const satisfies Record<Signal, { value: Expr<string>; env: string }>;
 
+/**
+ * URLs may carry secrets a client put there (an old `?token=` link, say): a span or log keeps the
+ * path, never the query or the full URL. Deno records both on every HTTP span.
+ */
+const URL_ATTRIBUTES = ["url.query", "url.full", "http.url", "http.target"];
+
 /** The configuration with an otlphttp exporter for each signal in `forwarded`. */
 function collectorConfig(forwarded: ReadonlySet<Signal>): string {
   const pipeline = (signal: Signal) => ({
     receivers: ["otlp"],
-    processors: ["memory_limiter", "batch"],
+    processors: signal === "metrics"
+      ? ["memory_limiter", "batch"]
+      : ["memory_limiter", "attributes/urls", "batch"],
     exporters: forwarded.has(signal) ? [`otlphttp/${signal}`] : ["debug"],
   });
   const exporters: Record<string, unknown> = { debug: { verbosity: "basic" } };
@@ -52,6 +60,9 @@ function collectorConfig(forwarded: ReadonlySet<Signal>): string {
       },
       processors: {
         memory_limiter: { check_interval: "1s", limit_percentage: 80, spike_limit_percentage: 25 },
+        "attributes/urls": {
+          actions: URL_ATTRIBUTES.map((key) => ({ key, action: "delete" })),
+        },
         batch: {},
       },
       exporters,

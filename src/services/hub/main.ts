@@ -30,6 +30,10 @@ import { observeSlotFill } from "../../observability/slot_fill_gauge.ts";
 import { observeWebSockets } from "../../observability/websocket_gauge.ts";
 import { RefreshingValue } from "../shared/refreshing_value.ts";
 import { createHubApp } from "./app.ts";
+import { serveHub } from "./http_server.ts";
+import { joinOrders } from "./stream_orders.ts";
+import { MAX_CLIENT_MESSAGE_HARD, SUBPROTOCOL } from "./ws_endpoint.ts";
+import { orderSnapshotKey } from "../../adapters/redis/keys.ts";
 import {
   filesKitchenWriter,
   kubernetesKitchenWriter,
@@ -111,13 +115,15 @@ const record = new OrderStore(pool);
 const snapshots = new RedisOrderSnapshots(redis);
 const getOrder = async (id: string) => await snapshots.find(id) ?? await record.get(id);
 
-const enrich = (entry: StreamEntry): StreamEntry =>
-  entry.type === "slots.updated" && entry.slot
-    ? {
-      ...entry,
-      slot: JSON.stringify(slotDetails(JSON.parse(entry.slot), kitchen(entry.kitchenId))),
-    }
-    : entry;
+const prepare = async (entries: readonly StreamEntry[]): Promise<StreamEntry[]> =>
+  (await joinOrders(entries, (ids) => redis.mget(...ids.map(orderSnapshotKey)))).map((entry) =>
+    entry.type === "slots.updated" && entry.slot
+      ? {
+        ...entry,
+        slot: JSON.stringify(slotDetails(JSON.parse(entry.slot), kitchen(entry.kitchenId))),
+      }
+      : entry
+  );
 const snapshotDeps = { stream, orders: liveOrders, kitchen, now };
 const resnapshot = (sessions: readonly ClientSession[]) => {
   for (const session of sessions) {
@@ -131,7 +137,7 @@ const resnapshot = (sessions: readonly ClientSession[]) => {
     );
   }
 };
-const fanout = new Fanout(enrich, resnapshot, config.maxDeliverySpans);
+const fanout = new Fanout(prepare, resnapshot, config.maxDeliverySpans);
 const stopFollowing = new AbortController();
 const following = new EventStream(follower).follow(
   "$",
@@ -168,6 +174,7 @@ const app = createHubApp({
           }),
       ),
     kitchenId: kitchenIdOf,
+    logger,
   },
   kitchens: {
     list: () => [...kitchens.current().values()],
@@ -184,7 +191,8 @@ const app = createHubApp({
   ws: {
     ...snapshotDeps,
     fanout,
-    enrich,
+    prepare,
+    authority: config.auth,
     defaultKitchenId: config.defaultKitchenId,
     maxBufferedBytes: config.maxBufferedBytes,
     maxReplay: config.maxReplay,
@@ -196,23 +204,29 @@ const app = createHubApp({
     await pool.query("SELECT 1");
   },
   maxBodyBytes: config.maxBodyBytes,
-  authJwtSecret: config.authJwtSecret,
+  authJwtAuthority: config.auth,
+  maxSocketsPerToken: config.maxSocketsPerToken,
+  apiRate: config.apiRate,
   corsOrigins: config.corsOrigins,
+  now,
   logger,
 });
 
-const server = Deno.serve({
+const server = serveHub(app, {
   hostname: config.host,
   port: config.port,
-  onListen: ({ port }) => logger.info("hub serving", { port, topic: config.ordersTopic }),
-}, app.fetch);
+  maxMessageBytes: MAX_CLIENT_MESSAGE_HARD,
+  subprotocols: [SUBPROTOCOL],
+  heartbeatMs: 15_000,
+  onListen: (port) => logger.info("hub serving", { port, topic: config.ordersTopic }),
+});
 
 const metrics = config.metricsPort ? serveMetrics(config.metricsPort) : undefined;
 
 const shutdown = async () => {
   for (const session of fanout.sessions) session.close(1012, "hub restarting");
   stopFollowing.abort();
-  await server.shutdown();
+  await server.close();
   await metrics?.shutdown();
   await following;
   kitchens.stop();
