@@ -155,7 +155,8 @@ export function synth(out: string, root: string = REPO_ROOT): SynthResult {
     };
     runChecks(checks, ctx);
     for (const obj of objects) {
-      const plain = plainObject(obj, ctx);
+      // Secrets with credentials are the plain-manifest user's to create (docs/deploy.md).
+      const plain = obj.credentials ? undefined : plainObject(obj, ctx);
       if (plain) put(join(manifestsDir, `${obj.file}.yaml`), `# ${GENERATED}\n${toYaml(plain)}`);
     }
     return { chartDir, manifestsDir, files: count };

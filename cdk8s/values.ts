@@ -70,8 +70,33 @@ const STRING_MAP: JsonSchema = { type: "object", additionalProperties: { type: "
 const CRON_SCHEDULE =
   "^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|[0-9*/,?-]+( +[0-9A-Za-z*/,?LW#-]+){4})$";
 const IMAGE_TAG = "^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$";
+/** An OCI content digest as registries give it; empty: pull by tag. */
+const IMAGE_DIGEST = "^(|sha256:[a-f0-9]{64})$";
+/** A key id of the hub's key set (src/config/auth.ts). */
+const KEY_ID = "^[A-Za-z0-9._-]{1,64}$";
+
+/** Hosts for --allow-net (deno_permissions.ts). */
+function hosts(doc: string) {
+  return json<string[]>([], doc, {
+    type: "array",
+    items: { type: "string", pattern: "^(\\*\\.)?[A-Za-z0-9.\\[\\]:_-]+(:[0-9]{1,5})?$" },
+  });
+}
+
+function digest(what: string) {
+  return str(
+    "",
+    `Digest of ${what} (sha256:<64 hex>). Set: pulled as <repository>@<digest>, so a re-pushed tag changes nothing; tag then only labels the objects. Empty: pulled by tag.`,
+    { pattern: IMAGE_DIGEST },
+  );
+}
 
 export type NetPeer = Record<string, unknown>;
+export interface ExternalKafkaUser {
+  username: string;
+  existingSecret: string;
+  passwordKey?: string;
+}
 export type NetPort = { port: number; protocol?: string };
 
 function image(repository: string, tag: string, what: string) {
@@ -81,6 +106,7 @@ function image(repository: string, tag: string, what: string) {
       pattern: IMAGE_TAG,
       minLength: 1,
     }),
+    digest: digest(what),
   }, { properties: { tag: { not: { const: "latest" } } } });
 }
 
@@ -128,6 +154,7 @@ export const VALUES = group(
         tag: str("", 'Image tag. Empty: the chart\'s appVersion. "latest" is refused.', {
           pattern: `^(|${IMAGE_TAG.slice(1, -1)})$`,
         }),
+        digest: digest("the Ovenline image"),
         pullPolicy: str("IfNotPresent", "imagePullPolicy of every Ovenline container.", {
           enum: ["IfNotPresent", "Always", "Never"],
         }),
@@ -142,6 +169,27 @@ export const VALUES = group(
         }),
       },
       { properties: { tag: { not: { const: "latest" } } } },
+    ),
+    generateSecrets: bool(
+      true,
+      "Generate the secrets that neither a value nor an existing Secret gives (Redis's password, the hub's token key) at install, and keep them on upgrade (Helm's lookup). false: never generate; the chart refuses to render until each comes from values or an existing Secret. Set false wherever the chart is rendered without a cluster (helm template, Argo CD, Flux): lookup sees nothing there, so a generated secret would change on every render.",
+    ),
+    denoPermissions: group(
+      "What each Ovenline process may reach: its deno run command allows only the hosts of its configured endpoints (--allow-net), the files it reads (--allow-read), the variables the chart sets for it (--allow-env; other variables read as unset) and no other system information than it needs.",
+      {
+        extraHosts: group(
+          "Hosts (host, host:port, or *.domain:port for a domain and its subdomains) the processes that connect to a dependency may also reach, beyond those of its configured endpoint.",
+          {
+            kafka: hosts(
+              "Kafka brokers an external Kafka advertises under other names than those in kafka.external.brokers.",
+            ),
+            postgres: hosts(
+              "The host:port of the PostgreSQL whose URL is in postgres.external.existingSecret (required then: the chart cannot read the Secret).",
+            ),
+            redis: hosts("More Redis hosts (a Redis that redirects elsewhere)."),
+          },
+        ),
+      },
     ),
     logLevel: str("info", "LOG_LEVEL of every service.", {
       enum: ["debug", "info", "warn", "error"],
@@ -210,13 +258,6 @@ export const VALUES = group(
         ),
         storage: storage("20Gi", "each Kafka node"),
         resources: resources("500m", "2Gi", "2", "2Gi", "each Kafka node"),
-        userName: str(
-          "",
-          "Name of the KafkaUser (SCRAM-SHA-512) and so of its Secret. Empty: <fullname>-app.",
-          {
-            pattern: "^([a-z0-9]([-a-z0-9]*[a-z0-9])?)?$",
-          },
-        ),
       }),
       external: group("An existing Kafka, used when kafka.operator.enabled is false.", {
         brokers: str("", "KAFKA_BROKERS: comma-separated host:port list."),
@@ -237,6 +278,26 @@ export const VALUES = group(
           ),
           passwordKey: str("password", "Key of the password in the Secret.", { minLength: 1 }),
           password: str("", "SASL password (only when existingSecret is empty)."),
+          users: json<Record<string, ExternalKafkaUser>>(
+            {},
+            "A user of its own per client, as on the operator's Kafka: {intake|consumer|hub|keda|dlq: {username, existingSecret, passwordKey}}. A client listed here connects as that user with the password in that Secret (key passwordKey, default password); the others as username above.",
+            {
+              type: "object",
+              additionalProperties: false,
+              properties: Object.fromEntries(
+                ["intake", "consumer", "hub", "keda", "dlq"].map((client) => [client, {
+                  type: "object",
+                  additionalProperties: false,
+                  required: ["username", "existingSecret"],
+                  properties: {
+                    username: { type: "string", minLength: 1 },
+                    existingSecret: { type: "string", minLength: 1 },
+                    passwordKey: { type: "string", minLength: 1 },
+                  },
+                }]),
+              ),
+            },
+          ),
         }),
       }),
       topic: group("The orders topic.", {
@@ -396,18 +457,56 @@ export const VALUES = group(
       then: { properties: { external: { properties: { url: { minLength: 1 } } } } },
     }),
 
-    auth: group("Bearer tokens of the hub's REST and WebSocket API.", {
-      existingSecret: str(
-        "",
-        "Secret with the HS256 key. Empty: the chart's Secret (jwtSecret below, or generated once).",
-      ),
-      jwtSecretKey: str("jwt-secret", "Key of the HS256 key in the Secret.", { minLength: 1 }),
-      jwtSecret: str(
-        "",
-        "AUTH_JWT_SECRET (HS256 key for tokens with a role claim kitchen|manager|viewer), at least 32 characters (the hub refuses a shorter one). Empty: generated.",
-        { pattern: "^(|.{32,})$" },
-      ),
-    }),
+    auth: group(
+      "Bearer tokens of the hub's REST and WebSocket API: HS256 keys with key ids (kid), so that a key can be rotated and an old one revoked (docs/deploy.md, Hub tokens).",
+      {
+        existingSecret: str(
+          "",
+          "Secret holding the hub's keys instead of the chart's own: one key under jwtSecretKey (AUTH_JWT_SECRET, id keyId), or a key set under jwt-keys (AUTH_JWT_KEYS, JSON {\"<kid>\": \"<key>\"}); optionally signing-key-id and revoked-key-ids (comma-separated), which win over signingKeyId and revokedKeyIds below. Empty: the chart's Secret (keys, or jwtSecret, or generated once).",
+        ),
+        jwtSecretKey: str("jwt-secret", "Key of the single HS256 key in existingSecret.", {
+          minLength: 1,
+        }),
+        jwtSecret: str(
+          "",
+          "AUTH_JWT_SECRET: one HS256 key (id keyId), at least 32 characters (the hub refuses a shorter one). Empty (and no keys): generated, unless generateSecrets is false.",
+          { pattern: "^(|.{32,})$" },
+        ),
+        keyId: str("k1", "AUTH_JWT_KEY_ID: the key id of jwtSecret (or of existingSecret's single key).", {
+          pattern: KEY_ID,
+        }),
+        keys: json<Record<string, string>>(
+          {},
+          "AUTH_JWT_KEYS: the key set, {<kid>: <HS256 key of at least 32 characters>}, kept in the chart's Secret. To rotate: add the new key, make it signingKeyId, and once every token signed with the old one has expired (tokenMaxLifetimeSeconds) revoke or drop the old one. Replaces jwtSecret.",
+          {
+            type: "object",
+            propertyNames: { pattern: KEY_ID },
+            additionalProperties: { type: "string", minLength: 32 },
+          },
+        ),
+        signingKeyId: str(
+          "",
+          "AUTH_JWT_SIGNING_KEY_ID: the key new tokens are signed with. Empty: the only key that is not revoked (the hub refuses a set of several without one).",
+          { pattern: `^(|${KEY_ID.slice(1, -1)})$` },
+        ),
+        revokedKeyIds: json<string[]>(
+          [],
+          "AUTH_JWT_REVOKED_KEY_IDS: key ids whose tokens the hub refuses from now on.",
+          { type: "array", items: { type: "string", pattern: KEY_ID } },
+        ),
+        issuer: str("ovenline", "AUTH_JWT_ISSUER: the iss every token must carry.", {
+          minLength: 1,
+        }),
+        audience: str("ovenline-hub", "AUTH_JWT_AUDIENCE: the aud every token must carry.", {
+          minLength: 1,
+        }),
+        tokenMaxLifetimeSeconds: int(
+          43200,
+          "AUTH_TOKEN_MAX_LIFETIME_S: the longest token, and the longest chain of renewals (a shift).",
+          { min: 60, max: 604800 },
+        ),
+      },
+    ),
 
     otel: group(
       "OpenTelemetry: traces and metrics from every service (Deno's built-in OTEL_DENO).",
@@ -624,6 +723,26 @@ export const VALUES = group(
       },
     ),
 
+    deadLetterTool: group(
+      "The dead-letter tool (src/services/dlq/main.ts) in the cluster: a Job with a Kafka user of its own that lists pizza-orders.dlq or sends dead letters back to pizza-orders (docs/runbooks/OvenlineDeadLetters.md).",
+      {
+        enabled: bool(
+          false,
+          "Run it: a Helm hook Job <fullname>-dlq, run again on every helm upgrade while enabled (kubectl logs job/<fullname>-dlq shows its output). Disable it afterwards.",
+        ),
+        args: json<string[]>(
+          ["list"],
+          "Its arguments: [list], [replay, <partition>:<offset>, ...] or [replay, --all].",
+          {
+            type: "array",
+            minItems: 1,
+            items: { type: "string", pattern: "^(list|replay|--all|[0-9]+:[0-9]+)$" },
+          },
+        ),
+        resources: resources("50m", "128Mi", "500m", "256Mi", "the dead-letter tool"),
+      },
+    ),
+
     podMonitor: group(
       "Prometheus scraping (prometheus-operator PodMonitor of every metrics port).",
       {
@@ -698,14 +817,24 @@ export const VALUES = group(
 
     networkPolicy: group("NetworkPolicies: pods reach only what docs/architecture.md lists.", {
       enabled: bool(true, "Create the NetworkPolicies (a deny-all plus one allowance per flow)."),
+      gatewayNamespace: str(
+        "gateway-system",
+        "The namespace of your gateway's or ingress controller's pods (its kubernetes.io/metadata.name label): only they reach intake's gRPC port and the hub's HTTP port. Empty: none (ingressFrom only).",
+        { pattern: "^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)?$" },
+      ),
+      monitoringNamespace: str(
+        "monitoring",
+        "The namespace of your Prometheus: only its pods reach the metrics ports. Empty: none (prometheusFrom only).",
+        { pattern: "^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)?$" },
+      ),
       ingressFrom: json<NetPeer[]>(
-        [{ namespaceSelector: {} }],
-        "Peers allowed to reach intake's gRPC port and the hub's HTTP port (your gateway or ingress controller).",
+        [],
+        "More peers allowed to reach intake's gRPC port and the hub's HTTP port, beyond gatewayNamespace (e.g. a podSelector for the gateway's own pods in the release's namespace).",
         PEERS,
       ),
       prometheusFrom: json<NetPeer[]>(
-        [{ namespaceSelector: {} }],
-        "Peers allowed to scrape the metrics ports (your Prometheus).",
+        [],
+        "More peers allowed to scrape the metrics ports, beyond monitoringNamespace.",
         PEERS,
       ),
       dnsTo: json<NetPeer[]>(

@@ -13,6 +13,8 @@ import {
   when,
 } from "./expr.ts";
 import { mebibytes } from "./helpers.ts";
+import { imageRef } from "./pods.ts";
+import { type DenoPermissions, permissionFlags } from "./deno_permissions.ts";
 import type * as k from "./k8s_types.ts";
 import { ref } from "../values.ts";
 import { v8FlagsFor } from "../../src/services/v8_flags.ts";
@@ -21,26 +23,16 @@ import { v8FlagsFor } from "../../src/services/v8_flags.ts";
 export const APP_UID = 1993;
 
 /**
- * How every Ovenline process starts (see Dockerfile). Measured on Deno 2.8.3 as an unprivileged
- * user with a read-only DENO_DIR, node_modules and sources: all four services and the migration
- * run with these; none needs --allow-write (the housekeeper writes its archive directory only:
- * denoRun's allowWrite); intake needs --allow-sys (uid, for proto-loader);
- * `--node-modules-dir=manual` keeps Deno from touching the node_modules the image installed.
+ * How every Ovenline process starts (see Dockerfile): from the modules and node_modules the image
+ * prepared (`--node-modules-dir=manual` keeps Deno from touching them, `--cached-only` from
+ * fetching anything), with the permissions of that process only (deno_permissions.ts).
  */
-const DENO_FLAGS = [
-  "--node-modules-dir=manual",
-  "--frozen",
-  "--cached-only",
-  "--allow-net",
-  "--allow-env",
-  "--allow-read",
-  "--allow-sys",
-];
+const DENO_FLAGS = ["--node-modules-dir=manual", "--frozen", "--cached-only"];
 
-const appImage = cat(
+const appImage = imageRef(
   ref("image.repository"),
-  ":",
   orElse(ref("image.tag"), chartAppVersion),
+  ref("image.digest"),
 );
 
 /** imagePullSecrets of a pod that runs the Ovenline image. */
@@ -76,17 +68,16 @@ function v8Flags(service: string, memoryLimit: Expr<string>): string[] {
 }
 
 /**
- * The command that runs `script` of the image. `watch`: restart on source changes when it holds
- * (devMode); `allowWrite`: the only directory the process may write; `memoryLimit`: the
- * container's, which sizes V8's heap.
+ * The command that runs `script` of the image with `permissions`. `watch`: restart on source
+ * changes when it holds (devMode); `memoryLimit`: the container's, which sizes V8's heap.
  */
 export function denoRun(
   script: string,
   opts: {
+    readonly permissions: DenoPermissions;
     readonly watch?: Expr<unknown>;
-    readonly allowWrite?: string;
     readonly memoryLimit?: Expr<string>;
-  } = {},
+  },
 ): string[] {
   // src/services/<name>/main.ts runs with that service's heap limits (src/services/v8_flags.tsv).
   const service = /^src\/services\/([a-z_]+)\/main\.ts$/.exec(script)?.[1];
@@ -96,8 +87,8 @@ export function denoRun(
     "run",
     ...(opts.watch ? [when(opts.watch, "--watch")] : []),
     ...DENO_FLAGS,
+    ...permissionFlags(opts.permissions),
     ...(service && opts.memoryLimit ? v8Flags(service, opts.memoryLimit) : []),
-    ...(opts.allowWrite ? [`--allow-write=${opts.allowWrite}`] : []),
     script,
   ];
 }

@@ -9,7 +9,7 @@ import {
   kafkaCaSecret,
   kafkaHasCa,
   kafkaMechanism,
-  kafkaPassword,
+  kafkaPasswordOf,
   kafkaSasl,
   kafkaTls,
 } from "./endpoints.ts";
@@ -71,11 +71,12 @@ export function lagAutoscaling(add: Add, checks: Check[]): void {
       metadata: objectMeta("consumer", auth),
       spec: {
         secretTargetRef: [
+          // KEDA connects as its own Kafka user, which may only describe the topic and group.
           when(kafkaSasl, { parameter: "username", name: n("kafka-client"), key: "username" }),
           when(kafkaSasl, {
             parameter: "password",
-            name: v(kafkaPassword.name),
-            key: v(kafkaPassword.key),
+            name: v(kafkaPasswordOf("keda").name),
+            key: v(kafkaPasswordOf("keda").key),
           }),
           when(and(kafkaTls, kafkaHasCa), {
             parameter: "ca",

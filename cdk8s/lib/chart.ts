@@ -7,6 +7,8 @@
  */
 import { ApiObject, App, Chart } from "cdk8s";
 import type { Construct } from "constructs";
+import { deadLetterTool } from "./dead_letter_tool.ts";
+import { permissionChecks } from "./deno_permissions.ts";
 import { housekeeper } from "./housekeeper.ts";
 import { kafka } from "./infra/kafka.ts";
 import { postgres } from "./infra/postgres.ts";
@@ -40,12 +42,13 @@ export function buildChart(files: ChartFiles): OvenlineChart {
   const added: {
     file: string;
     gate?: RenderedObject["gate"];
+    credentials?: boolean;
     api: ApiObject;
     wholeMaps: object;
   }[] = [];
   const checks: Check[] = [];
 
-  const add: Add = (file, obj, gate) => {
+  const add: Add = (file, obj, gate, options) => {
     // cdk8s copies metadata.labels and .annotations entry by entry: a whole-map placeholder
     // (labels or annotations taken from values) goes around it and back in after toJson.
     const meta = (obj as { metadata?: Record<string, unknown> }).metadata ?? {};
@@ -59,7 +62,7 @@ export function buildChart(files: ChartFiles): OvenlineChart {
     };
     for (const key of Object.keys(wholeMaps)) delete props.metadata[key];
     const api = new ApiObject(chart as Construct, file, props as never);
-    added.push({ file, gate, api, wholeMaps });
+    added.push({ file, gate, credentials: options?.credentials, api, wholeMaps });
   };
 
   // infrastructure
@@ -67,7 +70,7 @@ export function buildChart(files: ChartFiles): OvenlineChart {
   postgres(add, checks);
   redis(add);
   // the chart's own Secrets (each service's ConfigMap comes with it)
-  secrets(add);
+  secrets(add, checks);
   // the services, each with its autoscaling
   intake(add, checks);
   consumer(add, checks);
@@ -77,18 +80,20 @@ export function buildChart(files: ChartFiles): OvenlineChart {
   // around them
   migrations(add);
   housekeeper(add);
+  deadLetterTool(add);
   traffic(add);
   networkPolicies(add, checks);
+  permissionChecks(checks);
   collector(add);
   monitoring(add);
   loadTest(add, checks, files);
 
   // cdk8s resolves and sanitises each object (sorted keys, no undefined).
-  const objects = added.map(({ file, gate, api, wholeMaps }) => {
+  const objects = added.map(({ file, gate, credentials, api, wholeMaps }) => {
     const json = api.toJson() as Record<string, unknown> & { metadata: Record<string, unknown> };
     const metadata = { ...json.metadata, ...wholeMaps };
     json.metadata = Object.fromEntries(Object.entries(metadata).sort(([a], [b]) => a < b ? -1 : 1));
-    return { file, json, gate };
+    return { file, json, gate, credentials };
   });
   return { app, objects, checks };
 }

@@ -4,7 +4,7 @@
  * their settings changes; and the checksum of the secret values they read.
  */
 import { createHash } from "node:crypto";
-import { and, cat, Expr, ifElse, lit, v } from "./expr.ts";
+import { and, cat, Expr, ifElse, join, lit, v } from "./expr.ts";
 import type * as k from "./k8s_types.ts";
 import {
   KAFKA_CA_DIR,
@@ -13,7 +13,8 @@ import {
   kafkaMechanism,
   kafkaSasl,
   kafkaTls,
-  kafkaUsername,
+  type KafkaClient,
+  kafkaUsernameOf,
   otlpEndpoint,
   redisUrl,
 } from "./endpoints.ts";
@@ -25,8 +26,8 @@ import { ref } from "../values.ts";
 /** What a service connects to; each brings its settings and secrets. */
 export type Dependency = "kafka" | "postgres" | "redis";
 
-/** Every setting, by environment variable. */
-function configData() {
+/** Every setting of `component`, by environment variable. */
+function configData(component: string) {
   return {
     LOG_LEVEL: ref("logLevel"),
     CONFIG_REFRESH_MS: cat(ref("configRefreshMs")),
@@ -39,10 +40,18 @@ function configData() {
     KAFKA_TLS: ifElse(kafkaTls, lit("true"), lit("false")),
     KAFKA_TLS_CA_FILE: ifElse(and(kafkaTls, kafkaHasCa), lit(`${KAFKA_CA_DIR}/ca.crt`), lit("")),
     KAFKA_SASL_MECHANISM: ifElse(kafkaSasl, kafkaMechanism, lit("")),
-    KAFKA_SASL_USERNAME: ifElse(kafkaSasl, kafkaUsername, lit("")),
+    // Each service connects as its own Kafka user (read only by services that use Kafka).
+    KAFKA_SASL_USERNAME: ifElse(kafkaSasl, kafkaUsernameOf(component as KafkaClient), lit("")),
     REDIS_URL: redisUrl,
     REDIS_TLS_CA_FILE: caFile("redis"),
     DATABASE_TLS_CA_FILE: caFile("postgres"),
+    // The hub's token rules (existing Secret entries, where given, win: hub.ts).
+    AUTH_JWT_KEY_ID: ref("auth.keyId"),
+    AUTH_JWT_SIGNING_KEY_ID: ref("auth.signingKeyId"),
+    AUTH_JWT_REVOKED_KEY_IDS: join(",", ref("auth.revokedKeyIds")),
+    AUTH_JWT_ISSUER: ref("auth.issuer"),
+    AUTH_JWT_AUDIENCE: ref("auth.audience"),
+    AUTH_TOKEN_MAX_LIFETIME_S: cat(ref("auth.tokenMaxLifetimeSeconds")),
     OTEL_DENO: ifElse(ref("otel.enabled"), lit("true"), lit("false")),
     OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint,
     OTEL_EXPORTER_OTLP_PROTOCOL: ref("otel.protocol"),
@@ -85,7 +94,7 @@ export function configHash(component: string, settings: readonly Setting[]): Exp
     `(include (print $.Template.BasePath "/${file(component)}.yaml") $ | sha256sum)`,
     (c) => {
       // Plain manifests: a hash of the evaluated settings (Helm hashes its rendered text).
-      const all = configData() as Record<Setting, Expr<unknown>>;
+      const all = configData(component) as Record<Setting, Expr<unknown>>;
       const data = Object.fromEntries(settings.map((key) => [key, String(all[key].evaluate(c))]));
       return createHash("sha256").update(JSON.stringify(data)).digest("hex");
     },
@@ -100,7 +109,7 @@ export function configMap(
   settings: readonly Setting[],
   gate?: Expr<unknown>,
 ): void {
-  const all = configData() as Record<Setting, Expr<unknown>>;
+  const all = configData(component) as Record<Setting, Expr<unknown>>;
   add(
     file(component),
     {

@@ -7,6 +7,7 @@
 import {
   and,
   cat,
+  dig,
   eq,
   type Expr,
   ifElse,
@@ -17,6 +18,7 @@ import {
   orElse,
   releaseNamespace,
   splitNonEmpty,
+  toJson,
 } from "./expr.ts";
 import { endpointPorts, secretData } from "./helpers.ts";
 import { nameOf } from "./names.ts";
@@ -30,7 +32,6 @@ export const redisInRelease = ref("redis.enabled");
 export const collectorOn = ref("otel.collector.enabled");
 
 export const kafkaCluster = orElse(ref("kafka.operator.clusterName"), nameOf("kafka"));
-export const kafkaUser = orElse(ref("kafka.operator.userName"), nameOf("app"));
 export const pgCluster = orElse(ref("postgres.operator.clusterName"), nameOf("pg"));
 
 // --- credentials -------------------------------------------------------------------------------
@@ -109,16 +110,54 @@ export const kafkaCaSecret = ifElse(
 export const kafkaHasCa = or(kafkaOperator, ref("kafka.external.caSecret"));
 /** Where the containers mount the brokers' CA certificate. */
 export const KAFKA_CA_DIR = "/etc/ovenline/kafka-ca";
-export const kafkaUsername = ifElse(kafkaOperator, kafkaUser, ref("kafka.external.sasl.username"));
-/** The SASL password: the KafkaUser's Secret, an existing one, or the chart's kafka-client. */
-export const kafkaPassword = credential({
-  operator: { on: kafkaOperator, secret: kafkaUser },
+
+/**
+ * Who talks to Kafka, each as a user of its own: the three services, KEDA's lag scaler and the
+ * dead-letter tool's Job. On the operator's Kafka each is a KafkaUser `<fullname>-kafka-<client>`
+ * with only the ACLs it needs (infra/kafka.ts), whose Secret (key password) only that client reads.
+ */
+export const KAFKA_CLIENTS = ["intake", "consumer", "hub", "keda", "dlq"] as const;
+export type KafkaClient = typeof KAFKA_CLIENTS[number];
+
+const externalUsers = ref("kafka.external.sasl.users");
+
+/** The KafkaUser of `client` (and so its Secret, which Strimzi names after it). */
+export const kafkaUserOf = (client: KafkaClient): Expr<string> => nameOf(`kafka-${client}`);
+
+/** KAFKA_SASL_USERNAME of `client`: its KafkaUser, or its external user, else the shared one. */
+export function kafkaUsernameOf(client: KafkaClient): Expr<string> {
+  return ifElse(
+    kafkaOperator,
+    kafkaUserOf(client),
+    orElse(dig(externalUsers, client, "username"), ref("kafka.external.sasl.username")),
+  );
+}
+
+/** The shared external password: an existing Secret, or the chart's kafka-client. */
+const sharedKafkaPassword = credential({
   existingSecret: ref("kafka.external.sasl.existingSecret"),
   existingKey: ref("kafka.external.sasl.passwordKey"),
   own: "kafka-client",
   key: "password",
   value: ref("kafka.external.sasl.password"),
 });
+
+/** The SASL password of `client`: its KafkaUser's Secret, its own existing one, or the shared. */
+export function kafkaPasswordOf(client: KafkaClient): SecretKey {
+  const own = dig(externalUsers, client, "existingSecret");
+  const ownKey = dig(externalUsers, client, "passwordKey", "password");
+  const external = (pick: (k: SecretKey) => Expr<string>, mine: Expr<string>) =>
+    ifElse(own, mine, pick(sharedKafkaPassword));
+  return {
+    name: ifElse(kafkaOperator, kafkaUserOf(client), external((k) => k.name, own)),
+    key: ifElse(kafkaOperator, lit("password"), external((k) => k.key, ownKey)),
+    fingerprint: ifElse(
+      kafkaOperator,
+      lit("operator"),
+      external((k) => k.fingerprint, secretData(own)),
+    ),
+  };
+}
 
 // --- PostgreSQL --------------------------------------------------------------------------------
 
@@ -160,15 +199,40 @@ export const redisPassword = credential({
   value: ref("redis.password"),
 });
 
-// --- the hub's token key -------------------------------------------------------------------------
+// --- the hub's token keys ----------------------------------------------------------------------
 
-export const jwtSigningKey = credential({
-  existingSecret: ref("auth.existingSecret"),
-  existingKey: ref("auth.jwtSecretKey"),
-  own: "auth",
-  key: "jwt-secret",
-  value: ref("auth.jwtSecret"),
+const authExisting = ref("auth.existingSecret");
+/** The Secret of the hub's keys: an existing one, else the chart's `<fullname>-auth`. */
+export const authSecret = orElse(authExisting, nameOf("auth"));
+/** Where the chart's own Secret keeps a key set (AUTH_JWT_KEYS) and the existing one may. */
+export const AUTH_KEYS_KEY = "jwt-keys";
+/** Where the chart's own Secret keeps a single key (AUTH_JWT_SECRET). */
+export const AUTH_SECRET_KEY = "jwt-secret";
+
+/** The hub's key material as the chart knows it (an existing Secret by its data in the cluster). */
+const authFingerprint = ifElse(
+  authExisting,
+  secretData(authExisting),
+  cat(ref("auth.jwtSecret"), "\n", toJson(ref("auth.keys"))),
+);
+
+const authEntry = (key: Expr<string>): SecretKey => ({
+  name: authSecret,
+  key,
+  fingerprint: authFingerprint,
 });
+
+/**
+ * The hub's token settings from the Secret, by environment variable. Each is optional: the Secret
+ * holds one key (AUTH_JWT_SECRET) or a key set (AUTH_JWT_KEYS); an existing Secret may also hold
+ * the signing key id and the revoked ids, which then win over those in the hub's ConfigMap.
+ */
+export const hubAuthSecrets: Readonly<Record<string, SecretKey>> = {
+  AUTH_JWT_SECRET: authEntry(ifElse(authExisting, ref("auth.jwtSecretKey"), lit(AUTH_SECRET_KEY))),
+  AUTH_JWT_KEYS: authEntry(lit(AUTH_KEYS_KEY)),
+  AUTH_JWT_SIGNING_KEY_ID: authEntry(lit("signing-key-id")),
+  AUTH_JWT_REVOKED_KEY_IDS: authEntry(lit("revoked-key-ids")),
+};
 
 // --- OpenTelemetry -------------------------------------------------------------------------------
 

@@ -397,3 +397,82 @@ export function withEntries(
     "any",
   );
 }
+
+/** `map[key][field]` of a values map, else `fallback` (sprig dig). */
+export function dig(
+  map: Expr<object>,
+  key: string,
+  field: string,
+  fallback = "",
+): Expr<string> {
+  return new Expr(
+    `(dig ${goString(key)} ${goString(field)} ${goString(fallback)} ${map.helm})`,
+    (c) => {
+      const all = (map.evaluate(c) ?? {}) as Record<string, Record<string, unknown> | undefined>;
+      const value = all[key]?.[field];
+      return value === undefined || value === null ? fallback : String(value);
+    },
+    "str",
+  );
+}
+
+/** `text` without any white space (sprig nospace). */
+export function noSpace(text: Expr<string>): Expr<string> {
+  return new Expr(
+    `(nospace ${text.helm})`,
+    (c) => String(text.evaluate(c) ?? "").replace(/\s/g, ""),
+    "str",
+  );
+}
+
+/** JSON of a values map or list as sprig's toJson writes it: keys sorted, <, > and & escaped. */
+export function toJson(value: Expr<unknown>): Expr<string> {
+  return new Expr(`(toJson ${value.helm})`, (c) => goJson(value.evaluate(c)), "str");
+}
+
+function goJson(value: unknown): string {
+  const sorted = (x: unknown): unknown => {
+    if (Array.isArray(x)) return x.map(sorted);
+    if (x !== null && typeof x === "object") {
+      return Object.fromEntries(
+        Object.keys(x).sort().map((k) => [k, sorted((x as Record<string, unknown>)[k])]),
+      );
+    }
+    return x;
+  };
+  // Go's encoding/json escapes these for HTML; the meaning is the same.
+  return JSON.stringify(sorted(value ?? null))
+    .replace(/</g, "\\u003c").replace(/>/g, "\\u003e").replace(/&/g, "\\u0026")
+    .replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+}
+
+/** Whether the values map has `key` (sprig hasKey). */
+export function hasKey(map: Expr<Record<string, unknown>>, key: Expr<string>): Expr<boolean> {
+  return new Expr(
+    `(hasKey ${map.helm} ${key.helm})`,
+    (c) => Object.hasOwn(map.evaluate(c) ?? {}, String(key.evaluate(c))),
+    "bool",
+  );
+}
+
+/** How many entries a values map or list has (sprig len). */
+export function count(value: Expr<unknown>): Expr<number> {
+  return new Expr(
+    `(len ${value.helm})`,
+    (c) => {
+      const x = value.evaluate(c);
+      if (Array.isArray(x)) return x.length;
+      return x && typeof x === "object" ? Object.keys(x).length : 0;
+    },
+    "int",
+  );
+}
+
+/** Whether the values list holds `item` (sprig has). */
+export function listHas(list: Expr<unknown[]>, item: Expr<string>): Expr<boolean> {
+  return new Expr(
+    `(has ${item.helm} ${list.helm})`,
+    (c) => (list.evaluate(c) ?? []).includes(item.evaluate(c)),
+    "bool",
+  );
+}

@@ -62,21 +62,23 @@ export function housekeeper(add: Add): void {
 
   serviceAccount(add, component, on);
 
+  const env: k.IEnvVar[] = [
+    secretEnv("DATABASE_URL", databaseUrl),
+    databaseCaEnv(),
+    { name: "LOG_LEVEL", value: v(ref("logLevel")) },
+    { name: "ANONYMIZE_AFTER_DAYS", value: v(cat(ref("housekeeper.anonymizeAfterDays"))) },
+    { name: "RETENTION_MONTHS", value: v(cat(ref("housekeeper.retentionMonths"))) },
+    { name: "ARCHIVE_DIR", value: ARCHIVE_DIR },
+  ];
   const container: k.IContainer = {
     name: component,
     ...appImageFields(),
     command: denoRun("src/services/housekeeper/main.ts", {
-      allowWrite: ARCHIVE_DIR,
+      // It writes (and reads) its archive directory only.
+      permissions: { connects: ["postgres"], writes: ARCHIVE_DIR, env: env.map((e) => e.name) },
       memoryLimit: valueRef("housekeeper.resources.limits.memory", "str"),
     }),
-    env: [
-      secretEnv("DATABASE_URL", databaseUrl),
-      databaseCaEnv(),
-      { name: "LOG_LEVEL", value: v(ref("logLevel")) },
-      { name: "ANONYMIZE_AFTER_DAYS", value: v(cat(ref("housekeeper.anonymizeAfterDays"))) },
-      { name: "RETENTION_MONTHS", value: v(cat(ref("housekeeper.retentionMonths"))) },
-      { name: "ARCHIVE_DIR", value: ARCHIVE_DIR },
-    ],
+    env,
     // A run to completion: no probes; activeDeadlineSeconds bounds a hung run instead.
     resources: resources(ref("housekeeper.resources")),
     securityContext: CONTAINER_SECURITY,

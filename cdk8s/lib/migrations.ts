@@ -26,11 +26,14 @@ import { ref } from "../values.ts";
  * where no private CA applies) the services' init container.
  */
 export function migrateContainer(url: SecretKey = databaseUrl, operatorOnly = false): k.IContainer {
+  const env = [secretEnv("DATABASE_URL", url), ...(operatorOnly ? [] : [databaseCaEnv()])];
   return {
     name: "migrate",
     ...appImageFields(),
-    command: denoRun("src/adapters/postgres/migrate_cli.ts"),
-    env: [secretEnv("DATABASE_URL", url), ...(operatorOnly ? [] : [databaseCaEnv()])],
+    command: denoRun("src/adapters/postgres/migrate_cli.ts", {
+      permissions: { connects: ["postgres"], reads: ["migrations"], env: env.map((e) => e.name) },
+    }),
+    env,
     resources: resources(ref("migrations.resources")),
     securityContext: CONTAINER_SECURITY,
     volumeMounts: [TMP_MOUNT, ...(operatorOnly ? [] : [caMount("postgres")])],

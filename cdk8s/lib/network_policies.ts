@@ -4,7 +4,7 @@
  * A dependency run in the release is reached by its pods' labels; one outside it at
  * networkPolicy.externalTo on the ports in networkPolicy.external*Ports.
  */
-import { and, type Expr, lit, matches, not, releaseName, v, when } from "./expr.ts";
+import { and, Expr, lit, matches, not, or, releaseName, v, when } from "./expr.ts";
 import type * as k from "./k8s_types.ts";
 import {
   collectorOn,
@@ -17,7 +17,7 @@ import {
 } from "./endpoints.ts";
 import { objectMeta, ownPods, selector } from "./names.ts";
 import type { Add, Check } from "./render.ts";
-import { ref } from "../values.ts";
+import { type NetPeer, ref } from "../values.ts";
 
 /** host:port, comma-separated (spaces around the commas allowed). */
 const BROKERS = "^ *[^ ,]+:[0-9]+ *(, *[^ ,]+:[0-9]+ *)*$";
@@ -81,16 +81,42 @@ const toApiServer = (): Egress => ({
   ports: v(ref("kitchenOperator.apiServerPorts")) as k.INetworkPolicyPort[],
 });
 
-/** Ingress from Prometheus to a metrics port. */
-const prometheus = (port: Expr<number>): Ingress => ({
-  from: v(ref("networkPolicy.prometheusFrom")) as k.INetworkPolicyPeer[],
-  ports: [tcp(port)],
-});
-/** Ingress from the gateway or ingress controller. */
-const fromOutside = (port: Expr<number>): Ingress => ({
-  from: v(ref("networkPolicy.ingressFrom")),
-  ports: [tcp(port)],
-});
+/**
+ * Ingress on `port` from the pods of the namespace `namespace` names (none when empty) and from the
+ * `extra` peers; no rule at all when there are neither (an empty `from` would admit everyone).
+ */
+function fromNamespace(
+  namespace: Expr<string>,
+  extra: Expr<NetPeer[]>,
+  port: Expr<number>,
+): Ingress {
+  const peers = new Expr<NetPeer[]>(
+    `(concat (ternary (list (dict "namespaceSelector" (dict "matchLabels" (dict "kubernetes.io/metadata.name" ${namespace.helm})))) (list) (not (empty ${namespace.helm}))) ${extra.helm})`,
+    (c) => {
+      const ns = namespace.evaluate(c);
+      const own = ns
+        ? [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns } } }]
+        : [];
+      return [...own, ...(extra.evaluate(c) ?? [])];
+    },
+    "any",
+  );
+  return when(or(namespace, extra), {
+    from: v(peers) as k.INetworkPolicyPeer[],
+    ports: [tcp(port)],
+  });
+}
+
+/** Ingress from Prometheus (the monitoring namespace) to a metrics port. */
+const prometheus = (port: Expr<number>): Ingress =>
+  fromNamespace(
+    ref("networkPolicy.monitoringNamespace"),
+    ref("networkPolicy.prometheusFrom"),
+    port,
+  );
+/** Ingress from the gateway or ingress controller (the gateway namespace). */
+const fromOutside = (port: Expr<number>): Ingress =>
+  fromNamespace(ref("networkPolicy.gatewayNamespace"), ref("networkPolicy.ingressFrom"), port);
 /** Ingress from the k6 runners while a load test is on. */
 const loadTestFrom = (port: Expr<number>): Ingress =>
   when(ref("loadTest.enabled"), {
@@ -195,6 +221,14 @@ export function networkPolicies(add: Add, checks: Check[]): void {
     ["Egress"],
     { egress: toPostgres() },
     and(netpol, ref("housekeeper.enabled")),
+  );
+
+  policy(
+    "dlq",
+    selector("dlq"),
+    ["Egress"],
+    { egress: toKafka() },
+    and(netpol, ref("deadLetterTool.enabled")),
   );
 
   policy(

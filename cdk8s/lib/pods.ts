@@ -3,7 +3,7 @@
  * scheduling and spread, the small writable /tmp, resources, secrets and images from values, and
  * volume claims.
  */
-import { cat, eq, type Expr, v, when } from "./expr.ts";
+import { cat, eq, type Expr, ifElse, v, when } from "./expr.ts";
 import type * as k from "./k8s_types.ts";
 import type { SecretKey } from "./endpoints.ts";
 import { labels, n, selector } from "./names.ts";
@@ -102,9 +102,20 @@ type ImageValues =
   | "loadTest.runnerImage"
   | "loadTest.starterImage";
 
-/** `<repository>:<tag>` of a third-party image from its values. */
+/** `<repository>@<digest>` when a digest is given (pinned to content), else `<repository>:<tag>`. */
+export function imageRef(
+  repository: Expr<string>,
+  tag: Expr<string>,
+  digest: Expr<string>,
+): Expr<string> {
+  return ifElse(digest, cat(repository, "@", digest), cat(repository, ":", tag));
+}
+
+/** The image reference of a third-party image from its values. */
 export function imageOf(values: ImageValues): string {
-  return v(cat(ref(`${values}.repository`), ":", ref(`${values}.tag`)));
+  return v(
+    imageRef(ref(`${values}.repository`), ref(`${values}.tag`), ref(`${values}.digest`)),
+  );
 }
 
 /** A ReadWriteOnce claim of `size` from `storageClass` (the cluster's default when empty). */

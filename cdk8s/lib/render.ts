@@ -14,6 +14,13 @@ export interface RenderedObject {
   readonly json: Record<string, unknown>;
   /** Rendered only when this holds. */
   readonly gate?: Expr<unknown>;
+  /** Holds credentials: left out of the plain manifests (k8s/), whose users create it. */
+  readonly credentials?: boolean;
+}
+
+export interface AddOptions {
+  /** The object holds credentials (see RenderedObject). */
+  readonly credentials?: boolean;
 }
 
 /** Adds one object to the chart: its file name (without .yaml), the object, and its gate. */
@@ -21,6 +28,7 @@ export type Add = <T extends { apiVersion: string; kind: string }>(
   file: string,
   obj: T,
   gate?: Expr<unknown>,
+  options?: AddOptions,
 ) => void;
 
 export interface Check {

@@ -1,70 +1,61 @@
 /**
- * The chart's own Secrets: Redis's password, the hub's token key, the Kafka client's user (and
- * external password) and an external database's URL. Each is left out when values name an
- * existing Secret instead (or, for Kafka, when SASL is off).
+ * The chart's own Secrets: Redis's password, the hub's token keys, the Kafka client's user names
+ * (and external password) and an external database's URL. Each is left out when values name an
+ * existing Secret instead (or, for Kafka, when SASL is off). A secret that neither values nor an
+ * existing Secret give is generated at install and kept on upgrade, unless generateSecrets is
+ * false: then the chart refuses to render without it (a render without a cluster, as Argo CD's,
+ * would generate a new one every time).
+ *
+ * These objects hold credentials: the plain manifests (k8s/) leave them out, and docs/deploy.md
+ * lists what to create instead.
  */
-import { and, type Expr, lit, not, v, when } from "./expr.ts";
+import { and, count, gt, hasKey, lit, listHas, not, toJson, v, when } from "./expr.ts";
 import { secretValue } from "./helpers.ts";
 import type * as k from "./k8s_types.ts";
 import {
+  AUTH_KEYS_KEY,
+  AUTH_SECRET_KEY,
   kafkaOperator,
   kafkaSasl,
-  kafkaUsername,
+  kafkaUsernameOf,
   MIGRATE_SECRET,
   pgOperator,
   redisInRelease,
 } from "./endpoints.ts";
 import { labels, n, nameOf, objectMeta } from "./names.ts";
-import type { Add } from "./render.ts";
+import type { Add, Check } from "./render.ts";
 import { ref } from "../values.ts";
 
-/**
- * A Secret `<fullname>-<suffix>` with one key: the value from values, else (when `generate` holds)
- * the one already in the cluster, else a new random one (helpers.ts, ovenline.secretValue).
- */
-function generatedSecret(add: Add, s: {
-  readonly file: string;
-  readonly component: string;
-  readonly suffix: string;
-  readonly key: string;
-  readonly value: Expr<string>;
-  readonly generate: Expr<boolean>;
-  /** Rendered only when this holds (no existing Secret is named instead). */
-  readonly gate: Expr<unknown>;
-}): void {
+const generate = ref("generateSecrets");
+
+export function secrets(add: Add, checks: Check[]): void {
+  const ownRedis = not(ref("redis.existingSecret"));
   add(
-    s.file,
+    "redis-secret",
     {
       apiVersion: "v1",
       kind: "Secret",
-      metadata: objectMeta(s.component, s.suffix),
+      metadata: objectMeta("redis"),
       type: "Opaque",
-      stringData: { [s.key]: v(secretValue(nameOf(s.suffix), lit(s.key), s.value, s.generate)) },
+      stringData: {
+        password: v(
+          secretValue(nameOf("redis"), lit("password"), ref("redis.password"), and(generate, redisInRelease)),
+        ),
+      },
     } satisfies k.ISecret,
-    s.gate,
+    ownRedis,
+    { credentials: true },
   );
-}
-
-export function secrets(add: Add): void {
-  generatedSecret(add, {
-    file: "redis-secret",
-    component: "redis",
-    suffix: "redis",
-    key: "password",
-    value: ref("redis.password"),
-    generate: redisInRelease,
-    gate: not(ref("redis.existingSecret")),
-  });
-  generatedSecret(add, {
-    file: "hub-auth-secret",
-    component: "hub",
-    suffix: "auth",
-    key: "jwt-secret",
-    value: ref("auth.jwtSecret"),
-    generate: lit(true),
-    gate: not(ref("auth.existingSecret")),
+  checks.push({
+    failWhen: and(not(generate), redisInRelease, ownRedis, not(ref("redis.password"))),
+    message:
+      "generateSecrets is false: give Redis's password as redis.existingSecret (a Secret you create) or redis.password",
   });
 
+  hubKeys(add, checks);
+
+  // KEDA's user name (TriggerAuthentication reads it from a Secret) and the shared external
+  // password when values give it.
   add(
     "kafka-client-secret",
     {
@@ -73,7 +64,7 @@ export function secrets(add: Add): void {
       metadata: objectMeta("kafka", "kafka-client"),
       type: "Opaque",
       stringData: {
-        username: v(kafkaUsername),
+        username: v(kafkaUsernameOf("keda")),
         password: when(
           and(not(kafkaOperator), not(ref("kafka.external.sasl.existingSecret"))),
           v(ref("kafka.external.sasl.password")),
@@ -98,6 +89,7 @@ export function secrets(add: Add): void {
         stringData: { uri: v(ref("postgres.external.url")) },
       } satisfies k.ISecret,
       ownPostgres,
+      { credentials: true },
     );
   postgresSecret("postgres");
   postgresSecret(MIGRATE_SECRET, {
@@ -105,4 +97,58 @@ export function secrets(add: Add): void {
     "helm.sh/hook-weight": "-10",
     "helm.sh/hook-delete-policy": "before-hook-creation,hook-succeeded",
   });
+}
+
+/**
+ * The hub's token keys in the chart's own Secret `<fullname>-auth`: the key set (auth.keys) as
+ * JSON under jwt-keys, else one key (auth.jwtSecret, or generated) under jwt-secret.
+ */
+function hubKeys(add: Add, checks: Check[]): void {
+  const keys = ref("auth.keys");
+  const keySet = count(keys);
+  const own = not(ref("auth.existingSecret"));
+  add(
+    "hub-auth-secret",
+    {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: objectMeta("hub", "auth"),
+      type: "Opaque",
+      stringData: {
+        [AUTH_KEYS_KEY]: when(keySet, v(toJson(keys))),
+        [AUTH_SECRET_KEY]: when(
+          not(keySet),
+          v(secretValue(nameOf("auth"), lit(AUTH_SECRET_KEY), ref("auth.jwtSecret"), generate)),
+        ),
+      },
+    } satisfies k.ISecret,
+    own,
+    { credentials: true },
+  );
+
+  const signing = ref("auth.signingKeyId");
+  checks.push(
+    {
+      failWhen: and(not(generate), own, not(keySet), not(ref("auth.jwtSecret"))),
+      message:
+        "generateSecrets is false: give the hub's token keys as auth.existingSecret (a Secret you create), auth.keys or auth.jwtSecret",
+    },
+    {
+      failWhen: and(keySet, ref("auth.jwtSecret")),
+      message: "auth.keys and auth.jwtSecret: give one (the hub refuses both)",
+    },
+    {
+      failWhen: and(own, keySet, signing, not(hasKey(keys, signing))),
+      message: "auth.signingKeyId names no key of auth.keys",
+    },
+    {
+      failWhen: and(own, gt(keySet, lit(1)), not(signing)),
+      message:
+        "auth.keys holds several keys: name the one new tokens are signed with in auth.signingKeyId",
+    },
+    {
+      failWhen: and(signing, listHas(ref("auth.revokedKeyIds"), signing)),
+      message: "auth.signingKeyId is one of auth.revokedKeyIds",
+    },
+  );
 }

@@ -5,7 +5,7 @@
  */
 import { and, type Expr, ifElse, lit, not, v, when } from "./expr.ts";
 import type * as k from "./k8s_types.ts";
-import { pgOperator, redisInRelease } from "./endpoints.ts";
+import { KAFKA_CA_DIR, kafkaCaSecret, pgOperator, redisInRelease } from "./endpoints.ts";
 import { ref } from "../values.ts";
 
 interface PrivateCa {
@@ -33,6 +33,9 @@ const CAS = {
 
 export type CaOf = keyof typeof CAS;
 
+/** Where each CA is mounted (the processes that use it may read there). */
+export const CA_DIRS: Record<CaOf, string> = { redis: CAS.redis.dir, postgres: CAS.postgres.dir };
+
 /** The CA file's path in the container, or "" without one (REDIS_/DATABASE_TLS_CA_FILE). */
 export function caFile(of: CaOf): Expr<string> {
   return ifElse(CAS[of].on, lit(`${CAS[of].dir}/ca.crt`), lit(""));
@@ -55,4 +58,22 @@ export function caMount(of: CaOf): k.IVolumeMount {
 /** DATABASE_TLS_CA_FILE as a container's own variable (for pods without a ConfigMap). */
 export function databaseCaEnv(): k.IEnvVar {
   return { name: "DATABASE_TLS_CA_FILE", value: v(caFile("postgres")) };
+}
+
+/** The Kafka brokers' CA (the cluster's, or kafka.external.caSecret) where KAFKA_TLS_CA_FILE points. */
+export const KAFKA_CA_MOUNT: k.IVolumeMount = {
+  name: "kafka-ca",
+  mountPath: KAFKA_CA_DIR,
+  readOnly: true,
+};
+
+export function kafkaCaVolume(): k.IVolume {
+  return {
+    name: "kafka-ca",
+    secret: {
+      secretName: v(kafkaCaSecret),
+      optional: true,
+      items: [{ key: "ca.crt", path: "ca.crt" }],
+    },
+  };
 }

@@ -1,15 +1,22 @@
 /**
  * Kafka run by the Strimzi operator (kafka.strimzi.io/v1, KRaft): the cluster and its node pool,
- * the orders and dead-letter topics, and the services' SCRAM user with its ACLs.
+ * the orders and dead-letter topics, and a SCRAM user per client with only the ACLs it needs.
  */
 import { and, cat, div, eq, type Expr, gt, not, v, when } from "../expr.ts";
 import { strictSpread } from "../pods.ts";
 import type * as k from "../k8s_types.ts";
-import { kafkaCluster, kafkaOperator, kafkaUser } from "../endpoints.ts";
+import {
+  KAFKA_CLIENTS,
+  type KafkaClient,
+  kafkaCluster,
+  kafkaOperator,
+  kafkaUserOf,
+} from "../endpoints.ts";
 import { labels, n } from "../names.ts";
 import { resources } from "../pods.ts";
 import type { Add, Check } from "../render.ts";
 import { ref } from "../../values.ts";
+import { READER_GROUP_PREFIX } from "../../../src/services/dlq/dead_letter_reader.ts";
 
 const partitions = ref("kafka.topic.partitions");
 const retentionBytesPerPartition = div(ref("kafka.topic.totalRetentionBytes"), partitions);
@@ -155,43 +162,7 @@ export function kafka(add: Add, checks: Check[]): void {
     config: { "retention.ms": v(ref("kafka.deadLetterTopic.retentionMs")) },
   });
 
-  const topicAcl = (topic: Expr<string>) => ({
-    resource: { type: "topic" as const, name: v(topic), patternType: "literal" as const },
-    operations: ["Describe" as const, "Read" as const, "Write" as const],
-  });
-  add(
-    "kafka-user",
-    {
-      apiVersion: "kafka.strimzi.io/v1",
-      kind: "KafkaUser",
-      metadata: { name: v(kafkaUser), labels: { ...labels("kafka", false), ...clusterLabel } },
-      spec: {
-        authentication: { type: "scram-sha-512" },
-        authorization: {
-          type: "simple",
-          acls: [
-            topicAcl(ref("kafka.topic.name")),
-            topicAcl(ref("kafka.deadLetterTopic.name")),
-            {
-              resource: {
-                type: "group",
-                name: v(ref("kafka.consumerGroup")),
-                patternType: "literal",
-              },
-              operations: ["Describe", "Read"],
-            },
-            {
-              // The dead-letter tool reads with throw-away groups ovenline-dlq-reader-<uuid>.
-              resource: { type: "group", name: "ovenline-", patternType: "prefix" },
-              operations: ["Describe", "Read", "Delete"],
-            },
-            { resource: { type: "cluster" }, operations: ["IdempotentWrite"] },
-          ],
-        },
-      },
-    } satisfies k.IKafkaUser,
-    kafkaOperator,
-  );
+  kafkaUsers(add, clusterLabel);
 
   checks.push({
     failWhen: and(kafkaOperator, gt(replicas, ref("kafka.operator.nodes"))),
@@ -214,4 +185,78 @@ export function kafka(add: Add, checks: Check[]): void {
     ),
     message: "kafka.external.sasl.enabled needs kafka.external.sasl.username",
   });
+}
+
+type Operation = "Read" | "Write" | "Describe" | "IdempotentWrite";
+type Acl = NonNullable<NonNullable<k.IKafkaUser["spec"]>["authorization"]>["acls"][number];
+
+const topicAcl = (topic: Expr<string>, operations: Operation[]): Acl => ({
+  resource: { type: "topic", name: v(topic), patternType: "literal" },
+  operations,
+});
+const groupAcl = (group: Expr<string>, operations: Operation[]): Acl => ({
+  resource: { type: "group", name: v(group), patternType: "literal" },
+  operations,
+});
+/** Idempotent producers ask the cluster for a producer id. */
+const IDEMPOTENT: Acl = { resource: { type: "cluster" }, operations: ["IdempotentWrite"] };
+
+/**
+ * What each client may do, and nothing more: only intake and the hub write pizza-orders (and the
+ * dead-letter tool, which replays dead letters into it); only the consumer reads it, in its group,
+ * and writes the dead-letter topic; KEDA only describes the topic and the group (offsets and lag);
+ * intake describes the group too, for the lag it reports.
+ */
+export function kafkaAcls(client: KafkaClient): Acl[] {
+  const orders = ref("kafka.topic.name");
+  const deadLetters = ref("kafka.deadLetterTopic.name");
+  const group = ref("kafka.consumerGroup");
+  switch (client) {
+    case "intake":
+      return [topicAcl(orders, ["Describe", "Write"]), groupAcl(group, ["Describe"]), IDEMPOTENT];
+    case "consumer":
+      return [
+        topicAcl(orders, ["Describe", "Read"]),
+        groupAcl(group, ["Describe", "Read"]),
+        topicAcl(deadLetters, ["Describe", "Write"]),
+        IDEMPOTENT,
+      ];
+    case "hub":
+      return [topicAcl(orders, ["Describe", "Write"]), IDEMPOTENT];
+    case "keda":
+      return [topicAcl(orders, ["Describe"]), groupAcl(group, ["Describe"])];
+    case "dlq":
+      return [
+        topicAcl(deadLetters, ["Describe", "Read"]),
+        // It reads with throw-away groups <prefix><uuid>.
+        {
+          resource: { type: "group", name: READER_GROUP_PREFIX, patternType: "prefix" },
+          operations: ["Describe", "Read"],
+        },
+        topicAcl(orders, ["Describe", "Write"]),
+        IDEMPOTENT,
+      ];
+  }
+}
+
+/** A KafkaUser per client; the dead-letter tool's only while its Job is enabled. */
+function kafkaUsers(add: Add, clusterLabel: Record<string, string>): void {
+  for (const client of KAFKA_CLIENTS) {
+    add(
+      `kafka-user-${client}`,
+      {
+        apiVersion: "kafka.strimzi.io/v1",
+        kind: "KafkaUser",
+        metadata: {
+          name: v(kafkaUserOf(client)),
+          labels: { ...labels("kafka", false), ...clusterLabel },
+        },
+        spec: {
+          authentication: { type: "scram-sha-512" },
+          authorization: { type: "simple", acls: kafkaAcls(client) },
+        },
+      } satisfies k.IKafkaUser,
+      client === "dlq" ? and(kafkaOperator, ref("deadLetterTool.enabled")) : kafkaOperator,
+    );
+  }
 }

@@ -7,6 +7,7 @@
 import { and, type Expr, not, v, valueRef, when, withEntries } from "../expr.ts";
 import type * as k from "../k8s_types.ts";
 import { APP_UID, appImageFields, appImagePullSecrets, denoRun } from "../app_image.ts";
+import type { DenoPermissions } from "../deno_permissions.ts";
 import {
   configHash,
   configMap,
@@ -17,9 +18,8 @@ import {
 } from "../config.ts";
 import {
   databaseUrl,
-  KAFKA_CA_DIR,
-  kafkaCaSecret,
-  kafkaPassword,
+  type KafkaClient,
+  kafkaPasswordOf,
   pgOperator,
   redisPassword,
   type SecretKey,
@@ -38,7 +38,7 @@ import {
 import type { Add } from "../render.ts";
 import { clusterService, disruptionBudget, serviceAccount } from "../workloads.ts";
 import type { Probes } from "./probes.ts";
-import { caMount, caVolume } from "../tls_cas.ts";
+import { caMount, caVolume, KAFKA_CA_MOUNT, kafkaCaVolume } from "../tls_cas.ts";
 import { ref } from "../../values.ts";
 
 const devMode = ref("devMode.enabled");
@@ -59,8 +59,11 @@ export interface AppServiceSpec {
   readonly settings: readonly Setting[];
   /** Environment beyond its ConfigMap and its dependencies' secrets. */
   readonly env: k.IEnvVar[];
-  /** Secrets of its own beyond its dependencies', by environment variable. */
-  readonly secrets?: Readonly<Record<string, SecretKey>>;
+  /**
+   * Secrets of its own beyond its dependencies', by environment variable; each may be missing
+   * from its Secret (the variable is then unset, or keeps its ConfigMap value).
+   */
+  readonly optionalSecrets?: Readonly<Record<string, SecretKey>>;
   /** Container ports, each also a port of the Service (with the same name). */
   readonly ports: { name: string; port: Expr<number>; appProtocol?: string }[];
   readonly probes: Probes;
@@ -70,6 +73,10 @@ export interface AppServiceSpec {
   readonly extraVolumes?: { volume: k.IVolume; mount: k.IVolumeMount }[];
   /** Entry point in the image; default src/services/<component>/main.ts. */
   readonly script?: string;
+  /** Files and folders it reads beyond node_modules, its CAs and (using Redis) lua/. */
+  readonly reads?: readonly string[];
+  /** System information it asks for (Deno's --allow-sys names). */
+  readonly sys?: readonly string[];
   /** Values group of replicas and resources; default the component. */
   readonly valuesKey?: string;
   /** Rendered only when this holds (an optional service). */
@@ -95,8 +102,10 @@ function secretsOf(s: AppServiceSpec): [string, SecretKey, boolean][] {
   return [
     ...(usesDatabase(s) ? [["DATABASE_URL", databaseUrl, false] as const] : []),
     ...(s.uses.includes("redis") ? [["REDIS_PASSWORD", redisPassword, true] as const] : []),
-    ...(usesKafka(s) ? [["KAFKA_SASL_PASSWORD", kafkaPassword, true] as const] : []),
-    ...Object.entries(s.secrets ?? {}).map(([name, key]) => [name, key, false] as const),
+    ...(usesKafka(s)
+      ? [["KAFKA_SASL_PASSWORD", kafkaPasswordOf(s.component as KafkaClient), true] as const]
+      : []),
+    ...Object.entries(s.optionalSecrets ?? {}).map(([name, key]) => [name, key, true] as const),
   ].map(([name, key, optional]) => [name, key, optional]);
 }
 
@@ -114,6 +123,7 @@ function container(s: AppServiceSpec): k.IContainer {
     ...appImageFields(),
     // devMode: deno restarts the service when Tilt syncs a changed source file.
     command: denoRun(s.script ?? `src/services/${s.component}/main.ts`, {
+      permissions: permissionsOf(s),
       watch: devMode,
       memoryLimit: valueRef(`${valuesKey(s)}.resources.limits.memory`, "str"),
     }),
@@ -125,12 +135,31 @@ function container(s: AppServiceSpec): k.IContainer {
     securityContext: CONTAINER_SECURITY,
     volumeMounts: [
       TMP_MOUNT,
-      ...(usesKafka(s) ? [{ name: "kafka-ca", mountPath: KAFKA_CA_DIR, readOnly: true }] : []),
+      ...(usesKafka(s) ? [KAFKA_CA_MOUNT] : []),
       when(devMode, { name: "dev-src", mountPath: "/app/src" }),
       ...(usesDatabase(s) ? [caMount("postgres")] : []),
       ...(s.uses.includes("redis") ? [caMount("redis")] : []),
       ...(s.extraVolumes ?? []).map((x) => x.mount),
     ],
+  };
+}
+
+/** What the service's process may do: serve its ports, reach what it uses, read its settings. */
+function permissionsOf(s: AppServiceSpec): DenoPermissions {
+  const usesRedis = s.uses.includes("redis");
+  return {
+    serves: s.ports.map((p) => p.port),
+    connects: [...s.uses, ...(s.automountToken ? ["kube-api" as const] : [])],
+    kubeApiWhen: s.automountToken,
+    reads: [...(usesRedis ? ["lua"] : []), ...(s.reads ?? [])],
+    env: [
+      ...settingsOf(s.uses, s.settings),
+      ...sharedEnv(s).map((e) => e.name),
+      ...s.env.map((e) => e.name),
+      // The image sets it (Dockerfile): kafkajs's notice about its default partitioner.
+      ...(usesKafka(s) ? ["KAFKAJS_NO_PARTITIONER_WARNING"] : []),
+    ],
+    sys: s.sys,
   };
 }
 
@@ -178,16 +207,7 @@ function deployment(s: AppServiceSpec): k.IDeployment {
           topologySpreadConstraints: spread(s.component),
           volumes: [
             TMP_VOLUME,
-            ...(usesKafka(s)
-              ? [{
-                name: "kafka-ca",
-                secret: {
-                  secretName: v(kafkaCaSecret),
-                  optional: true,
-                  items: [{ key: "ca.crt", path: "ca.crt" }],
-                },
-              }]
-              : []),
+            ...(usesKafka(s) ? [kafkaCaVolume()] : []),
             when(devMode, { name: "dev-src", emptyDir: { sizeLimit: "256Mi" } }),
             ...(usesDatabase(s) ? [caVolume("postgres")] : []),
             ...(s.uses.includes("redis") ? [caVolume("redis")] : []),

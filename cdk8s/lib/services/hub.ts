@@ -1,7 +1,7 @@
 /** hub: the KDS and ERP over WebSockets and REST, behind bearer tokens. */
 import { cat, ifElse, lit, v } from "../expr.ts";
 import { cpuAutoscaling } from "../autoscaling.ts";
-import { jwtSigningKey } from "../endpoints.ts";
+import { hubAuthSecrets } from "../endpoints.ts";
 import type { Add, Check } from "../render.ts";
 import { appService } from "./app_service.ts";
 import { httpProbes } from "./probes.ts";
@@ -13,9 +13,22 @@ export function hub(add: Add, checks: Check[]): void {
   appService(add, {
     component: "hub",
     autoscaled: ref("hub.autoscaling.enabled"),
+    // The pages, scripts and styles it serves.
+    reads: ["src/services/hub/static"],
     uses: ["kafka", "postgres", "redis"],
-    settings: ["CONFIG_REFRESH_MS", "DEFAULT_KITCHEN_ID", "KAFKA_SEND_TIMEOUT_MS"],
-    secrets: { AUTH_JWT_SECRET: jwtSigningKey },
+    settings: [
+      "CONFIG_REFRESH_MS",
+      "DEFAULT_KITCHEN_ID",
+      "KAFKA_SEND_TIMEOUT_MS",
+      "AUTH_JWT_KEY_ID",
+      "AUTH_JWT_SIGNING_KEY_ID",
+      "AUTH_JWT_REVOKED_KEY_IDS",
+      "AUTH_JWT_ISSUER",
+      "AUTH_JWT_AUDIENCE",
+      "AUTH_TOKEN_MAX_LIFETIME_S",
+    ],
+    // One key or a key set, and (from an existing Secret) the signing and revoked key ids.
+    optionalSecrets: hubAuthSecrets,
     // With the Kitchen operator, PUT /kitchens/{id} edits the Kitchen resource (hub Role).
     automountToken: operator,
     env: [

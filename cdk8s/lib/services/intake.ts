@@ -18,6 +18,10 @@ export function intake(add: Add, checks: Check[]): void {
   appService(add, {
     component: "intake",
     autoscaled: ref("intake.autoscaling.enabled"),
+    // The reflection service's descriptors; its certificate and key with TLS at intake.
+    reads: ["src/gen/descriptor_set.binpb", TLS_DIR],
+    // grpc-js's proto-loader asks for the uid.
+    sys: ["uid"],
     uses: ["kafka", "postgres", "redis"],
     // The consumer group: intake reports its lag too.
     settings: [

@@ -2,6 +2,9 @@
 import type { Kafka } from "kafkajs";
 import type { RawRecord } from "../../adapters/kafka/batch_consumer.ts";
 
+/** The prefix of the throw-away consumer groups it reads with (the chart's Kafka ACLs allow it). */
+export const READER_GROUP_PREFIX = "ovenline-dlq-reader-";
+
 export async function readDeadLetters(kafka: Kafka, topic: string): Promise<RawRecord[]> {
   const admin = kafka.admin();
   await admin.connect();
@@ -16,7 +19,7 @@ export async function readDeadLetters(kafka: Kafka, topic: string): Promise<RawR
   if (ends.size === 0) return [];
 
   // A throw-away group: reading must not move any offsets that matter.
-  const consumer = kafka.consumer({ groupId: `ovenline-dlq-reader-${crypto.randomUUID()}` });
+  const consumer = kafka.consumer({ groupId: `${READER_GROUP_PREFIX}${crypto.randomUUID()}` });
   const records: RawRecord[] = [];
   await consumer.connect();
   try {

@@ -1,0 +1,246 @@
+// deno-lint-ignore-file no-explicit-any -- rendered manifests are untyped YAML
+/**
+ * Every Ovenline process of the chart runs with only the Deno permissions the chart renders for
+ * it (cdk8s/lib/deno_permissions.ts), and still does its work: each container's command line,
+ * exactly as `helm template` renders it for infrastructure outside the release (here the real
+ * PostgreSQL, Redis and Kafka of `./dev up`), runs locally with the environment its pod would get
+ * (test/support/rendered_container.ts). The migration and the housekeeper run to completion, the
+ * services become ready by their own readiness probes, an order goes from intake through Kafka
+ * and the consumer to the hub, telemetry still leaves, and the dead-letter tool lists its topic.
+ * Then each process's flags, in front of a probe script, are refused what that process must not
+ * do: another host, another file, another folder to write, the host name, and any variable the
+ * chart does not set (it reads as unset).
+ */
+import assert from "node:assert/strict";
+import { mintToken } from "../src/adapters/http/bearer_tokens.ts";
+import { saveKitchen } from "../src/adapters/postgres/kitchen_repository.ts";
+import { ensurePartitions } from "../src/adapters/postgres/partitions.ts";
+import { createTestDatabase } from "../src/adapters/postgres/test_database.ts";
+import { readTokenAuthority } from "../src/config/auth.ts";
+import { find, type K8sObject, render } from "./support/chart.ts";
+import { HealthClient, OrderApi, seedExampleRequest } from "./support/grpc_client.ts";
+import { infraSetting, ROOT_PATH } from "./support/infra.ts";
+import { createTestTopics } from "./support/kafka_topics.ts";
+import { testKitchen } from "./support/kitchens.ts";
+import { OtlpReceiver } from "./support/otlp_receiver.ts";
+import { freePort } from "./support/ports.ts";
+import { leaseRedisDb } from "./support/redis_db.ts";
+import {
+  containerEnv,
+  type LocalRun,
+  localRun,
+  runLocal,
+  spawnLocal,
+} from "./support/rendered_container.ts";
+import { waitFor } from "./support/wait.ts";
+
+const NAMESPACE = "default";
+const ARCHIVE_DIR = "/var/lib/ovenline/archive";
+const PROBE = "test/support/permission_probe.ts";
+const CANARY = "OVENLINE_CANARY_SECRET";
+
+/** The first container of a workload's pod template (Deployment, Job, CronJob). */
+function containerOf(objs: K8sObject[], kind: string, name: string): any {
+  const o = find(objs, kind, name);
+  const pod = kind === "CronJob" ? o.spec.jobTemplate.spec.template.spec : o.spec.template.spec;
+  return pod.containers[0];
+}
+
+/** Whether the container's readiness probe passes, asked the way the kubelet asks it. */
+async function ready(container: any): Promise<boolean> {
+  const probe = container.readinessProbe;
+  if (probe.grpc) return await new HealthClient(`127.0.0.1:${probe.grpc.port}`).serving();
+  const res = await fetch(`http://127.0.0.1:${probe.httpGet.port}${probe.httpGet.path}`);
+  await res.body?.cancel();
+  return res.ok;
+}
+
+/** `run` with the probe script in place of its entry point (the same flags before it). */
+function probeRun(run: LocalRun, args: string[]): LocalRun {
+  const script = run.args.findIndex((a) => /\.ts$/.test(a));
+  return { ...run, args: [...run.args.slice(0, script), PROBE, ...args] };
+}
+
+/** The names a process's --allow-env lists. */
+function allowedEnv(run: LocalRun): string[] {
+  const flag = run.args.find((a) => a.startsWith("--allow-env="));
+  assert.ok(flag, "an --allow-env= list");
+  return flag.slice("--allow-env=".length).split(",");
+}
+
+Deno.test("each process runs with only the Deno permissions the chart renders, and does its work", async (t) => {
+  const db = await createTestDatabase({ migrate: false });
+  const redis = await leaseRedisDb();
+  const topics = await createTestTopics(6);
+  const otlp = await OtlpReceiver.start();
+  const forbidden = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const scratch = await Deno.makeTempDir({ prefix: "ovenline-permissions-" });
+  const logDir = `${ROOT_PATH}.artifacts/logs/deno-permissions-${Date.now()}`;
+  await Deno.mkdir(logDir, { recursive: true });
+  const canaryFile = `${scratch}/canary.txt`;
+  await Deno.writeTextFile(canaryFile, "not for Ovenline's eyes");
+  const archive = `${scratch}/archive`;
+  await Deno.mkdir(archive);
+  const kitchen = testKitchen();
+  const jwtSecret = `permissions-test-key-${crypto.randomUUID()}`;
+  const children: Deno.ChildProcess[] = [];
+
+  const objs = await render({
+    values: {
+      defaultKitchenId: kitchen.id,
+      kafka: {
+        operator: { enabled: false },
+        external: {
+          brokers: infraSetting("KAFKA_BROKERS"),
+          tls: false,
+          sasl: { enabled: false },
+        },
+        topic: { name: topics.orders },
+        deadLetterTopic: { name: topics.deadLetters },
+        consumerGroup: `permissions-${crypto.randomUUID().slice(0, 8)}`,
+      },
+      postgres: { operator: { enabled: false }, external: { url: db.url } },
+      redis: { enabled: false, external: { url: redis.url } },
+      otel: {
+        endpoint: `http://127.0.0.1:${otlp.port}`,
+        protocol: "http/json",
+        collector: { enabled: false },
+      },
+      auth: { jwtSecret },
+      intake: { grpcPort: freePort(), metricsPort: freePort() },
+      consumer: { healthPort: freePort(), metricsPort: freePort() },
+      promoter: { healthPort: freePort(), metricsPort: freePort() },
+      hub: { port: freePort(), metricsPort: freePort() },
+      housekeeper: { archive: { persistent: false } },
+      deadLetterTool: { enabled: true, args: ["list"] },
+    },
+  });
+  const runs = new Map<string, LocalRun>();
+  const runOf = (what: string, kind: string, name: string, paths: Record<string, string> = {}) => {
+    const container = containerOf(objs, kind, name);
+    const env = containerEnv(objs, container, { name: `${name}-0`, namespace: NAMESPACE }, {
+      [CANARY]: "a value no process may read",
+    });
+    const run = localRun(container, env, paths);
+    runs.set(what, run);
+    return { container, run };
+  };
+  const start = async (service: string) => {
+    const { container, run } = runOf(service, "Deployment", `ovenline-${service}`);
+    const child = await spawnLocal(run, `${logDir}/${service}.log`);
+    children.push(child);
+    await waitFor(`${service} to pass its readiness probe (log: ${logDir}/${service}.log)`, () =>
+      ready(container).catch(() => false), 60_000, 200);
+  };
+
+  try {
+    await t.step("the migration Job migrates the database", async () => {
+      const { code, output } = await runLocal(runOf("migrate", "Job", "ovenline-migrate").run);
+      assert.equal(code, 0, output);
+      assert.match(output, /applied/);
+      const { rows } = await db.pool.query("SELECT count(*)::int AS n FROM pizzas");
+      assert.ok(rows[0].n > 0, "the seeded menu");
+      await saveKitchen(db.pool, kitchen);
+    });
+
+    await t.step("consumer, intake, promoter and hub pass their readiness probes", async () => {
+      for (const service of ["consumer", "intake", "promoter", "hub"]) await start(service);
+    });
+
+    await t.step("an order goes from intake through Kafka and the consumer to the hub", async () => {
+      const grpcPort = containerOf(objs, "Deployment", "ovenline-intake").readinessProbe.grpc.port;
+      const api = new OrderApi(`127.0.0.1:${grpcPort}`);
+      try {
+        const { orderId } = await api.createOrder(seedExampleRequest({ idempotencyKey: "perm-1" }));
+        const hubEnv = runs.get("hub")!.env;
+        const token = await mintToken(readTokenAuthority(hubEnv), {
+          role: "manager",
+          subject: "permissions-test",
+          ttlSeconds: 600,
+          now: new Date(),
+        });
+        const url = `http://127.0.0.1:${hubEnv.HUB_PORT}/api/v1/erp/orders/${orderId}`;
+        const order = await waitFor("the hub to show the order", async () => {
+          const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+          return res.ok ? await res.json() : (await res.body?.cancel(), undefined);
+        }, 20_000, 200);
+        assert.equal(order.id ?? order.orderId, orderId);
+      } finally {
+        api.close();
+      }
+    });
+
+    await t.step("their telemetry still reaches the collector", async () => {
+      for (const service of ["intake", "hub"]) {
+        await otlp.waitForSpan(
+          `a span of ovenline-${service}`,
+          (s) => s.service === `ovenline-${service}`,
+          20_000,
+        );
+      }
+    });
+
+    await t.step("the housekeeper archives a partition past retention into its folder", async () => {
+      // A month long past any retention: archived (empty) and dropped.
+      await ensurePartitions(db.pool, new Date(Date.UTC(2000, 0, 15)), 0);
+      const { run } = runOf("housekeeper", "CronJob", "ovenline-housekeeper", {
+        [ARCHIVE_DIR]: archive,
+      });
+      const { code, output } = await runLocal(run);
+      assert.equal(code, 0, output);
+      assert.match(output, /housekeeping done/);
+      const files = [...Deno.readDirSync(archive)].map((e) => e.name);
+      assert.deepEqual(files, ["orders_y2000m01.jsonl.gz"]);
+    });
+
+    await t.step("the dead-letter Job lists its topic", async () => {
+      const { code, output } = await runLocal(runOf("dlq", "Job", "ovenline-dlq").run);
+      assert.equal(code, 0, output);
+      assert.match(output, new RegExp(`0 dead letter\\(s\\) in ${topics.deadLetters.replace(".", "\\.")}`));
+    });
+
+    await t.step("each process is refused another file, host, folder, the host name and unset variables", async () => {
+      const other = `127.0.0.1:${(forbidden.addr as Deno.NetAddr).port}`;
+      const database = new URL(db.url).host;
+      assert.deepEqual([...runs.keys()].sort(), [
+        "consumer",
+        "dlq",
+        "housekeeper",
+        "hub",
+        "intake",
+        "migrate",
+        "promoter",
+      ]);
+      for (const [what, run] of runs) {
+        // The promoter works on Redis only: the database is another host to it.
+        const target = what === "promoter" ? database : other;
+        const { code, output } = await runLocal(
+          probeRun(run, [canaryFile, target, CANARY, scratch]),
+        );
+        assert.equal(code, 0, `${what}: ${output}`);
+        const seen = JSON.parse(output.trim().split("\n").at(-1)!);
+        assert.equal(seen.read, "NotCapable", `${what}: read ${canaryFile}`);
+        assert.equal(seen.net, "NotCapable", `${what}: connect to ${target}`);
+        assert.equal(seen.env, null, `${what}: ${CANARY}`);
+        const allowed = new Set(allowedEnv(run));
+        assert.deepEqual(seen.envNames.filter((n: string) => !allowed.has(n)), [], what);
+        assert.ok(!seen.envNames.includes("HOME") && !seen.envNames.includes("PATH"), what);
+        assert.equal(seen.sys, "NotCapable", `${what}: host name`);
+        assert.equal(seen.write, "NotCapable", `${what}: write into ${scratch}`);
+      }
+    });
+  } finally {
+    for (const child of children) {
+      try {
+        child.kill("SIGTERM");
+      } catch { /* already gone */ }
+      await child.status;
+    }
+    forbidden.close();
+    await otlp.close();
+    await topics.remove();
+    await redis.release();
+    await db.drop();
+    await Deno.remove(scratch, { recursive: true });
+  }
+});
