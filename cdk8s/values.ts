@@ -462,7 +462,7 @@ export const VALUES = group(
       {
         existingSecret: str(
           "",
-          "Secret holding the hub's keys instead of the chart's own: one key under jwtSecretKey (AUTH_JWT_SECRET, id keyId), or a key set under jwt-keys (AUTH_JWT_KEYS, JSON {\"<kid>\": \"<key>\"}); optionally signing-key-id and revoked-key-ids (comma-separated), which win over signingKeyId and revokedKeyIds below. Empty: the chart's Secret (keys, or jwtSecret, or generated once).",
+          'Secret holding the hub\'s keys instead of the chart\'s own: one key under jwtSecretKey (AUTH_JWT_SECRET, id keyId), or a key set under jwt-keys (AUTH_JWT_KEYS, JSON {"<kid>": "<key>"}); optionally signing-key-id and revoked-key-ids (comma-separated), which win over signingKeyId and revokedKeyIds below. Empty: the chart\'s Secret (keys, or jwtSecret, or generated once).',
         ),
         jwtSecretKey: str("jwt-secret", "Key of the single HS256 key in existingSecret.", {
           minLength: 1,
@@ -472,9 +472,13 @@ export const VALUES = group(
           "AUTH_JWT_SECRET: one HS256 key (id keyId), at least 32 characters (the hub refuses a shorter one). Empty (and no keys): generated, unless generateSecrets is false.",
           { pattern: "^(|.{32,})$" },
         ),
-        keyId: str("k1", "AUTH_JWT_KEY_ID: the key id of jwtSecret (or of existingSecret's single key).", {
-          pattern: KEY_ID,
-        }),
+        keyId: str(
+          "k1",
+          "AUTH_JWT_KEY_ID: the key id of jwtSecret (or of existingSecret's single key).",
+          {
+            pattern: KEY_ID,
+          },
+        ),
         keys: json<Record<string, string>>(
           {},
           "AUTH_JWT_KEYS: the key set, {<kid>: <HS256 key of at least 32 characters>}, kept in the chart's Secret. To rotate: add the new key, make it signingKeyId, and once every token signed with the old one has expired (tokenMaxLifetimeSeconds) revoke or drop the old one. Replaces jwtSecret.",

@@ -312,22 +312,27 @@ Deno.test("the orders topic keeps 24 h and 5 GiB split over its partitions", asy
   await t.step("6 partitions get 894784853 bytes each", async () => {
     assert.equal(topicOf(await renderFile("defaults")).spec.config["retention.bytes"], 894_784_853);
   });
-  await t.step("a dead-letter topic and a SCRAM-SHA-512 user with ACLs", async () => {
+  await t.step("a dead-letter topic and a SCRAM-SHA-512 user per client with ACLs", async () => {
     const objs = await renderFile("defaults");
     assert.ok(objs.find((o) => o.kind === "KafkaTopic" && o.spec.topicName === "pizza-orders.dlq"));
-    const user = find(objs, "KafkaUser");
-    assert.equal(user.spec.authentication.type, "scram-sha-512");
-    const resources = user.spec.authorization.acls.map((a: { resource: { name?: string } }) =>
-      a.resource.name
-    );
-    for (const r of ["pizza-orders", "pizza-orders.dlq", "order-service-stable-group"]) {
-      assert.ok(resources.includes(r), r);
+    const users = objs.filter((o) => o.kind === "KafkaUser");
+    assert.deepEqual(users.map((u) => u.metadata.name).sort(), [
+      "ovenline-kafka-consumer",
+      "ovenline-kafka-hub",
+      "ovenline-kafka-intake",
+      "ovenline-kafka-keda",
+    ]);
+    for (const user of users) {
+      assert.equal(user.spec.authentication.type, "scram-sha-512");
+      assert.ok(user.spec.authorization.acls.length > 0, user.metadata.name);
     }
-    // The services read the user's Secret.
-    assert.deepEqual(
-      envOf(objs, "ovenline-hub", "KAFKA_SASL_PASSWORD").secretKeyRef.name,
-      user.metadata.name,
-    );
+    // Each service reads its own user's Secret.
+    for (const svc of ["intake", "consumer", "hub"]) {
+      assert.deepEqual(
+        envOf(objs, `ovenline-${svc}`, "KAFKA_SASL_PASSWORD").secretKeyRef.name,
+        `ovenline-kafka-${svc}`,
+      );
+    }
   });
   await t.step("a segment larger than a partition's share is refused", async () => {
     const err = await renderError({ set: { "kafka.topic.partitions": 100 } });
@@ -752,11 +757,12 @@ Deno.test("the housekeeper CronJob runs the data lifecycle with an archive volum
     assert.ok(cronJob.spec.startingDeadlineSeconds > 0);
     assert.equal(job.backoffLimit, 2);
     assert.equal(pod.restartPolicy, "Never");
-    assert.deepEqual(container.command.slice(-2), [
-      `--allow-write=${ARCHIVE_DIR}`,
-      "src/services/housekeeper/main.ts",
-    ]);
-    assert.ok(!container.command.includes("--allow-write"), "writes only the archive");
+    assert.equal(container.command.at(-1), "src/services/housekeeper/main.ts");
+    assert.deepEqual(
+      container.command.filter((a: string) => a.startsWith("--allow-write")),
+      [`--allow-write=${ARCHIVE_DIR}`],
+      "writes only the archive",
+    );
     assert.equal(container.readinessProbe, undefined, "no probes: a run to completion");
     assert.equal(env("ANONYMIZE_AFTER_DAYS"), "30");
     assert.equal(env("RETENTION_MONTHS"), "12");
@@ -1005,14 +1011,32 @@ Deno.test("the TypeScript evaluation of the chart equals helm's rendering", asyn
       assert.deepEqual(normalise(fromTs), normalise(await render({ valuesFiles, values: extra })));
     });
   }
-  await t.step("k8s/ holds the defaults as helm renders them", async () => {
-    const plain: K8sObject[] = [];
-    for (const e of Deno.readDirSync(`${ROOT}/k8s`)) {
-      if (!e.isFile) continue; // k8s/crds/: helm template leaves crds/ out
-      plain.push(...parseManifests(Deno.readTextFileSync(`${ROOT}/k8s/${e.name}`)));
-    }
-    assert.deepEqual(normalise(plain), normalise(await renderFile("defaults")));
-  });
+  await t.step(
+    "k8s/ holds the defaults as helm renders them, but the Secrets with credentials",
+    async () => {
+      const plain: K8sObject[] = [];
+      for (const e of Deno.readDirSync(`${ROOT}/k8s`)) {
+        if (!e.isFile) continue; // k8s/crds/: helm template leaves crds/ out
+        plain.push(...parseManifests(Deno.readTextFileSync(`${ROOT}/k8s/${e.name}`)));
+      }
+      const helm = await renderFile("defaults");
+      const ctx = {
+        values: DEFAULTS as unknown as Record<string, unknown>,
+        release: { name: CHART_NAME, namespace: "default" },
+        chart: { version: CHART_VERSION, appVersion: APP_VERSION },
+        files,
+      };
+      const left = objects.filter((o) => o.credentials).map((o) => plainObject(o, ctx))
+        .filter((o): o is K8sObject => o !== undefined).map((o) => `${o.kind}/${o.metadata.name}`);
+      assert.deepEqual(left.sort(), ["Secret/ovenline-auth", "Secret/ovenline-redis"]);
+      const withCredentials = helm.filter((o) => left.includes(`${o.kind}/${o.metadata.name}`));
+      assert.equal(withCredentials.length, 2, "helm renders them");
+      assert.deepEqual(
+        normalise(plain),
+        normalise(helm.filter((o) => !withCredentials.includes(o))),
+      );
+    },
+  );
 });
 
 Deno.test("the committed chart and k8s/ are what a fresh synth writes", () => {

@@ -129,8 +129,12 @@ Deno.test("each process runs with only the Deno permissions the chart renders, a
     const { container, run } = runOf(service, "Deployment", `ovenline-${service}`);
     const child = await spawnLocal(run, `${logDir}/${service}.log`);
     children.push(child);
-    await waitFor(`${service} to pass its readiness probe (log: ${logDir}/${service}.log)`, () =>
-      ready(container).catch(() => false), 60_000, 200);
+    await waitFor(
+      `${service} to pass its readiness probe (log: ${logDir}/${service}.log)`,
+      () => ready(container).catch(() => false),
+      60_000,
+      200,
+    );
   };
 
   try {
@@ -147,28 +151,39 @@ Deno.test("each process runs with only the Deno permissions the chart renders, a
       for (const service of ["consumer", "intake", "promoter", "hub"]) await start(service);
     });
 
-    await t.step("an order goes from intake through Kafka and the consumer to the hub", async () => {
-      const grpcPort = containerOf(objs, "Deployment", "ovenline-intake").readinessProbe.grpc.port;
-      const api = new OrderApi(`127.0.0.1:${grpcPort}`);
-      try {
-        const { orderId } = await api.createOrder(seedExampleRequest({ idempotencyKey: "perm-1" }));
-        const hubEnv = runs.get("hub")!.env;
-        const token = await mintToken(readTokenAuthority(hubEnv), {
-          role: "manager",
-          subject: "permissions-test",
-          ttlSeconds: 600,
-          now: new Date(),
-        });
-        const url = `http://127.0.0.1:${hubEnv.HUB_PORT}/api/v1/erp/orders/${orderId}`;
-        const order = await waitFor("the hub to show the order", async () => {
-          const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
-          return res.ok ? await res.json() : (await res.body?.cancel(), undefined);
-        }, 20_000, 200);
-        assert.equal(order.id ?? order.orderId, orderId);
-      } finally {
-        api.close();
-      }
-    });
+    await t.step(
+      "an order goes from intake through Kafka and the consumer to the hub",
+      async () => {
+        const grpcPort =
+          containerOf(objs, "Deployment", "ovenline-intake").readinessProbe.grpc.port;
+        const api = new OrderApi(`127.0.0.1:${grpcPort}`);
+        try {
+          const { orderId } = await api.createOrder(
+            seedExampleRequest({ idempotencyKey: "perm-1" }),
+          );
+          const hubEnv = runs.get("hub")!.env;
+          const token = await mintToken(readTokenAuthority(hubEnv), {
+            role: "manager",
+            subject: "permissions-test",
+            ttlSeconds: 600,
+            now: new Date(),
+          });
+          const url = `http://127.0.0.1:${hubEnv.HUB_PORT}/api/v1/erp/orders/${orderId}`;
+          const order = await waitFor(
+            "the hub to show the order",
+            async () => {
+              const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+              return res.ok ? await res.json() : (await res.body?.cancel(), undefined);
+            },
+            20_000,
+            200,
+          );
+          assert.equal(order.id ?? order.orderId, orderId);
+        } finally {
+          api.close();
+        }
+      },
+    );
 
     await t.step("their telemetry still reaches the collector", async () => {
       for (const service of ["intake", "hub"]) {
@@ -180,55 +195,64 @@ Deno.test("each process runs with only the Deno permissions the chart renders, a
       }
     });
 
-    await t.step("the housekeeper archives a partition past retention into its folder", async () => {
-      // A month long past any retention: archived (empty) and dropped.
-      await ensurePartitions(db.pool, new Date(Date.UTC(2000, 0, 15)), 0);
-      const { run } = runOf("housekeeper", "CronJob", "ovenline-housekeeper", {
-        [ARCHIVE_DIR]: archive,
-      });
-      const { code, output } = await runLocal(run);
-      assert.equal(code, 0, output);
-      assert.match(output, /housekeeping done/);
-      const files = [...Deno.readDirSync(archive)].map((e) => e.name);
-      assert.deepEqual(files, ["orders_y2000m01.jsonl.gz"]);
-    });
+    await t.step(
+      "the housekeeper archives a partition past retention into its folder",
+      async () => {
+        // A month long past any retention: archived (empty) and dropped.
+        await ensurePartitions(db.pool, new Date(Date.UTC(2000, 0, 15)), 0);
+        const { run } = runOf("housekeeper", "CronJob", "ovenline-housekeeper", {
+          [ARCHIVE_DIR]: archive,
+        });
+        const { code, output } = await runLocal(run);
+        assert.equal(code, 0, output);
+        assert.match(output, /housekeeping done/);
+        const files = [...Deno.readDirSync(archive)].map((e) => e.name);
+        assert.deepEqual(files, ["orders_y2000m01.jsonl.gz"]);
+      },
+    );
 
     await t.step("the dead-letter Job lists its topic", async () => {
       const { code, output } = await runLocal(runOf("dlq", "Job", "ovenline-dlq").run);
       assert.equal(code, 0, output);
-      assert.match(output, new RegExp(`0 dead letter\\(s\\) in ${topics.deadLetters.replace(".", "\\.")}`));
+      assert.match(
+        output,
+        new RegExp(`0 dead letter\\(s\\) in ${topics.deadLetters.replace(".", "\\.")}`),
+      );
     });
 
-    await t.step("each process is refused another file, host, folder, the host name and unset variables", async () => {
-      const other = `127.0.0.1:${(forbidden.addr as Deno.NetAddr).port}`;
-      const database = new URL(db.url).host;
-      assert.deepEqual([...runs.keys()].sort(), [
-        "consumer",
-        "dlq",
-        "housekeeper",
-        "hub",
-        "intake",
-        "migrate",
-        "promoter",
-      ]);
-      for (const [what, run] of runs) {
-        // The promoter works on Redis only: the database is another host to it.
-        const target = what === "promoter" ? database : other;
-        const { code, output } = await runLocal(
-          probeRun(run, [canaryFile, target, CANARY, scratch]),
-        );
-        assert.equal(code, 0, `${what}: ${output}`);
-        const seen = JSON.parse(output.trim().split("\n").at(-1)!);
-        assert.equal(seen.read, "NotCapable", `${what}: read ${canaryFile}`);
-        assert.equal(seen.net, "NotCapable", `${what}: connect to ${target}`);
-        assert.equal(seen.env, null, `${what}: ${CANARY}`);
-        const allowed = new Set(allowedEnv(run));
-        assert.deepEqual(seen.envNames.filter((n: string) => !allowed.has(n)), [], what);
-        assert.ok(!seen.envNames.includes("HOME") && !seen.envNames.includes("PATH"), what);
-        assert.equal(seen.sys, "NotCapable", `${what}: host name`);
-        assert.equal(seen.write, "NotCapable", `${what}: write into ${scratch}`);
-      }
-    });
+    await t.step(
+      "each process is refused another file, host, folder, the host name and unset variables",
+      async () => {
+        const other = `127.0.0.1:${(forbidden.addr as Deno.NetAddr).port}`;
+        const database = new URL(db.url).host;
+        assert.deepEqual([...runs.keys()].sort(), [
+          "consumer",
+          "dlq",
+          "housekeeper",
+          "hub",
+          "intake",
+          "migrate",
+          "promoter",
+        ]);
+        for (const [what, run] of runs) {
+          // The promoter works on Redis only: the database is another host to it.
+          const target = what === "promoter" ? database : other;
+          const { code, output } = await runLocal(
+            probeRun(run, [canaryFile, target, CANARY, scratch]),
+          );
+          assert.equal(code, 0, `${what}: ${output}`);
+          const seen = JSON.parse(output.trim().split("\n").at(-1)!);
+          assert.equal(seen.read, "NotCapable", `${what}: read ${canaryFile}`);
+          assert.equal(seen.net, "NotCapable", `${what}: connect to ${target}`);
+          assert.equal(seen.env, null, `${what}: ${CANARY}`);
+          const allowed = new Set(allowedEnv(run));
+          assert.deepEqual(seen.envNames.filter((n: string) => !allowed.has(n)), [], what);
+          assert.ok(!seen.envNames.includes("HOME") && !seen.envNames.includes("PATH"), what);
+          assert.equal(seen.sys, "NotCapable", `${what}: host name`);
+          assert.equal(seen.write, "NotCapable", `${what}: write into ${scratch}`);
+        }
+      },
+    );
   } finally {
     for (const child of children) {
       try {

@@ -9,11 +9,11 @@ import type * as k from "./k8s_types.ts";
 import {
   KAFKA_CA_DIR,
   kafkaBrokers,
+  type KafkaClient,
   kafkaHasCa,
   kafkaMechanism,
   kafkaSasl,
   kafkaTls,
-  type KafkaClient,
   kafkaUsernameOf,
   otlpEndpoint,
   redisUrl,

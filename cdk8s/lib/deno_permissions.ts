@@ -21,7 +21,14 @@ import {
   v,
 } from "./expr.ts";
 import { hostPort } from "./helpers.ts";
-import { KAFKA_CA_DIR, kafkaCluster, kafkaOperator, pgCluster, pgOperator, redisInRelease } from "./endpoints.ts";
+import {
+  KAFKA_CA_DIR,
+  kafkaCluster,
+  kafkaOperator,
+  pgCluster,
+  pgOperator,
+  redisInRelease,
+} from "./endpoints.ts";
 import { nameOf } from "./names.ts";
 import { CA_DIRS } from "./tls_cas.ts";
 import type { Check } from "./render.ts";
@@ -126,7 +133,9 @@ function listFlag(flag: string, parts: readonly (string | Expr<string>)[]): stri
 /** The permission flags of a process (see the module comment). */
 export function permissionFlags(p: DenoPermissions): string[] {
   const kube = p.connects.includes("kube-api");
-  const onKube = (value: string) => (p.kubeApiWhen ? ifElse(p.kubeApiWhen, lit(value), lit("")) : value);
+  const onKube = (
+    value: string,
+  ) => (p.kubeApiWhen ? ifElse(p.kubeApiWhen, lit(value), lit("")) : value);
   const net = [
     ...(p.serves ?? []).map((port) => cat("0.0.0.0:", port)),
     ...p.connects.filter((c) => c !== "kube-api").map((c) => HOSTS[c as keyof typeof HOSTS]),

@@ -9,7 +9,7 @@
  * These objects hold credentials: the plain manifests (k8s/) leave them out, and docs/deploy.md
  * lists what to create instead.
  */
-import { and, count, gt, hasKey, lit, listHas, not, toJson, v, when } from "./expr.ts";
+import { and, count, gt, hasKey, listHas, lit, not, toJson, v, when } from "./expr.ts";
 import { secretValue } from "./helpers.ts";
 import type * as k from "./k8s_types.ts";
 import {
@@ -39,7 +39,12 @@ export function secrets(add: Add, checks: Check[]): void {
       type: "Opaque",
       stringData: {
         password: v(
-          secretValue(nameOf("redis"), lit("password"), ref("redis.password"), and(generate, redisInRelease)),
+          secretValue(
+            nameOf("redis"),
+            lit("password"),
+            ref("redis.password"),
+            and(generate, redisInRelease),
+          ),
         ),
       },
     } satisfies k.ISecret,

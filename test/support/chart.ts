@@ -119,11 +119,16 @@ function templateArgs(opts: RenderOptions, valuesFile?: string): string[] {
   return args;
 }
 
-/** `helm template`, parsed; throws with helm's message when it refuses. */
-export async function render(opts: RenderOptions = {}): Promise<K8sObject[]> {
+/** `helm template`'s output as text; throws with helm's message when it refuses. */
+export async function renderText(opts: RenderOptions = {}): Promise<string> {
   const r = await helmTemplate(opts);
   if (!r.ok) throw new Error(`helm template failed: ${r.stderr}`);
-  return parseManifests(r.stdout);
+  return r.stdout;
+}
+
+/** `helm template`, parsed; throws with helm's message when it refuses. */
+export async function render(opts: RenderOptions = {}): Promise<K8sObject[]> {
+  return parseManifests(await renderText(opts));
 }
 
 /** helm's error text when it refuses to render, or undefined when it renders. */
