@@ -7,7 +7,7 @@
  * PLAINTEXT broker other tests use is never touched. SCRAM users are created
  * when the storage is formatted (kafka-storage format --add-scram).
  */
-import { Kafka, logLevel } from "kafkajs";
+import { Kafka, type LogEntry, logLevel } from "kafkajs";
 import { ROOT_PATH } from "./infra.ts";
 import { freePort } from "./ports.ts";
 import { waitFor } from "./wait.ts";
@@ -23,8 +23,10 @@ export interface ScramKafka {
   /** host:port of the SASL_PLAINTEXT (or SASL_SSL) listener. */
   readonly brokers: string;
   readonly dir: string;
-  /** A kafkajs client authenticated as `user`. */
-  client(user: string, password: string): Kafka;
+  /** A kafkajs client authenticated as `user`; `log` gets its debug log entries. */
+  client(user: string, password: string, log?: (entry: LogEntry) => void): Kafka;
+  /** A kafkajs client authenticated as the broker's super user (topics, ACLs). */
+  admin(): Kafka;
   stop(): Promise<void>;
 }
 
@@ -43,6 +45,7 @@ function properties(
   port: number,
   controllerPort: number,
   tls: BrokerTls | undefined,
+  authorizer: boolean,
 ): string {
   const protocol = tls ? "SASL_SSL" : "SASL_PLAINTEXT";
   return [
@@ -76,17 +79,26 @@ function properties(
     "share.coordinator.state.topic.replication.factor=1",
     "share.coordinator.state.topic.min.isr=1",
     "group.initial.rebalance.delay.ms=0",
+    // ACLs as Strimzi's `simple` authorization enforces them: the admin (and the in-process
+    // controller connection, which is anonymous) may do anything, everyone else what ACLs allow.
+    ...(authorizer
+      ? [
+        "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+        `super.users=User:${ADMIN.user};User:ANONYMOUS`,
+      ]
+      : []),
     "",
   ].join("\n");
 }
 
 /**
  * Starts the broker with SCRAM-SHA-512 credentials for `users` (name → password); with `tls`, its
- * listener speaks TLS too and `client()` trusts `caCert`.
+ * listener speaks TLS too and `client()` trusts `caCert`; with `authorizer`, it enforces ACLs.
  */
 export async function startScramKafka(
   users: Record<string, string>,
   tls?: BrokerTls & { readonly caCert: string },
+  opts: { readonly authorizer?: boolean } = {},
 ): Promise<ScramKafka> {
   const lib = `${ROOT_PATH}.infra/kafka/lib`;
   await Deno.stat(lib).catch(() => {
@@ -95,7 +107,10 @@ export async function startScramKafka(
   const dir = await Deno.makeTempDir({ prefix: "ovenline-scram-kafka-" });
   const port = freePort();
   const controllerPort = freePort();
-  await Deno.writeTextFile(`${dir}/server.properties`, properties(dir, port, controllerPort, tls));
+  await Deno.writeTextFile(
+    `${dir}/server.properties`,
+    properties(dir, port, controllerPort, tls, opts.authorizer ?? false),
+  );
   const scram = Object.entries({ ...users, [ADMIN.user]: ADMIN.password }).flatMap((
     [name, password],
   ) => ["--add-scram", `SCRAM-SHA-512=[name=${name},password=${password}]`]);
@@ -135,13 +150,14 @@ export async function startScramKafka(
     stdout: "null",
     stderr: "null",
   }).spawn();
-  const client = (user: string, password: string) =>
+  const client = (user: string, password: string, log?: (entry: LogEntry) => void) =>
     new Kafka({
       clientId: "ovenline-test-scram",
       brokers: [`127.0.0.1:${port}`],
       sasl: { mechanism: "scram-sha-512", username: user, password },
       ssl: tls ? { ca: [Deno.readTextFileSync(tls.caCert)] } : undefined,
-      logLevel: logLevel.NOTHING,
+      logLevel: log ? logLevel.DEBUG : logLevel.NOTHING,
+      logCreator: log ? () => log : undefined,
       connectionTimeout: 3000,
       requestTimeout: 5000,
       retry: { retries: 0 },
@@ -182,5 +198,6 @@ export async function startScramKafka(
     await stop();
     throw error;
   }
-  return { brokers: `127.0.0.1:${port}`, dir, client, stop };
+  const admin = () => client(ADMIN.user, ADMIN.password);
+  return { brokers: `127.0.0.1:${port}`, dir, client, admin, stop };
 }
