@@ -12,16 +12,34 @@
  * chart does not set (it reads as unset).
  */
 import assert from "node:assert/strict";
+import * as k8s from "@kubernetes/client-node";
+import {
+  KITCHEN_GROUP,
+  KITCHEN_PLURAL,
+  KITCHEN_VERSION,
+} from "../src/adapters/kubernetes/kitchen_crd.ts";
+import {
+  conditionOf,
+  kitchenManifest,
+  type KitchenResource,
+} from "../src/adapters/kubernetes/kitchen_resource.ts";
 import { mintToken } from "../src/adapters/http/bearer_tokens.ts";
 import { saveKitchen } from "../src/adapters/postgres/kitchen_repository.ts";
 import { ensurePartitions } from "../src/adapters/postgres/partitions.ts";
 import { createTestDatabase } from "../src/adapters/postgres/test_database.ts";
 import { readTokenAuthority } from "../src/config/auth.ts";
+import { operatorRules } from "../src/services/kitchen_operator/rbac.ts";
 import { find, type K8sObject, render } from "./support/chart.ts";
 import { HealthClient, OrderApi, seedExampleRequest } from "./support/grpc_client.ts";
 import { infraSetting, ROOT_PATH } from "./support/infra.ts";
 import { createTestTopics } from "./support/kafka_topics.ts";
 import { testKitchen } from "./support/kitchens.ts";
+import { httpStatus, startKubeApi } from "./support/kube_api.ts";
+import {
+  ensureNamespace,
+  installKitchenCrd,
+  serviceAccountKubeconfig,
+} from "./support/kube_kitchens.ts";
 import { OtlpReceiver } from "./support/otlp_receiver.ts";
 import { freePort } from "./support/ports.ts";
 import { leaseRedisDb } from "./support/redis_db.ts";
@@ -265,6 +283,201 @@ Deno.test("each process runs with only the Deno permissions the chart renders, a
     await topics.remove();
     await redis.release();
     await db.drop();
+    await Deno.remove(scratch, { recursive: true });
+  }
+});
+
+/**
+ * The Kitchen operator (and its in-cluster Kubernetes client) with its rendered permissions
+ * against a real kube-apiserver (scripts/k8s/apiserver.sh), set up as in its pod: the kubelet's
+ * KUBERNETES_SERVICE_HOST/PORT, and the service account's token, CA and namespace at
+ * /var/run/secrets/kubernetes.io/serviceaccount, which a private mount namespace provides
+ * (unshare: a user namespace, no privileges).
+ */
+Deno.test("the Kitchen operator runs with its rendered permissions, in-cluster, and reconciles a Kitchen", async (t) => {
+  const api = await startKubeApi();
+  const db = await createTestDatabase();
+  const redis = await leaseRedisDb();
+  const scratch = await Deno.makeTempDir({ prefix: "ovenline-operator-permissions-" });
+  const namespace = "ovenline-permissions-test";
+  const lease = "ovenline-kitchen-operator";
+  let child: Deno.ChildProcess | undefined;
+  try {
+    await installKitchenCrd(api.kc);
+    await ensureNamespace(api.kc, namespace);
+    const { kc: asOperator } = await serviceAccountKubeconfig(
+      api.kc,
+      namespace,
+      "kitchen-operator",
+      operatorRules(lease),
+      scratch,
+    );
+    // The service account's files, as the kubelet mounts them.
+    const sa = `${scratch}/serviceaccount`;
+    await Deno.mkdir(sa);
+    const cluster = asOperator.getCurrentCluster()!;
+    await Deno.writeTextFile(`${sa}/token`, asOperator.getCurrentUser()!.token!);
+    await Deno.writeTextFile(`${sa}/ca.crt`, atob(cluster.caData!));
+    await Deno.writeTextFile(`${sa}/namespace`, namespace);
+    const server = new URL(cluster.server);
+
+    const healthPort = freePort();
+    const objs = await render({
+      values: {
+        kitchenOperator: { enabled: true, healthPort, leaseName: lease, resyncSeconds: 5 },
+        postgres: { operator: { enabled: false }, external: { url: db.url } },
+        redis: { enabled: false, external: { url: redis.url } },
+        kafka: {
+          operator: { enabled: false },
+          external: {
+            brokers: infraSetting("KAFKA_BROKERS"),
+            tls: false,
+            sasl: { enabled: false },
+          },
+        },
+        otel: { enabled: false, collector: { enabled: false } },
+      },
+    });
+    const container = containerOf(objs, "Deployment", "ovenline-kitchen-operator");
+    const env = containerEnv(objs, container, { name: "kitchen-operator-0", namespace }, {
+      KUBERNETES_SERVICE_HOST: server.hostname,
+      KUBERNETES_SERVICE_PORT: server.port,
+    });
+    const run = localRun(container, env);
+    assert.ok(
+      run.args.includes(
+        `--allow-net=0.0.0.0:${healthPort},${new URL(db.url).host},${
+          new URL(redis.url).host
+        },${server.hostname}:${server.port}`,
+      ),
+      run.args.join(" "),
+    );
+    // A private /run (so /var/run) with the service account's files in it, then the command.
+    const mountSa = [
+      "mount -t tmpfs tmpfs /run",
+      "mkdir -p /run/secrets/kubernetes.io/serviceaccount",
+      `cp "${sa}"/* /run/secrets/kubernetes.io/serviceaccount/`,
+      'exec "$@"',
+    ].join(" && ");
+    const inPod: LocalRun = {
+      command: "unshare",
+      args: [
+        "--user",
+        "--map-root-user",
+        "--mount",
+        "sh",
+        "-c",
+        mountSa,
+        "sh",
+        run.command,
+        ...run.args,
+      ],
+      env: run.env,
+    };
+    child = await spawnLocal(inPod, `${scratch}/kitchen-operator.log`);
+    const log = () => Deno.readTextFile(`${scratch}/kitchen-operator.log`).catch(() => "");
+
+    await t.step(
+      "it passes its readiness probe (database, Redis and the API server reached)",
+      async () => {
+        await waitFor(
+          "the operator's readiness",
+          () => ready(container).catch(() => false),
+          60_000,
+          200,
+        )
+          .catch(async (error) => {
+            throw new Error(`${(error as Error).message}\n${await log()}`);
+          });
+      },
+    );
+    await t.step("it reconciles a Kitchen resource (status Ready) and lets a deleted one go", async () => {
+      const custom = api.kc.makeApiClient(k8s.CustomObjectsApi);
+      const ref = {
+        group: KITCHEN_GROUP,
+        version: KITCHEN_VERSION,
+        namespace,
+        plural: KITCHEN_PLURAL,
+      };
+      const name = `perms-${crypto.randomUUID().slice(0, 8)}`;
+      const kitchen = testKitchen({ id: name });
+      await custom.createNamespacedCustomObject({
+        ...ref,
+        body: kitchenManifest(kitchen, namespace),
+      });
+      const done = await waitFor(
+        "the Kitchen's status",
+        async () => {
+          const r = await custom.getNamespacedCustomObject({
+            ...ref,
+            name,
+          }) as KitchenResource;
+          return conditionOf(r.status, "Ready")?.status === "True" ? r : undefined;
+        },
+        30_000,
+        200,
+      ).catch(async (error) => {
+        throw new Error(`${(error as Error).message}\n${await log()}`);
+      });
+      assert.equal(done.status?.observedGeneration, 1);
+      // Deleted: the operator stops the kitchen and lets the resource go (its finalizer).
+      await custom.deleteNamespacedCustomObject({ ...ref, name });
+      await waitFor(
+        "the Kitchen to be gone",
+        async () => {
+          try {
+            await custom.getNamespacedCustomObject({ ...ref, name });
+            return false;
+          } catch (error) {
+            return httpStatus(error) === 404;
+          }
+        },
+        30_000,
+        200,
+      );
+    });
+    await t.step(
+      "it is refused another file, host, folder, the host name and unset variables",
+      async () => {
+        const forbidden = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+        try {
+          const probe = probeRun(run, [
+            `${sa}/token`,
+            `127.0.0.1:${(forbidden.addr as Deno.NetAddr).port}`,
+            CANARY,
+            scratch,
+          ]);
+          const { code, output } = await runLocal({
+            ...probe,
+            env: { ...probe.env, [CANARY]: "x" },
+          });
+          assert.equal(code, 0, output);
+          const seen = JSON.parse(output.trim().split("\n").at(-1)!);
+          assert.deepEqual(
+            { read: seen.read, net: seen.net, env: seen.env, sys: seen.sys, write: seen.write },
+            {
+              read: "NotCapable",
+              net: "NotCapable",
+              env: null,
+              sys: "NotCapable",
+              write: "NotCapable",
+            },
+          );
+        } finally {
+          forbidden.close();
+        }
+      },
+    );
+  } finally {
+    if (child) {
+      try {
+        child.kill("SIGTERM");
+      } catch { /* gone */ }
+      await child.status;
+    }
+    await redis.release();
+    await db.drop();
+    await api.close();
     await Deno.remove(scratch, { recursive: true });
   }
 });

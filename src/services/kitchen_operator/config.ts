@@ -44,7 +44,8 @@ export function readKitchenOperatorConfig(env: Env = Deno.env.toObject()): Kitch
     lease: {
       namespace,
       name: text(env, "LEASE_NAME", "ovenline-kitchen-operator"),
-      identity: text(env, "POD_NAME", `${Deno.hostname()}-${Deno.pid}`),
+      // The host name only without POD_NAME: in a pod the process may not ask for it.
+      identity: optionalText(env, "POD_NAME") ?? `${Deno.hostname()}-${Deno.pid}`,
       leaseDurationS,
       renewMs,
       retryMs: integer(env, "LEASE_RETRY_MS", 2_000, { min: 100, max: 60_000 }),
