@@ -391,51 +391,54 @@ Deno.test("the Kitchen operator runs with its rendered permissions, in-cluster, 
           });
       },
     );
-    await t.step("it reconciles a Kitchen resource (status Ready) and lets a deleted one go", async () => {
-      const custom = api.kc.makeApiClient(k8s.CustomObjectsApi);
-      const ref = {
-        group: KITCHEN_GROUP,
-        version: KITCHEN_VERSION,
-        namespace,
-        plural: KITCHEN_PLURAL,
-      };
-      const name = `perms-${crypto.randomUUID().slice(0, 8)}`;
-      const kitchen = testKitchen({ id: name });
-      await custom.createNamespacedCustomObject({
-        ...ref,
-        body: kitchenManifest(kitchen, namespace),
-      });
-      const done = await waitFor(
-        "the Kitchen's status",
-        async () => {
-          const r = await custom.getNamespacedCustomObject({
-            ...ref,
-            name,
-          }) as KitchenResource;
-          return conditionOf(r.status, "Ready")?.status === "True" ? r : undefined;
-        },
-        30_000,
-        200,
-      ).catch(async (error) => {
-        throw new Error(`${(error as Error).message}\n${await log()}`);
-      });
-      assert.equal(done.status?.observedGeneration, 1);
-      // Deleted: the operator stops the kitchen and lets the resource go (its finalizer).
-      await custom.deleteNamespacedCustomObject({ ...ref, name });
-      await waitFor(
-        "the Kitchen to be gone",
-        async () => {
-          try {
-            await custom.getNamespacedCustomObject({ ...ref, name });
-            return false;
-          } catch (error) {
-            return httpStatus(error) === 404;
-          }
-        },
-        30_000,
-        200,
-      );
-    });
+    await t.step(
+      "it reconciles a Kitchen resource (status Ready) and lets a deleted one go",
+      async () => {
+        const custom = api.kc.makeApiClient(k8s.CustomObjectsApi);
+        const ref = {
+          group: KITCHEN_GROUP,
+          version: KITCHEN_VERSION,
+          namespace,
+          plural: KITCHEN_PLURAL,
+        };
+        const name = `perms-${crypto.randomUUID().slice(0, 8)}`;
+        const kitchen = testKitchen({ id: name });
+        await custom.createNamespacedCustomObject({
+          ...ref,
+          body: kitchenManifest(kitchen, namespace),
+        });
+        const done = await waitFor(
+          "the Kitchen's status",
+          async () => {
+            const r = await custom.getNamespacedCustomObject({
+              ...ref,
+              name,
+            }) as KitchenResource;
+            return conditionOf(r.status, "Ready")?.status === "True" ? r : undefined;
+          },
+          30_000,
+          200,
+        ).catch(async (error) => {
+          throw new Error(`${(error as Error).message}\n${await log()}`);
+        });
+        assert.equal(done.status?.observedGeneration, 1);
+        // Deleted: the operator stops the kitchen and lets the resource go (its finalizer).
+        await custom.deleteNamespacedCustomObject({ ...ref, name });
+        await waitFor(
+          "the Kitchen to be gone",
+          async () => {
+            try {
+              await custom.getNamespacedCustomObject({ ...ref, name });
+              return false;
+            } catch (error) {
+              return httpStatus(error) === 404;
+            }
+          },
+          30_000,
+          200,
+        );
+      },
+    );
     await t.step(
       "it is refused another file, host, folder, the host name and unset variables",
       async () => {
