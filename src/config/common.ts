@@ -38,6 +38,15 @@ export function readCommonConfig(env: Env, serviceName: string): CommonConfig {
   };
 }
 
+/**
+ * STALL_AFTER_MS: how long one of a service's loops may go stuck, stopped or silent before the
+ * service reports itself not live (and Kubernetes restarts it). Each service has its own
+ * default, longer than its slowest honest wait.
+ */
+export function readStallAfterMs(env: Env, defaultMs: number): number {
+  return integer(env, "STALL_AFTER_MS", defaultMs, { min: 1_000, max: 3_600_000 });
+}
+
 /** Optional TLS and SASL/SCRAM to Kafka (Strimzi's KafkaUser gives SCRAM-SHA-512). */
 export function kafkaSecurity(env: Env): Pick<KafkaSettings, "ssl" | "sasl"> {
   const tls = bool(env, "KAFKA_TLS", false);

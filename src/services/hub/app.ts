@@ -1,4 +1,7 @@
-/** The hub's HTTP surface: pages, WebSockets, REST and probes, on one Hono app. */
+/**
+ * The hub's HTTP surface: pages, WebSockets and REST, on one Hono app. The probes (/healthz,
+ * /readyz) are answered before it (main.ts), from the moment the port opens.
+ */
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
@@ -19,7 +22,6 @@ export interface HubAppDeps {
   readonly menu: MenuRoutesDeps;
   readonly ws: WsDeps;
   readonly kitchen: (id: string) => KitchenConfig | undefined;
-  readonly ready: () => Promise<void>;
   readonly maxBodyBytes: number;
   readonly authJwtSecret: string;
   readonly corsOrigins: readonly string[];
@@ -42,16 +44,6 @@ export function createHubApp(deps: HubAppDeps): Hono<HubEnv> {
     return answer(mapped);
   });
   app.notFound(() => answer(httpError(404, "not_found", "no such endpoint")));
-
-  app.get("/healthz", (c) => c.text("ok\n"));
-  app.get("/readyz", async (c) => {
-    try {
-      await deps.ready();
-      return c.text("ready\n");
-    } catch (error) {
-      return c.text(`not ready: ${(error as Error).message}\n`, 503);
-    }
-  });
 
   app.get("/", (c) => c.redirect("/kds"));
   app.get("/kds", () => pages.response("kds.html"));

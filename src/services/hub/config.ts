@@ -1,5 +1,5 @@
 /** The hub's configuration, read once from the environment. */
-import { type CommonConfig, readCommonConfig } from "../../config/common.ts";
+import { type CommonConfig, readCommonConfig, readStallAfterMs } from "../../config/common.ts";
 import { ConfigError, type Env, integer, list, optionalText, text } from "../../config/env.ts";
 import type { KubeSettings } from "../../adapters/kubernetes/kube_config.ts";
 import type { KitchenConfigSource } from "./kitchen_writer.ts";
@@ -29,6 +29,8 @@ export interface HubConfig extends CommonConfig {
     readonly namespace: string;
     readonly applyWaitMs: number;
   };
+  /** Not live once the event-stream reader has said nothing for this long. */
+  readonly stallAfterMs: number;
 }
 
 export function readHubConfig(env: Env = Deno.env.toObject()): HubConfig {
@@ -45,6 +47,7 @@ export function readHubConfig(env: Env = Deno.env.toObject()): HubConfig {
     authJwtSecret: signingKey(env),
     corsOrigins: list(env, "CORS_ORIGINS", []),
     ...kitchenSource(env),
+    stallAfterMs: readStallAfterMs(env, 30_000),
   };
 }
 

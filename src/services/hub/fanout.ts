@@ -1,7 +1,9 @@
 /**
  * Hands every stream entry to every connected client of this hub replica.
  * Each event's JSON is built once and shared. After Redis lost its data
- * (state.restored) every client gets a fresh snapshot.
+ * (state.restored) every client gets a fresh snapshot; so does every client
+ * when an entry cannot be delivered (it would otherwise be missing from every
+ * tablet, unnoticed), and the entries after it still go out.
  */
 import type { Context, Span } from "@opentelemetry/api";
 import type { StreamEntry } from "../../adapters/redis/event_stream.ts";
@@ -23,6 +25,7 @@ export class Fanout {
      * CPU apiece, plus export); the rest are only counted on the broadcast span.
      */
     private readonly maxDeliverySpans = 100,
+    private readonly onUndeliverable: (entry: StreamEntry, error: unknown) => void = () => {},
   ) {}
 
   add(session: ClientSession): void {
@@ -46,12 +49,17 @@ export class Fanout {
         this.resnapshot([...this.sessions]);
         continue;
       }
-      const event = new LiveEvent(this.enrich(entry));
-      const broadcast = startBroadcastSpan(entry);
-      const onKds = broadcast ? this.#deliverTraced(event, broadcast) : this.#deliver(event);
-      if (onKds && event.type === "order.visible") {
-        const since = event.dueOnKdsSince();
-        if (since !== undefined) recordKdsLatency((Date.now() - since) / 1000, event.kitchenId);
+      try {
+        const event = new LiveEvent(this.enrich(entry));
+        const broadcast = startBroadcastSpan(entry);
+        const onKds = broadcast ? this.#deliverTraced(event, broadcast) : this.#deliver(event);
+        if (onKds && event.type === "order.visible") {
+          const since = event.dueOnKdsSince();
+          if (since !== undefined) recordKdsLatency((Date.now() - since) / 1000, event.kitchenId);
+        }
+      } catch (error) {
+        this.onUndeliverable(entry, error);
+        this.resnapshot([...this.sessions]);
       }
       sinceYield += (entry.order?.length ?? 0) + (entry.slot?.length ?? 0) + 100;
       if (sinceYield >= YIELD_AFTER_BYTES) {

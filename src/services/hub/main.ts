@@ -2,6 +2,8 @@
  * hub: the kitchen's side. Serves the KDS and dashboard pages, their
  * WebSockets (every replica follows the Redis event stream and fans it out)
  * and the REST API; status changes are produced to Kafka for the consumer.
+ * Its port opens first, answering /healthz and /readyz ("starting") and 503
+ * to everything else until the app is built; liveness follows the stream reader.
  */
 import { newEventId } from "../../adapters/ids/order_ids.ts";
 import { createKafka } from "../../adapters/kafka/client.ts";
@@ -26,7 +28,10 @@ import { inOrderLinkedSpan } from "../../observability/linked_span.ts";
 import { createLogger, parseLevel } from "../../observability/logger.ts";
 import { observeSlotFill } from "../../observability/slot_fill_gauge.ts";
 import { observeWebSockets } from "../../observability/websocket_gauge.ts";
+import { ProgressWatchdog } from "../../domain/progress_watchdog.ts";
+import { healthResponse, logHealthChanges } from "../shared/health_server.ts";
 import { RefreshingValue } from "../shared/refreshing_value.ts";
+import { Startup } from "../shared/startup.ts";
 import { createHubApp } from "./app.ts";
 import {
   filesKitchenWriter,
@@ -44,6 +49,8 @@ import type { ClientSession } from "./client_session.ts";
 const config = readHubConfig();
 const logger = createLogger({ service: "hub" }, parseLevel(config.logLevel));
 const now = () => new Date();
+const watchdog = new ProgressWatchdog({ now });
+const startup = new Startup(logger);
 
 const pool = createPool(config.databaseUrl, {
   applicationName: "ovenline-hub",
@@ -53,7 +60,31 @@ const pool = createPool(config.databaseUrl, {
 const redis = createRedis(config.redis, "ovenline-hub");
 const follower = createRedis(config.redis, "ovenline-hub-stream"); // XREAD BLOCK holds its connection
 for (const r of [redis, follower]) r.on("error", () => {});
-await Promise.all([connectRedis(redis), connectRedis(follower)]);
+
+/** The app, once start-up has built it. */
+const built: { app?: ReturnType<typeof createHubApp> } = {};
+const health = {
+  watchdog,
+  startup,
+  dependencies: async () => {
+    await redis.ping();
+    await pool.query("SELECT 1");
+  },
+};
+const server = Deno.serve({
+  hostname: config.host,
+  port: config.port,
+  onListen: ({ port }) => logger.info("hub listening", { port, topic: config.ordersTopic }),
+}, (req, info) =>
+  healthResponse(new URL(req.url).pathname, health) ??
+    built.app?.fetch(req, info) ??
+    new Response("starting\n", { status: 503, headers: { "retry-after": "1" } }));
+const stopHealthLog = logHealthChanges(watchdog, logger);
+
+await Promise.all([
+  connectRedis(redis, undefined, startup.doing("connecting to Redis")),
+  connectRedis(follower, undefined, startup.doing("connecting to Redis")),
+]);
 
 const kitchens = new RefreshingValue(
   "kitchens",
@@ -61,7 +92,7 @@ const kitchens = new RefreshingValue(
   config.configRefreshMs,
   logger,
 );
-await kitchens.start();
+await kitchens.start(undefined, startup.doing("loading kitchens"));
 const kitchenChanges = listenForChanges(
   config.databaseUrl,
   [KITCHEN_CHANGED_CHANNEL],
@@ -96,11 +127,16 @@ const producer = new RenewableProducer(
   () => createIdempotentProducer(kafka, config.kafkaSendTimeoutMs),
   logger,
 );
-await producer.connect();
+await startup.step("connecting to Kafka", () => producer.connect());
 const log = new KafkaOrderLog(producer, {
   topic: config.ordersTopic,
   sendTimeoutMs: config.kafkaSendTimeoutMs,
   clientId: config.kafka.clientId,
+  // kafkajs' own timeouts (10 s a request, 3 retries, a connection to open) settle a request
+  // within about a minute, however the broker behaves: one in flight for longer hangs.
+  heartbeat: watchdog.loop("Kafka producer", {
+    stallAfterMs: Math.max(config.stallAfterMs, 90_000),
+  }),
 });
 
 const stream = new EventStream(redis);
@@ -129,13 +165,31 @@ const resnapshot = (sessions: readonly ClientSession[]) => {
     );
   }
 };
-const fanout = new Fanout(enrich, resnapshot, config.maxDeliverySpans);
+const fanout = new Fanout(
+  enrich,
+  resnapshot,
+  config.maxDeliverySpans,
+  (entry, error) =>
+    logger.error("an event could not be delivered; every client gets a fresh snapshot", {
+      error,
+      eventId: entry.id,
+      type: entry.type,
+    }),
+);
 const stopFollowing = new AbortController();
+const streamReader = watchdog.loop("event-stream reader", {
+  stallAfterMs: config.stallAfterMs,
+  ticks: true,
+});
 const following = new EventStream(follower).follow(
   "$",
   (entries) => fanout.publish(entries),
   stopFollowing.signal,
-  (error) => logger.warn("reading the event stream failed; retrying", { error }),
+  (error) => {
+    logger.warn("reading the event stream failed; retrying", { error });
+    streamReader.waiting(`reading the event stream failed: ${(error as Error).message}`);
+  },
+  () => streamReader.progressed(),
 );
 
 // Computed only when metrics are exported (OTEL_DENO=true).
@@ -189,25 +243,20 @@ const app = createHubApp({
     logger,
   },
   kitchen,
-  ready: async () => {
-    await redis.ping();
-    await pool.query("SELECT 1");
-  },
   maxBodyBytes: config.maxBodyBytes,
   authJwtSecret: config.authJwtSecret,
   corsOrigins: config.corsOrigins,
   logger,
 });
 
-const server = Deno.serve({
-  hostname: config.host,
-  port: config.port,
-  onListen: ({ port }) => logger.info("hub serving", { port, topic: config.ordersTopic }),
-}, app.fetch);
+built.app = app;
+startup.finish();
+logger.info("hub serving", { port: server.addr.port });
 
 const shutdown = async () => {
   for (const session of fanout.sessions) session.close(1012, "hub restarting");
   stopFollowing.abort();
+  stopHealthLog();
   await server.shutdown();
   await following;
   kitchens.stop();

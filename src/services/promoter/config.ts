@@ -1,4 +1,5 @@
 /** The promoter's configuration, read once from the environment. */
+import { readStallAfterMs } from "../../config/common.ts";
 import { type Env, integer, optionalText, text } from "../../config/env.ts";
 import type { RedisSettings } from "../../adapters/redis/client.ts";
 
@@ -9,6 +10,8 @@ export interface PromoterConfig {
   readonly tickMs: number;
   readonly batchSize: number;
   readonly healthPort: number;
+  /** Not live once the loop has said nothing (or only failed) for this long. */
+  readonly stallAfterMs: number;
 }
 
 export function readPromoterConfig(env: Env = Deno.env.toObject()): PromoterConfig {
@@ -18,5 +21,6 @@ export function readPromoterConfig(env: Env = Deno.env.toObject()): PromoterConf
     tickMs: integer(env, "PROMOTER_TICK_MS", 100, { min: 10, max: 1_000 }),
     batchSize: integer(env, "PROMOTER_BATCH", 500, { min: 1, max: 10_000 }),
     healthPort: integer(env, "PROMOTER_HEALTH_PORT", 8082, { min: 0, max: 65_535 }),
+    stallAfterMs: readStallAfterMs(env, 30_000),
   };
 }
