@@ -211,19 +211,22 @@ Deno.test(
       const before = await s.place(2);
       await waitForOrders(s.stack, before);
       // New sessions of the database are read-only (as on a standby after a failover); the
-      // consumer's pool opens new ones once its current sessions are ended.
+      // consumer's pool opens new ones once its current sessions are ended. The fault is made
+      // and cleared from a session opened before it (new ones could not write either).
+      const admin = new pg.Client({ connectionString: db.url });
+      await admin.connect();
       const endConsumerSessions = () =>
-        db.pool.query(
+        admin.query(
           `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
            WHERE datname = $1 AND application_name = 'ovenline-consumer'`,
           [db.name],
         );
       const faultAt = performance.now();
       s.health.phase = "fault";
-      await db.pool.query(`ALTER DATABASE ${db.name} SET default_transaction_read_only = on`);
-      await endConsumerSessions();
       let during: string[];
       try {
+        await admin.query(`ALTER DATABASE ${db.name} SET default_transaction_read_only = on`);
+        await endConsumerSessions();
         during = await s.place(3);
         await s.health.waitFor("not live", (h) => h.answered && !h.live);
         assert.match(
@@ -233,8 +236,9 @@ Deno.test(
         );
         assert.equal(await s.stack.orderCount(s.kitchenId), 2, "nothing applied meanwhile");
       } finally {
-        await db.pool.query(`ALTER DATABASE ${db.name} RESET default_transaction_read_only`);
+        await admin.query(`ALTER DATABASE ${db.name} RESET default_transaction_read_only`);
         await endConsumerSessions();
+        await admin.end();
       }
       const clearedAt = performance.now();
       s.health.phase = "after";

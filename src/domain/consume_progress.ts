@@ -1,9 +1,10 @@
 /**
  * Whether a consumer makes progress on the partitions it holds, judged from two readings of the
- * group's committed offsets and the topic's end offsets a few seconds apart. A partition with
- * records waiting (committed < end) must have moved its committed offset since the last
- * reading; a partition with nothing waiting is fine however long it stays put, so a quiet topic
- * never looks stalled.
+ * group's committed offsets and the topic's end offsets a few seconds apart. A partition is
+ * stuck when records that were already there at the last reading are still waiting and its
+ * committed offset has not moved since. Records that arrived since the last reading are given
+ * until the next one, and a partition with nothing waiting is fine however long it stays put,
+ * so a quiet topic never looks stalled.
  */
 
 export interface PartitionOffsets {
@@ -28,9 +29,9 @@ export function judgeProgress(
   const still: string[] = [];
   for (const partition of [...held].sort((a, b) => a - b)) {
     const now = current.get(partition);
-    if (!now || now.committed >= now.end) continue;
     const before = previous?.get(partition);
-    if (before && now.committed > before.committed) continue;
+    if (!now || !before || now.committed >= now.end) continue;
+    if (now.committed >= before.end || now.committed > before.committed) continue;
     still.push(
       `partition ${partition} at offset ${now.committed}, ${now.end - now.committed} behind`,
     );

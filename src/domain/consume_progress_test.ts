@@ -35,8 +35,15 @@ Deno.test("one stuck partition is stuck even while the others move", () => {
   assert.equal(judgeProgress(before, after, [0, 1]).kind, "stuck");
 });
 
-Deno.test("the first reading with records waiting cannot show movement yet", () => {
-  assert.equal(judgeProgress(undefined, reading({ 3: [7, 0] }), [3]).kind, "stuck");
+Deno.test("records that arrived since the last reading have until the next one", () => {
+  assert.deepEqual(judgeProgress(undefined, reading({ 3: [7, 0] }), [3]), { kind: "progress" });
+  const quiet = reading({ 3: [7, 7] });
+  assert.deepEqual(judgeProgress(quiet, reading({ 3: [9, 7] }), [3]), { kind: "progress" });
+  assert.equal(
+    judgeProgress(reading({ 3: [9, 7] }), reading({ 3: [9, 7] }), [3]).kind,
+    "stuck",
+    "still there a reading later",
+  );
 });
 
 Deno.test("only the partitions this consumer holds count", () => {
