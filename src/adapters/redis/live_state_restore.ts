@@ -208,7 +208,11 @@ async function execOrThrow(batch: ReturnType<Redis["pipeline"]>): Promise<void> 
 
 function groupBySlot(orders: readonly Order[]): Map<string, Order[]> {
   const bySlot = new Map<string, Order[]>();
-  for (const o of orders) bySlot.set(o.targetSlotId, [...(bySlot.get(o.targetSlotId) ?? []), o]);
+  for (const o of orders) {
+    const slot = bySlot.get(o.targetSlotId);
+    if (slot) slot.push(o);
+    else bySlot.set(o.targetSlotId, [o]);
+  }
   return bySlot;
 }
 

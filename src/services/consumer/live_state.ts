@@ -67,7 +67,7 @@ export function liveStateGuard(
           const now = clock.now();
           // Offsets first: every event before them is in PostgreSQL now or applied after.
           const end = await backlog.end();
-          const state = await readLiveState(pool, now);
+          const state = await readLiveState(pool, now, () => operation?.progressed());
           await progressed();
           await writeLiveState(redis, state, now, end, progressed);
           logger.info("live state restored from PostgreSQL", {
