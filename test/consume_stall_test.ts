@@ -17,7 +17,7 @@
 import assert from "node:assert/strict";
 import pg from "pg";
 import { createTestTopics } from "./support/kafka_topics.ts";
-import { ConsoleConsumer, groupState, kafkaConsumerGroups } from "./support/kafka_tools.ts";
+import { ConsoleConsumer, deleteGroupOnceEmpty } from "./support/kafka_tools.ts";
 import { seedExampleRequest } from "./support/grpc_client.ts";
 import { HealthWatch } from "./support/health_watch.ts";
 import { testKitchen } from "./support/kitchens.ts";
@@ -184,15 +184,12 @@ Deno.test(
         await lock.query("LOCK TABLE order_ids IN SHARE MODE");
         s.health.phase = "fault";
         const during = await s.place(2);
-        await waitFor("the member dropped", async () =>
-          (await groupState(group)) === "Empty", 20_000);
-        assert.match(
-          await kafkaConsumerGroups("--delete", "--group", group),
-          /Deletion of requested consumer groups .* was successful/,
-        );
+        // The moment the broker has dropped the silent member (the group is empty, which the
+        // broker requires), the group is deleted: with the admin API, as a JVM tool would start
+        // too slowly for the moment.
+        await deleteGroupOnceEmpty(group);
         during.push(...await s.place(2));
-        await s.health.waitFor("not live", (h) =>
-          h.answered && !h.live);
+        await s.health.waitFor("not live", (h) => h.answered && !h.live);
         await lock.query("ROLLBACK");
         clearedAt = performance.now();
         s.health.phase = "after";

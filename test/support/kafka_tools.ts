@@ -1,7 +1,7 @@
 /**
- * Kafka's own command-line tools (the kafka-tools jar, which scripts/infra/kafka/pom.xml copies
- * into .infra/kafka/lib with the broker's jars), run against the local broker as an operator
- * would: the console consumer, kafka-consumer-groups.
+ * Kafka's own console consumer (the kafka-tools jar, which scripts/infra/kafka/pom.xml copies
+ * into .infra/kafka/lib with the broker's jars), run against the local broker as a client of
+ * another system would; and the group deletion an operator would do.
  */
 import { testKafka } from "./kafka_topics.ts";
 import { infraSetting, ROOT_PATH } from "./infra.ts";
@@ -24,24 +24,25 @@ function javaArgs(mainClass: string, args: readonly string[]): string[] {
   ];
 }
 
-/** kafka-consumer-groups (ConsumerGroupCommand) with `args`; its output, or an error. */
-export async function kafkaConsumerGroups(...args: string[]): Promise<string> {
-  const out = await new Deno.Command("java", {
-    args: javaArgs("org.apache.kafka.tools.consumer.group.ConsumerGroupCommand", args),
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
-  if (!out.success) throw new Error(`kafka-consumer-groups ${args.join(" ")} failed:\n${text}`);
-  return text;
-}
-
-/** The group's state as the broker tells it (Stable, Empty, Dead, ...). */
-export async function groupState(groupId: string): Promise<string> {
+/**
+ * Deletes the group as soon as the broker lets it (once it has no members), with the admin API;
+ * resolves when it is deleted.
+ */
+export async function deleteGroupOnceEmpty(groupId: string, timeoutMs = 30_000): Promise<void> {
   const admin = testKafka().admin();
   await admin.connect();
   try {
-    return (await admin.describeGroups([groupId])).groups[0]?.state ?? "Dead";
+    await waitFor(
+      `${groupId} empty and deleted`,
+      async () => {
+        const [group] = (await admin.describeGroups([groupId])).groups;
+        if (group?.state !== "Empty") return false;
+        await admin.deleteGroups([groupId]); // throws while a member has joined meanwhile
+        return true;
+      },
+      timeoutMs,
+      20,
+    );
   } finally {
     await admin.disconnect();
   }

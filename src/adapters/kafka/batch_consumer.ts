@@ -37,6 +37,8 @@ export type BatchHandler = (records: readonly RawRecord[]) => Promise<void>;
 
 export interface RunningConsumer {
   readonly consumer: Consumer;
+  /** Batches being retried after their handler failed, now. */
+  readonly retrying: number;
   stop(): Promise<void>;
 }
 
@@ -88,6 +90,7 @@ export async function runBatchConsumer(
     retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 5_000 },
   });
   let stopping = false;
+  let retrying = 0;
   if (events) {
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       events.joined(payload.memberAssignment[settings.topic] ?? []);
@@ -113,23 +116,30 @@ export async function runBatchConsumer(
     eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
       if (batch.messages.length === 0) return;
       const records = batch.messages.map((m) => recordOf(batch.topic, batch.partition, m));
-      for (let attempt = 1;; attempt++) {
-        if (!isRunning() || isStale() || stopping) return;
-        try {
-          await handler(records);
-          break;
-        } catch (error) {
-          const delay = Math.min(100 * 2 ** (attempt - 1), 5_000);
-          logger.warn("batch failed; retrying the same records", {
-            error,
-            attempt,
-            delayMs: delay,
-            partition: batch.partition,
-            firstOffset: batch.firstOffset(),
-          });
-          await new Promise((r) => setTimeout(r, delay));
-          await heartbeat().catch(() => {});
+      let failed = false;
+      try {
+        for (let attempt = 1;; attempt++) {
+          if (!isRunning() || isStale() || stopping) return;
+          try {
+            await handler(records);
+            break;
+          } catch (error) {
+            if (!failed) retrying++;
+            failed = true;
+            const delay = Math.min(100 * 2 ** (attempt - 1), 5_000);
+            logger.warn("batch failed; retrying the same records", {
+              error,
+              attempt,
+              delayMs: delay,
+              partition: batch.partition,
+              firstOffset: batch.firstOffset(),
+            });
+            await new Promise((r) => setTimeout(r, delay));
+            await heartbeat().catch(() => {});
+          }
         }
+      } finally {
+        if (failed) retrying--;
       }
       // Without auto-resolve kafkajs fetches from the last *resolved* offset, whatever was
       // committed: an unresolved batch is fetched and handled again and again.
@@ -150,6 +160,9 @@ export async function runBatchConsumer(
   });
   return {
     consumer,
+    get retrying() {
+      return retrying;
+    },
     stop: async () => {
       stopping = true;
       await consumer.disconnect();

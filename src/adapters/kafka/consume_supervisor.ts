@@ -4,7 +4,8 @@
  * assignment protocol, the group deleted under it — it logs "Crash" and the consumer stays
  * stopped while the process lives on. This starts a fresh consumer after such a crash (and after
  * a failed start), with exponential backoff and jitter, for as long as it takes, and tells its
- * reports when the loop joined the group and when it stopped, so health can follow.
+ * reports when the loop joined the group and when it stopped, so health can follow. `restart()`
+ * replaces a consumer that is wedged without crashing.
  */
 import type { Logger } from "../../observability/logger.ts";
 import type { ConsumerEvents, RunningConsumer } from "./batch_consumer.ts";
@@ -50,6 +51,11 @@ export class ConsumeSupervisor {
     return this.#joined ? this.#partitions : [];
   }
 
+  /** Batches the current consumer is retrying after their handler failed. */
+  get retrying(): number {
+    return this.#running?.retrying ?? 0;
+  }
+
   /** Why it is not consuming, when it is not. */
   get lastProblem(): string {
     return this.#lastProblem;
@@ -61,6 +67,15 @@ export class ConsumeSupervisor {
     this.#lastProblem = "not in the group yet";
     this.reports.stopped(this.#lastProblem);
     await this.#attempt();
+  }
+
+  /** Replaces the current consumer (with backoff), e.g. one that neither consumes nor crashes. */
+  restart(reason: string): void {
+    if (this.#stopped) return;
+    this.#joined = false;
+    this.#lastProblem = reason;
+    this.reports.stopped(reason);
+    this.#scheduleRestart(new Error(reason));
   }
 
   async stop(): Promise<void> {

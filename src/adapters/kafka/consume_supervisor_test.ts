@@ -25,6 +25,7 @@ class FakeStarts {
     this.started.push(events);
     return Promise.resolve({
       consumer: undefined as never,
+      retrying: 0,
       stop: () => {
         this.stops++;
         return Promise.resolve();
@@ -124,4 +125,19 @@ Deno.test("events of a consumer already replaced are ignored, and stop() ends th
   await supervisor.stop();
   await new Promise((r) => setTimeout(r, 100));
   assert.equal(fake.started.length, 2, "no restart after stop()");
+});
+
+Deno.test("restart() replaces a consumer that neither consumes nor crashes", async () => {
+  const fake = new FakeStarts();
+  const supervisor = fake.supervisor();
+  await supervisor.run();
+  fake.started[0].joined([0]);
+  supervisor.restart("no batch failing, yet records waiting");
+  assert.equal(supervisor.joined, false);
+  assert.equal(fake.reports.at(-1), "stopped: no batch failing, yet records waiting");
+  await until("a fresh consumer", () => fake.started.length === 2);
+  assert.equal(fake.stops, 1, "the wedged one was stopped");
+  fake.started[0].joined([0]);
+  assert.equal(supervisor.joined, false, "the old one counts no more");
+  await supervisor.stop();
 });

@@ -6,6 +6,10 @@
  * supervisor has reported it stopped; while the live state is being restored batches wait for
  * it (the restore has its own heartbeat); when the offsets cannot be read Kafka does not answer,
  * which a restart would not mend.
+ *
+ * A loop stuck for `restartAfter` looks in a row while no batch is failing (so no dependency is
+ * to blame: kafkajs itself hangs, say in a re-join after the broker froze) gets a fresh consumer
+ * at once, without waiting for liveness to restart the process.
  */
 import { judgeProgress, type OffsetsReading } from "../../domain/consume_progress.ts";
 import type { Heartbeat } from "../../domain/progress_watchdog.ts";
@@ -13,14 +17,23 @@ import type { Heartbeat } from "../../domain/progress_watchdog.ts";
 export interface ConsumeWatchDeps {
   /** The group's committed offsets and the topic's end offsets, now. */
   read(): Promise<OffsetsReading>;
-  readonly loop: { readonly joined: boolean; readonly partitions: readonly number[] };
+  readonly loop: {
+    readonly joined: boolean;
+    readonly partitions: readonly number[];
+    /** Batches being retried after a failure (a dependency refusing). */
+    readonly retrying: number;
+    restart(reason: string): void;
+  };
   readonly liveState: { readonly restoring: boolean };
   readonly heartbeat: Heartbeat;
+  /** Looks in a row found stuck, with no batch failing, before the consumer is replaced. */
+  readonly restartAfter: number;
 }
 
 /** One look; call it every few seconds (never two at once). */
 export function consumeWatch(deps: ConsumeWatchDeps): () => Promise<void> {
   let previous: OffsetsReading | undefined;
+  let stuckLooks = 0;
   return async () => {
     let reading: OffsetsReading;
     try {
@@ -33,13 +46,22 @@ export function consumeWatch(deps: ConsumeWatchDeps): () => Promise<void> {
     }
     const before = previous;
     previous = reading;
-    if (!deps.loop.joined) return;
-    if (deps.liveState.restoring) {
-      deps.heartbeat.waiting("batches wait for the live-state restore");
+    if (!deps.loop.joined || deps.liveState.restoring) {
+      stuckLooks = 0;
+      if (deps.loop.joined) deps.heartbeat.waiting("batches wait for the live-state restore");
       return;
     }
     const judgement = judgeProgress(before, reading, deps.loop.partitions);
-    if (judgement.kind === "progress") deps.heartbeat.progressed();
-    else deps.heartbeat.stuck(judgement.reason);
+    if (judgement.kind === "progress") {
+      stuckLooks = 0;
+      deps.heartbeat.progressed();
+      return;
+    }
+    deps.heartbeat.stuck(judgement.reason);
+    stuckLooks = deps.loop.retrying > 0 ? 0 : stuckLooks + 1;
+    if (stuckLooks >= deps.restartAfter) {
+      stuckLooks = 0;
+      deps.loop.restart(`no batch failing, yet ${judgement.reason}`);
+    }
   };
 }

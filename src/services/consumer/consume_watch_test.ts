@@ -8,7 +8,13 @@ function setup() {
   const watchdog = new ProgressWatchdog({ now: () => new Date(now) });
   const heartbeat = watchdog.loop("consume loop", { stallAfterMs: 10_000, ticks: true });
   const offsets = { end: 0n, committed: 0n, fail: false };
-  const loop = { joined: true, partitions: [0] as readonly number[] };
+  const restarts: string[] = [];
+  const loop = {
+    joined: true,
+    partitions: [0] as readonly number[],
+    retrying: 1, // a batch failing: a dependency is to blame, no restart
+    restart: (reason: string) => restarts.push(reason),
+  };
   const liveState = { restoring: false };
   const look = consumeWatch({
     read: () =>
@@ -20,6 +26,7 @@ function setup() {
     loop,
     liveState,
     heartbeat,
+    restartAfter: 3,
   });
   /** `looks` looks, one every 2.5 s. */
   const watch = async (change: () => void = () => {}, looks = 5) => {
@@ -33,7 +40,7 @@ function setup() {
     const v = watchdog.verdict();
     return { live: v.live, ready: v.ready, detail: v.loops[0].detail };
   };
-  return { offsets, loop, liveState, heartbeat, watch, verdict };
+  return { offsets, loop, liveState, heartbeat, watch, verdict, restarts };
 }
 
 Deno.test("a quiet topic keeps the consume loop live and ready", async () => {
@@ -112,4 +119,20 @@ Deno.test("a loop that is out of the group says nothing here: the supervisor's r
     ready: false,
     detail: "stopped for 13 s: KafkaJSProtocolError: incompatible protocols",
   });
+});
+
+Deno.test("stuck with no batch failing: the consumer is replaced after `restartAfter` looks", async () => {
+  const { offsets, loop, watch, restarts } = setup();
+  offsets.end = 120n;
+  offsets.committed = 100n;
+  await watch(undefined, 5);
+  assert.deepEqual(restarts, [], "a failing batch is the dependency's fault");
+  loop.retrying = 0;
+  await watch(undefined, 3);
+  assert.deepEqual(restarts, [
+    "no batch failing, yet records waiting and no offset moved (partition 0 at offset 100, 20 behind)",
+  ]);
+  offsets.committed = 120n;
+  await watch(undefined, 5);
+  assert.equal(restarts.length, 1, "not again once it moves");
 });

@@ -130,15 +130,18 @@ const supervisor = new ConsumeSupervisor(
   logger,
 );
 await supervisor.run();
-// The loop's progress, from the group's offsets: a few looks within the stall limit.
+// The loop's progress, from the group's offsets: a few looks within the stall limit. A loop
+// stuck for half of it with no batch failing gets a fresh consumer.
+const watchEveryMs = tickWithin(5_000);
 const watching = runPeriodically(
   "watching the consume loop",
-  tickWithin(5_000),
+  watchEveryMs,
   consumeWatch({
     read: () => readGroupOffsets(admin, config.consumerGroup, config.ordersTopic),
     loop: supervisor,
     liveState,
     heartbeat: consumeLoop,
+    restartAfter: Math.max(2, Math.ceil(stallAfterMs / 2 / watchEveryMs)),
   }),
   logger,
 );
