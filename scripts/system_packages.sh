@@ -9,7 +9,8 @@ command -v protoc >/dev/null || need+=(protobuf-compiler)
 [ -f /usr/include/google/protobuf/timestamp.proto ] || need+=(libprotobuf-dev)
 command -v chromium >/dev/null || need+=(chromium)
 command -v curl >/dev/null || need+=(curl)
-command -v promtool >/dev/null || need+=(prometheus) # promtool checks the alert rules
+# Prometheus and promtool (Debian's 2.42): the alert rules' unit tests and the scrape test.
+{ command -v prometheus >/dev/null && command -v promtool >/dev/null; } || need+=(prometheus)
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "system: installing ${need[*]}" >&2

@@ -51,10 +51,10 @@ Deno.test("KDS page in Chromium", async (t) => {
   const kdsUrl = `${stack.hubUrl}/kds?kitchen=${kitchen.id}`;
   try {
     const extraTablets: WatchedPage[] = [];
-    const ru = await openPage(browser, `${kdsUrl}&token=${stack.tokens.kitchen}`);
-    // The English tablet also brings a token, as links with ?token=… will once auth is on.
+    const ru = await openPage(browser, `${kdsUrl}#token=${stack.tokens.kitchen}`);
+    // Tokens travel in the fragment (#token=…): never sent to the hub, logged or traced.
     const authHeaders: (string | undefined)[] = [];
-    const en = await openPage(browser, `${kdsUrl}&lang=en&token=${stack.tokens.kitchen}`, {
+    const en = await openPage(browser, `${kdsUrl}&lang=en#token=${stack.tokens.kitchen}`, {
       beforeLoad: (page) =>
         page.on("request", (request) => {
           if (request.url().includes("/api/")) authHeaders.push(request.headers()["authorization"]);
@@ -217,11 +217,11 @@ Deno.test("KDS page in Chromium", async (t) => {
       async () => {
         const dessert = await openPage(
           browser,
-          `${kdsUrl}&station=dessert&token=${stack.tokens.kitchen}`,
+          `${kdsUrl}&station=dessert#token=${stack.tokens.kitchen}`,
         );
         const timed = await openPage(
           browser,
-          `${kdsUrl}&warn=0&late=0.02&token=${stack.tokens.kitchen}`,
+          `${kdsUrl}&warn=0&late=0.02#token=${stack.tokens.kitchen}`,
         ); // late after 1.2 s
         extraTablets.push(dessert, timed);
         await enableSound(dessert);
@@ -269,7 +269,7 @@ Deno.test("KDS page in Chromium", async (t) => {
       async () => {
         const erp = await openPage(
           browser,
-          `${stack.hubUrl}/erp?kitchen=${kitchen.id}&token=${stack.tokens.manager}`,
+          `${stack.hubUrl}/erp?kitchen=${kitchen.id}#token=${stack.tokens.manager}`,
           {
             viewport: { width: 1440, height: 900 },
           },

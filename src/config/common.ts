@@ -2,6 +2,7 @@
 import type { KafkaSettings } from "../adapters/kafka/client.ts";
 import type { RedisSettings } from "../adapters/redis/client.ts";
 import { bool, ConfigError, type Env, integer, list, optionalText, text } from "./env.ts";
+import { databaseUrl, redisTlsCa } from "./tls_ca.ts";
 
 export interface CommonConfig {
   readonly serviceName: string;
@@ -21,11 +22,8 @@ export function readCommonConfig(env: Env, serviceName: string): CommonConfig {
   return {
     serviceName,
     logLevel: optionalText(env, "LOG_LEVEL"),
-    databaseUrl: text(env, "DATABASE_URL"),
-    redis: {
-      url: text(env, "REDIS_URL"),
-      password: optionalText(env, "REDIS_PASSWORD"),
-    },
+    databaseUrl: databaseUrl(env),
+    redis: redisSettings(env),
     kafka: {
       brokers: list(env, "KAFKA_BROKERS"),
       clientId: `ovenline-${serviceName}`,
@@ -45,6 +43,20 @@ export function readCommonConfig(env: Env, serviceName: string): CommonConfig {
  */
 export function readStallAfterMs(env: Env, defaultMs: number): number {
   return integer(env, "STALL_AFTER_MS", defaultMs, { min: 1_000, max: 3_600_000 });
+}
+
+/** METRICS_PORT: where the service serves Prometheus /metrics; 0 (the default) serves none. */
+export function metricsPort(env: Env): number {
+  return integer(env, "METRICS_PORT", 0, { min: 0, max: 65_535 });
+}
+
+/** Where Redis is: REDIS_URL, REDIS_PASSWORD, and REDIS_TLS_CA_FILE for a private CA. */
+export function redisSettings(env: Env): RedisSettings {
+  return {
+    url: text(env, "REDIS_URL"),
+    password: optionalText(env, "REDIS_PASSWORD"),
+    tlsCa: redisTlsCa(env),
+  };
 }
 
 /** Optional TLS and SASL/SCRAM to Kafka (Strimzi's KafkaUser gives SCRAM-SHA-512). */

@@ -206,7 +206,9 @@ export async function streamEvents(
   return entries.map(([id, fields]) => {
     const map: Record<string, string> = {};
     for (let i = 0; i < fields.length; i += 2) map[fields[i]] = fields[i + 1];
-    return { id, type: map.type, order: map.order ? JSON.parse(map.order) : null };
+    // The promoter's order.visible names the order without carrying it (no personal data).
+    const order = map.order ? JSON.parse(map.order) : map.id ? { id: map.id } as Order : null;
+    return { id, type: map.type, order };
   });
 }
 

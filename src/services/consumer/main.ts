@@ -20,6 +20,7 @@ import {
 import { OrderStore } from "../../adapters/postgres/order_store.ts";
 import { ensurePartitions } from "../../adapters/postgres/partitions.ts";
 import { createPool } from "../../adapters/postgres/pool.ts";
+import { DATABASE_CONNECTIONS } from "../../config/database_connections.ts";
 import { connectRedis, createRedis } from "../../adapters/redis/client.ts";
 import { DEAD_LETTER_COUNT } from "../../adapters/redis/keys.ts";
 import { HeldBookings } from "../../adapters/redis/held_bookings.ts";
@@ -28,6 +29,7 @@ import { ProgressWatchdog } from "../../domain/progress_watchdog.ts";
 import { observeConsumerLag } from "../../observability/consumer_lag_gauge.ts";
 import { observeHeldBookings } from "../../observability/held_bookings_gauge.ts";
 import { createLogger, parseLevel } from "../../observability/logger.ts";
+import { serveMetrics } from "../../observability/metrics_server.ts";
 import { recordDeadLetter, startDeadLetterCount } from "../../observability/pipeline_metrics.ts";
 import { serveHealth } from "../shared/health_server.ts";
 import { runPeriodically } from "../shared/periodic_task.ts";
@@ -49,6 +51,7 @@ const tickWithin = (ms: number) => Math.min(ms, Math.max(250, Math.floor(stallAf
 
 const pool = createPool(config.databaseUrl, {
   applicationName: "ovenline-consumer",
+  max: DATABASE_CONNECTIONS.consumer.pool,
   onIdleError: (error) => logger.warn("idle PostgreSQL connection failed", { error }),
 });
 const redis = createRedis(config.redis, "ovenline-consumer");
@@ -61,6 +64,7 @@ const health = serveHealth(config.healthPort, {
     await redis.ping();
   },
 }, logger);
+const metrics = config.metricsPort ? serveMetrics(config.metricsPort) : undefined;
 
 await connectRedis(redis, undefined, startup.doing("connecting to Redis"));
 await startup.step("creating partitions ahead", () => ensurePartitions(pool, clock.now(), 3));
@@ -147,7 +151,7 @@ const watching = runPeriodically(
 );
 
 startDeadLetterCount(config.deadLetterTopic);
-// Read only when metrics are exported (OTEL_DENO=true).
+// Read only when /metrics is scraped.
 const lagGauge = observeConsumerLag(
   kafka,
   config.ordersTopic,
@@ -198,6 +202,7 @@ const shutdown = async () => {
   await dlqProducer.disconnect().catch(() => {});
   await admin.disconnect().catch(() => {});
   await health.shutdown();
+  await metrics?.shutdown();
   redis.disconnect();
   await pool.end();
   Deno.exit(0);

@@ -18,14 +18,17 @@ export class Fanout {
   readonly sessions = new Set<ClientSession>();
 
   constructor(
-    private readonly enrich: (entry: StreamEntry) => StreamEntry,
+    /** Makes stream entries ready to send (joins each order's customer, slot details). */
+    private readonly prepare: (entries: readonly StreamEntry[]) => Promise<StreamEntry[]>,
     private readonly resnapshot: (sessions: readonly ClientSession[]) => void,
     /**
      * Most WebSocket deliveries of one traced event that get a span each (about 1.6 µs of
      * CPU apiece, plus export); the rest are only counted on the broadcast span.
      */
     private readonly maxDeliverySpans = 100,
-    private readonly onUndeliverable: (entry: StreamEntry, error: unknown) => void = () => {},
+    /** Told of events that could not be delivered (every client then gets a fresh snapshot). */
+    private readonly onUndeliverable: (eventIds: readonly string[], error: unknown) => void =
+      () => {},
   ) {}
 
   add(session: ClientSession): void {
@@ -43,14 +46,21 @@ export class Fanout {
    * read pile up past their limit.
    */
   async publish(entries: readonly StreamEntry[]): Promise<void> {
+    let prepared: StreamEntry[];
+    try {
+      prepared = await this.prepare(entries);
+    } catch (error) {
+      this.#undeliverable(entries, error);
+      return;
+    }
     let sinceYield = 0;
-    for (const entry of entries) {
+    for (const entry of prepared) {
       if (entry.type === "state.restored") {
         this.resnapshot([...this.sessions]);
         continue;
       }
       try {
-        const event = new LiveEvent(this.enrich(entry));
+        const event = new LiveEvent(entry);
         const broadcast = startBroadcastSpan(entry);
         const onKds = broadcast ? this.#deliverTraced(event, broadcast) : this.#deliver(event);
         if (onKds && event.type === "order.visible") {
@@ -58,8 +68,7 @@ export class Fanout {
           if (since !== undefined) recordKdsLatency((Date.now() - since) / 1000, event.kitchenId);
         }
       } catch (error) {
-        this.onUndeliverable(entry, error);
-        this.resnapshot([...this.sessions]);
+        this.#undeliverable([entry], error);
       }
       sinceYield += (entry.order?.length ?? 0) + (entry.slot?.length ?? 0) + 100;
       if (sinceYield >= YIELD_AFTER_BYTES) {
@@ -67,6 +76,11 @@ export class Fanout {
         await new Promise((resolve) => setTimeout(resolve, 0));
       }
     }
+  }
+
+  #undeliverable(entries: readonly StreamEntry[], error: unknown): void {
+    this.onUndeliverable(entries.map((e) => e.id), error);
+    this.resnapshot([...this.sessions]);
   }
 
   /** Hands the event to every session; true when a KDS socket got it. */

@@ -1,6 +1,6 @@
 /**
- * Fanout against stand-ins of its sessions (only deliver/wants/filter are used): an entry that
- * cannot be delivered costs neither the entries after it nor the tablets their state.
+ * Fanout against stand-ins of its sessions (only deliver/wants/filter are used): events that
+ * cannot be delivered cost neither the events after them nor the tablets their state.
  */
 import assert from "node:assert/strict";
 import type { StreamEntry } from "../../adapters/redis/event_stream.ts";
@@ -8,39 +8,56 @@ import type { ClientSession } from "./client_session.ts";
 import { Fanout } from "./fanout.ts";
 import type { LiveEvent } from "./live_event.ts";
 
-function session(received: string[]): ClientSession {
+function session(received: string[], failOn?: string): ClientSession {
   return {
     filter: { channel: "erp", kitchenId: "main" },
     wants: () => true,
     deliver: (event: LiveEvent) => {
+      if (event.id === failOn) throw new Error(`cannot send ${event.id}`);
       received.push(event.id);
       return true;
     },
   } as unknown as ClientSession;
 }
 
-const entry = (id: string, slot?: string): StreamEntry => ({
+const entry = (id: string): StreamEntry => ({
   id,
-  type: slot ? "slots.updated" : "order.status_changed",
+  type: "order.status_changed",
   kitchenId: "main",
   at: "2026-03-01T12:00:00.000Z",
-  slot,
 });
 
-Deno.test("an entry that cannot be delivered: logged, every client resnapshotted, the rest delivered", async () => {
-  const received: string[] = [];
+function setup(prepare = (e: readonly StreamEntry[]) => Promise.resolve([...e])) {
   const resnapshotted: number[] = [];
   const undeliverable: string[] = [];
   const fanout = new Fanout(
-    (e) => (e.slot ? { ...e, slot: JSON.stringify(JSON.parse(e.slot)) } : e),
+    prepare,
     (sessions) => resnapshotted.push(sessions.length),
     100,
-    (e, error) => undeliverable.push(`${e.id}: ${(error as Error).name}`),
+    (ids, error) => undeliverable.push(`${ids.join(",")}: ${(error as Error).message}`),
   );
+  return { fanout, resnapshotted, undeliverable };
+}
+
+Deno.test("an event that cannot be delivered: reported, every client resnapshotted, the rest delivered", async () => {
+  const { fanout, resnapshotted, undeliverable } = setup();
+  const received: string[] = [];
+  fanout.add(session(received, "2-0"));
   fanout.add(session(received));
-  fanout.add(session(received));
-  await fanout.publish([entry("1-0"), entry("2-0", "{not json"), entry("3-0")]);
+  await fanout.publish([entry("1-0"), entry("2-0"), entry("3-0")]);
   assert.deepEqual(received, ["1-0", "1-0", "3-0", "3-0"]);
-  assert.deepEqual(undeliverable, ["2-0: SyntaxError"]);
+  assert.deepEqual(undeliverable, ["2-0: cannot send 2-0"]);
   assert.deepEqual(resnapshotted, [2], "both clients get the current state afresh");
+});
+
+Deno.test("a batch that cannot be prepared: reported, every client resnapshotted", async () => {
+  const { fanout, resnapshotted, undeliverable } = setup(() =>
+    Promise.reject(new Error("PostgreSQL: connection refused"))
+  );
+  const received: string[] = [];
+  fanout.add(session(received));
+  await fanout.publish([entry("1-0"), entry("2-0")]);
+  assert.deepEqual(received, []);
+  assert.deepEqual(undeliverable, ["1-0,2-0: PostgreSQL: connection refused"]);
+  assert.deepEqual(resnapshotted, [1]);
 });

@@ -18,6 +18,7 @@ import {
 import { listMenu, setAvailability, setPrice } from "../../adapters/postgres/menu_repository.ts";
 import { OrderStore } from "../../adapters/postgres/order_store.ts";
 import { createPool } from "../../adapters/postgres/pool.ts";
+import { DATABASE_CONNECTIONS } from "../../config/database_connections.ts";
 import { connectRedis, createRedis } from "../../adapters/redis/client.ts";
 import { EventStream, type StreamEntry } from "../../adapters/redis/event_stream.ts";
 import { LiveOrders } from "../../adapters/redis/live_orders.ts";
@@ -26,13 +27,20 @@ import { requestStatusChange } from "../../app/request_status_change.ts";
 import type { KitchenConfig } from "../../domain/kitchen.ts";
 import { inOrderLinkedSpan } from "../../observability/linked_span.ts";
 import { createLogger, parseLevel } from "../../observability/logger.ts";
+import { serveMetrics } from "../../observability/metrics_server.ts";
 import { observeSlotFill } from "../../observability/slot_fill_gauge.ts";
 import { observeWebSockets } from "../../observability/websocket_gauge.ts";
 import { ProgressWatchdog } from "../../domain/progress_watchdog.ts";
 import { healthResponse, logHealthChanges } from "../shared/health_server.ts";
 import { RefreshingValue } from "../shared/refreshing_value.ts";
 import { Startup } from "../shared/startup.ts";
+import { Hono } from "hono";
+import type { HubEnv } from "./routes/hub_env.ts";
 import { createHubApp } from "./app.ts";
+import { serveHub } from "./http_server.ts";
+import { joinOrders } from "./stream_orders.ts";
+import { MAX_CLIENT_MESSAGE_HARD, SUBPROTOCOL } from "./ws_endpoint.ts";
+import { orderSnapshotKey } from "../../adapters/redis/keys.ts";
 import {
   filesKitchenWriter,
   kubernetesKitchenWriter,
@@ -54,7 +62,7 @@ const startup = new Startup(logger);
 
 const pool = createPool(config.databaseUrl, {
   applicationName: "ovenline-hub",
-  max: 5,
+  max: DATABASE_CONNECTIONS.hub.pool,
   onIdleError: (error) => logger.warn("idle PostgreSQL connection failed", { error }),
 });
 const redis = createRedis(config.redis, "ovenline-hub");
@@ -66,19 +74,32 @@ const built: { app?: ReturnType<typeof createHubApp> } = {};
 const health = {
   watchdog,
   startup,
+  detailed: false,
+  logger,
   dependencies: async () => {
     await redis.ping();
     await pool.query("SELECT 1");
   },
 };
-const server = Deno.serve({
+// The port opens now: probes are answered at once (tersely: the port is public; reasons go to
+// the log), everything else gets 503 until the app is built below.
+const gate = new Hono<HubEnv>();
+gate.all(
+  "*",
+  (c) =>
+    healthResponse(c.req.path, health) ??
+      built.app?.fetch(c.req.raw, c.env) ??
+      c.text("starting\n", 503, { "retry-after": "1" }),
+);
+const server = serveHub(gate, {
   hostname: config.host,
   port: config.port,
-  onListen: ({ port }) => logger.info("hub listening", { port, topic: config.ordersTopic }),
-}, (req, info) =>
-  healthResponse(new URL(req.url).pathname, health) ??
-    built.app?.fetch(req, info) ??
-    new Response("starting\n", { status: 503, headers: { "retry-after": "1" } }));
+  maxMessageBytes: MAX_CLIENT_MESSAGE_HARD,
+  subprotocols: [SUBPROTOCOL],
+  heartbeatMs: 15_000,
+  onListen: (port) => logger.info("hub listening", { port, topic: config.ordersTopic }),
+});
+const metrics = config.metricsPort ? serveMetrics(config.metricsPort) : undefined;
 const stopHealthLog = logHealthChanges(watchdog, logger);
 
 await Promise.all([
@@ -145,13 +166,15 @@ const record = new OrderStore(pool);
 const snapshots = new RedisOrderSnapshots(redis);
 const getOrder = async (id: string) => await snapshots.find(id) ?? await record.get(id);
 
-const enrich = (entry: StreamEntry): StreamEntry =>
-  entry.type === "slots.updated" && entry.slot
-    ? {
-      ...entry,
-      slot: JSON.stringify(slotDetails(JSON.parse(entry.slot), kitchen(entry.kitchenId))),
-    }
-    : entry;
+const prepare = async (entries: readonly StreamEntry[]): Promise<StreamEntry[]> =>
+  (await joinOrders(entries, (ids) => redis.mget(...ids.map(orderSnapshotKey)))).map((entry) =>
+    entry.type === "slots.updated" && entry.slot
+      ? {
+        ...entry,
+        slot: JSON.stringify(slotDetails(JSON.parse(entry.slot), kitchen(entry.kitchenId))),
+      }
+      : entry
+  );
 const snapshotDeps = { stream, orders: liveOrders, kitchen, now };
 const resnapshot = (sessions: readonly ClientSession[]) => {
   for (const session of sessions) {
@@ -166,14 +189,13 @@ const resnapshot = (sessions: readonly ClientSession[]) => {
   }
 };
 const fanout = new Fanout(
-  enrich,
+  prepare,
   resnapshot,
   config.maxDeliverySpans,
-  (entry, error) =>
-    logger.error("an event could not be delivered; every client gets a fresh snapshot", {
+  (eventIds, error) =>
+    logger.error("events could not be delivered; every client gets a fresh snapshot", {
       error,
-      eventId: entry.id,
-      type: entry.type,
+      eventIds,
     }),
 );
 const stopFollowing = new AbortController();
@@ -192,7 +214,7 @@ const following = new EventStream(follower).follow(
   () => streamReader.progressed(),
 );
 
-// Computed only when metrics are exported (OTEL_DENO=true).
+// Computed only when /metrics is scraped.
 observeWebSockets(() => fanout.sessions);
 observeSlotFill(
   () => remainingSlotFills(kitchens.current().values(), now(), (ids) => liveOrders.slotLoads(ids)),
@@ -220,6 +242,7 @@ const app = createHubApp({
           }),
       ),
     kitchenId: kitchenIdOf,
+    logger,
   },
   kitchens: {
     list: () => [...kitchens.current().values()],
@@ -236,7 +259,8 @@ const app = createHubApp({
   ws: {
     ...snapshotDeps,
     fanout,
-    enrich,
+    prepare,
+    authority: config.auth,
     defaultKitchenId: config.defaultKitchenId,
     maxBufferedBytes: config.maxBufferedBytes,
     maxReplay: config.maxReplay,
@@ -244,20 +268,24 @@ const app = createHubApp({
   },
   kitchen,
   maxBodyBytes: config.maxBodyBytes,
-  authJwtSecret: config.authJwtSecret,
+  authJwtAuthority: config.auth,
+  maxSocketsPerToken: config.maxSocketsPerToken,
+  apiRate: config.apiRate,
   corsOrigins: config.corsOrigins,
+  now,
   logger,
 });
 
 built.app = app;
 startup.finish();
-logger.info("hub serving", { port: server.addr.port });
+logger.info("hub serving");
 
 const shutdown = async () => {
   for (const session of fanout.sessions) session.close(1012, "hub restarting");
   stopFollowing.abort();
   stopHealthLog();
-  await server.shutdown();
+  await server.close();
+  await metrics?.shutdown();
   await following;
   kitchens.stop();
   await kitchenChanges.close();

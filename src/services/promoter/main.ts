@@ -7,6 +7,7 @@ import { connectRedis, createRedis } from "../../adapters/redis/client.ts";
 import { DueOrders } from "../../adapters/redis/due_orders.ts";
 import { ProgressWatchdog } from "../../domain/progress_watchdog.ts";
 import { createLogger, parseLevel } from "../../observability/logger.ts";
+import { serveMetrics } from "../../observability/metrics_server.ts";
 import { recordPromotionDelay } from "../../observability/pipeline_metrics.ts";
 import { serveHealth } from "../shared/health_server.ts";
 import { Startup } from "../shared/startup.ts";
@@ -27,6 +28,7 @@ const health = serveHealth(config.healthPort, {
     await redis.ping();
   },
 }, logger);
+const metrics = config.metricsPort ? serveMetrics(config.metricsPort) : undefined;
 await connectRedis(redis, undefined, startup.doing("connecting to Redis"));
 
 const stop = new AbortController();
@@ -45,6 +47,7 @@ const shutdown = async () => {
   stop.abort();
   await loop;
   await health.shutdown();
+  await metrics?.shutdown();
   redis.disconnect();
   Deno.exit(0);
 };

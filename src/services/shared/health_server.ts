@@ -10,6 +10,13 @@ import type { Startup } from "./startup.ts";
 
 export interface HealthChecks {
   readonly watchdog: ProgressWatchdog;
+  /**
+   * When false (a port the public reaches, as the hub's), the answers say only ok / not live and
+   * ready / not ready; the reasons go to the log.
+   */
+  readonly detailed?: boolean;
+  /** Where a terse answer's reasons go. */
+  readonly logger?: Logger;
   /** Not ready until it is done; says what start-up is waiting for meanwhile. */
   readonly startup?: Startup;
   /** Asked by /readyz only: throws when a dependency does not answer. */
@@ -24,9 +31,7 @@ export function healthResponse(
   if (path === "/healthz") {
     const verdict = checks.watchdog.verdict();
     return Promise.resolve(
-      new Response(`${verdict.live ? "ok" : "not live"}\n${loopLines(verdict)}`, {
-        status: verdict.live ? 200 : 503,
-      }),
+      answer(checks, verdict.live, verdict.live ? "ok" : "not live", "", loopLines(verdict)),
     );
   }
   if (path === "/readyz") return readiness(checks);
@@ -37,22 +42,33 @@ async function readiness(checks: HealthChecks): Promise<Response> {
   const verdict = checks.watchdog.verdict();
   const lines = loopLines(verdict);
   if (checks.startup && !checks.startup.done) {
-    return new Response(`not ready: starting: ${checks.startup.status}\n${lines}`, {
-      status: 503,
-    });
+    return answer(checks, false, "not ready", `starting: ${checks.startup.status}`, lines);
   }
   const blocking = verdict.loops.find((l) => !l.ready);
   if (blocking) {
-    return new Response(`not ready: ${blocking.loop}: ${blocking.detail}\n${lines}`, {
-      status: 503,
-    });
+    return answer(checks, false, "not ready", `${blocking.loop}: ${blocking.detail}`, lines);
   }
   try {
     await checks.dependencies?.();
   } catch (error) {
-    return new Response(`not ready: ${(error as Error).message}\n${lines}`, { status: 503 });
+    // Loops log their own changes (logHealthChanges); a dependency's failure is logged here.
+    if (checks.detailed === false) checks.logger?.warn("not ready", { error });
+    return answer(checks, false, "not ready", (error as Error).message, lines);
   }
-  return new Response(`ready\n${lines}`);
+  return answer(checks, true, "ready", "", lines);
+}
+
+function answer(
+  checks: HealthChecks,
+  ok: boolean,
+  verdict: string,
+  reason: string,
+  lines: string,
+): Response {
+  const body = checks.detailed === false
+    ? `${verdict}\n`
+    : `${verdict}${reason ? `: ${reason}` : ""}\n${lines}`;
+  return new Response(body, { status: ok ? 200 : 503 });
 }
 
 function loopLines(verdict: Verdict): string {
