@@ -101,7 +101,7 @@ export function openSocket(
       session.close(1011, "could not load the current state");
     });
   };
-  socket.onmessage = (message) => onClientMessage(session, message.data);
+  socket.onmessage = (message) => onClientMessage(session, message.data, deps.now);
   socket.onclose = () => deps.fanout.remove(session);
   socket.onerror = () => deps.fanout.remove(session);
   return response;
@@ -148,7 +148,7 @@ function messageSize(data: unknown): number {
   return 0;
 }
 
-function onClientMessage(session: ClientSession, data: unknown): void {
+function onClientMessage(session: ClientSession, data: unknown, now: () => Date): void {
   if (messageSize(data) > MAX_CLIENT_MESSAGE_HARD) {
     session.close(CLOSE_MESSAGE_TOO_BIG, "message too big");
     return;
@@ -166,7 +166,8 @@ function onClientMessage(session: ClientSession, data: unknown): void {
   }
   const type = (message as { type?: unknown })?.type;
   if (type === "ping") {
-    session.send(JSON.stringify({ type: "pong", at: new Date().toISOString() }));
+    // The hub's clock (the one that stamps events), which tablets correct their own by.
+    session.send(JSON.stringify({ type: "pong", at: now().toISOString() }));
   } else {
     session.send(
       errorMessage(
