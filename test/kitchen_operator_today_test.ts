@@ -36,7 +36,9 @@ import { freePort } from "./support/ports.ts";
 import { leaseRedisDb, type RedisLease } from "./support/redis_db.ts";
 import { waitFor } from "./support/wait.ts";
 
+const NS = "ovenline-kitchens-today";
 const LEASE = "ovenline-kitchen-operator";
+const MERGE = k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch);
 
 /** Each weekday different: closed, split, around the clock, and past midnight. */
 const WEEK: KitchenConfig["hours"] = {
@@ -50,9 +52,8 @@ const WEEK: KitchenConfig["hours"] = {
 
 Deno.test("the Kitchen operator reports today's booked load from the Redis slot loads, any day at any hour", async () => {
   const api = await startKubeApi();
-  const namespace = `ovenline-today-${crypto.randomUUID().slice(0, 8)}`;
+  const namespace = NS;
   const tmp = await Deno.makeTempDir({ prefix: "ovenline-kitchen-today-" });
-  const core = api.kc.makeApiClient(k8s.CoreV1Api);
   const custom = api.kc.makeApiClient(k8s.CustomObjectsApi);
   const ref = {
     group: KITCHEN_GROUP,
@@ -60,12 +61,25 @@ Deno.test("the Kitchen operator reports today's booked load from the Redis slot 
     namespace,
     plural: KITCHEN_PLURAL,
   };
+  /** The Kitchen and the Lease gone (a test API server has no namespace controller to delete them). */
+  const clear = async () => {
+    await custom.patchNamespacedCustomObject(
+      { ...ref, name: "today", body: { metadata: { finalizers: null } } },
+      MERGE,
+    ).catch(() => {});
+    await custom.deleteNamespacedCustomObject({ ...ref, name: "today" }).catch(() => {});
+    await api.kc.makeApiClient(k8s.CoordinationV1Api).deleteNamespacedLease({
+      name: LEASE,
+      namespace,
+    }).catch(() => {});
+  };
   let db: TestDatabase | undefined;
   let redis: RedisLease | undefined;
   let operator: OperatorProcess | undefined;
   try {
     await installKitchenCrd(api.kc);
     await ensureNamespace(api.kc, namespace);
+    await clear();
     db = await createTestDatabase();
     redis = await leaseRedisDb();
     const sa = await serviceAccountKubeconfig(
@@ -75,7 +89,7 @@ Deno.test("the Kitchen operator reports today's booked load from the Redis slot 
       operatorRules(LEASE),
       tmp,
     );
-    operator = new OperatorProcess(`today-${namespace.slice(-8)}`, {
+    operator = new OperatorProcess("today", {
       KUBECONFIG: sa.path,
       KITCHEN_NAMESPACE: namespace,
       LEASE_NAME: LEASE,
@@ -149,11 +163,7 @@ Deno.test("the Kitchen operator reports today's booked load from the Redis slot 
     );
   } finally {
     await operator?.stop();
-    await custom.patchNamespacedCustomObject(
-      { ...ref, name: "today", body: { metadata: { finalizers: null } } },
-      k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
-    ).catch(() => {});
-    await core.deleteNamespace({ name: namespace }).catch(() => {});
+    await clear();
     await redis?.release();
     await db?.drop();
     await Deno.remove(tmp, { recursive: true }).catch(() => {});
