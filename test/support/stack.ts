@@ -26,6 +26,8 @@ export interface StackOptions {
   readonly services?: readonly ServiceName[];
   readonly env?: Record<string, string>;
   readonly partitions?: number;
+  /** Each service serves Prometheus /metrics on a port of its own (metricsPorts). */
+  readonly metrics?: boolean;
   /**
    * How clients of this stack reach intake's gRPC port: readiness probes and `api`. Plaintext
    * unless given; a stack whose intake serves TLS (GRPC_TLS_* in `env`) passes TLS credentials
@@ -48,6 +50,9 @@ export class TestStack {
   readonly services = new Map<string, ServiceProcess>();
   /** Ports of extra replicas (hub: HTTP port; others: health port). */
   readonly replicaPorts = new Map<string, number>();
+  /** METRICS_PORT of each service (and replica, "hub#2"), when the stack serves metrics. */
+  readonly metricsPorts = new Map<string, number>();
+  #metrics = false;
   #api: OrderApi | undefined;
 
   private constructor(
@@ -110,6 +115,7 @@ export class TestStack {
       logDir,
       options.grpcClient,
     );
+    stack.#metrics = options.metrics ?? false;
     stack.tokens = {
       viewer: await mintToken(env.AUTH_JWT_SECRET, "viewer", "test-viewer", 86_400),
       kitchen: await mintToken(env.AUTH_JWT_SECRET, "kitchen", "test-tablet", 86_400),
@@ -130,7 +136,8 @@ export class TestStack {
   async startService(name: ServiceName): Promise<ServiceProcess> {
     let service = this.services.get(name);
     if (!service) {
-      service = new ServiceProcess(name, this.env, this.#readiness(name), this.logDir);
+      const env = { ...this.env, ...this.#metricsEnv(name) };
+      service = new ServiceProcess(name, env, this.#readiness(name), this.logDir);
       this.services.set(name, service);
     }
     if (!service.running) await service.start();
@@ -153,6 +160,7 @@ export class TestStack {
         HEALTH_PORT: name === "consumer" ? String(port) : String(freePort()),
         PROMOTER_HEALTH_PORT: name === "promoter" ? String(port) : String(freePort()),
         GRPC_PORT: name === "intake" ? String(port) : String(freePort()),
+        ...this.#metricsEnv(key),
       };
       const ready = name === "intake"
         ? () => grpcReady(`127.0.0.1:${port}`, this.grpcClient)
@@ -201,6 +209,13 @@ export class TestStack {
 
   get redis(): Redis {
     return this.redisLease.client;
+  }
+
+  /** METRICS_PORT for `key` when the stack serves metrics (a port of its own). */
+  #metricsEnv(key: string): Record<string, string> {
+    if (!this.#metrics) return {};
+    if (!this.metricsPorts.has(key)) this.metricsPorts.set(key, freePort());
+    return { METRICS_PORT: String(this.metricsPorts.get(key)) };
   }
 
   #readiness(name: ServiceName): () => Promise<boolean> {

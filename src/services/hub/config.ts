@@ -1,5 +1,5 @@
 /** The hub's configuration, read once from the environment. */
-import { type CommonConfig, readCommonConfig } from "../../config/common.ts";
+import { type CommonConfig, metricsPort, readCommonConfig } from "../../config/common.ts";
 import { ConfigError, type Env, integer, list, optionalText, text } from "../../config/env.ts";
 import type { KubeSettings } from "../../adapters/kubernetes/kube_config.ts";
 import type { KitchenConfigSource } from "./kitchen_writer.ts";
@@ -7,6 +7,8 @@ import type { KitchenConfigSource } from "./kitchen_writer.ts";
 export interface HubConfig extends CommonConfig {
   readonly host: string;
   readonly port: number;
+  /** Prometheus /metrics; 0: none. */
+  readonly metricsPort: number;
   readonly defaultKitchenId: string;
   /** A client with more than this many bytes unsent is too slow and is cut off. */
   readonly maxBufferedBytes: number;
@@ -36,6 +38,7 @@ export function readHubConfig(env: Env = Deno.env.toObject()): HubConfig {
     ...readCommonConfig(env, "hub"),
     host: text(env, "HUB_HOST", "0.0.0.0"),
     port: integer(env, "HUB_PORT", 8080, { min: 0, max: 65_535 }),
+    metricsPort: metricsPort(env),
     defaultKitchenId: text(env, "DEFAULT_KITCHEN_ID", "main"),
     maxBufferedBytes: integer(env, "WS_MAX_BUFFERED_BYTES", 1 << 20, { min: 1024, max: 1 << 30 }),
     maxReplay: integer(env, "WS_MAX_REPLAY", 10_000, { min: 1, max: 100_000 }),

@@ -16,6 +16,7 @@ import {
 import { listMenu, setAvailability, setPrice } from "../../adapters/postgres/menu_repository.ts";
 import { OrderStore } from "../../adapters/postgres/order_store.ts";
 import { createPool } from "../../adapters/postgres/pool.ts";
+import { DATABASE_CONNECTIONS } from "../../config/database_connections.ts";
 import { connectRedis, createRedis } from "../../adapters/redis/client.ts";
 import { EventStream, type StreamEntry } from "../../adapters/redis/event_stream.ts";
 import { LiveOrders } from "../../adapters/redis/live_orders.ts";
@@ -24,6 +25,7 @@ import { requestStatusChange } from "../../app/request_status_change.ts";
 import type { KitchenConfig } from "../../domain/kitchen.ts";
 import { inOrderLinkedSpan } from "../../observability/linked_span.ts";
 import { createLogger, parseLevel } from "../../observability/logger.ts";
+import { serveMetrics } from "../../observability/metrics_server.ts";
 import { observeSlotFill } from "../../observability/slot_fill_gauge.ts";
 import { observeWebSockets } from "../../observability/websocket_gauge.ts";
 import { RefreshingValue } from "../shared/refreshing_value.ts";
@@ -47,7 +49,7 @@ const now = () => new Date();
 
 const pool = createPool(config.databaseUrl, {
   applicationName: "ovenline-hub",
-  max: 5,
+  max: DATABASE_CONNECTIONS.hub.pool,
   onIdleError: (error) => logger.warn("idle PostgreSQL connection failed", { error }),
 });
 const redis = createRedis(config.redis, "ovenline-hub");
@@ -138,7 +140,7 @@ const following = new EventStream(follower).follow(
   (error) => logger.warn("reading the event stream failed; retrying", { error }),
 );
 
-// Computed only when metrics are exported (OTEL_DENO=true).
+// Computed only when /metrics is scraped.
 observeWebSockets(() => fanout.sessions);
 observeSlotFill(
   () => remainingSlotFills(kitchens.current().values(), now(), (ids) => liveOrders.slotLoads(ids)),
@@ -205,10 +207,13 @@ const server = Deno.serve({
   onListen: ({ port }) => logger.info("hub serving", { port, topic: config.ordersTopic }),
 }, app.fetch);
 
+const metrics = config.metricsPort ? serveMetrics(config.metricsPort) : undefined;
+
 const shutdown = async () => {
   for (const session of fanout.sessions) session.close(1012, "hub restarting");
   stopFollowing.abort();
   await server.shutdown();
+  await metrics?.shutdown();
   await following;
   kitchens.stop();
   await kitchenChanges.close();
