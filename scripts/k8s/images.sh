@@ -298,7 +298,8 @@ spec:
         - name: local-path-provisioner
           image: $localpath
           imagePullPolicy: Never
-          args: [start, --config, /etc/config/config.json, --helper-image, $debian]
+          args: [start, --config, /etc/config/config.json, --helper-image, $debian,
+            --service-account-name, local-path-provisioner]
           env:
             - name: POD_NAMESPACE
               valueFrom: { fieldRef: { fieldPath: metadata.namespace } }
