@@ -39,7 +39,10 @@ export interface SummaryRow {
   /** ≥ 1 means the target is met (rates: measured/target; latencies, memory: target/measured). */
   readonly vsTarget: number | null;
   readonly seed: number | null;
-  /** ≥ 1 means better than the seed (rates: measured/seed; latencies: seed/measured). */
+  /**
+   * ≥ 1 means better than the seed, the design Ovenline replaced (docs/architecture.md): rates
+   * measured/seed, latencies seed/measured.
+   */
   readonly vsSeed: number | null;
   readonly meets: boolean | null;
 }

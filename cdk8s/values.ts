@@ -644,7 +644,7 @@ export const VALUES = group(
       ),
     }),
 
-    networkPolicy: group("NetworkPolicies: each pod may talk only to what DESIGN.md lists.", {
+    networkPolicy: group("NetworkPolicies: pods reach only what docs/architecture.md lists.", {
       enabled: bool(true, "Create the NetworkPolicies (a deny-all plus one allowance per flow)."),
       ingressFrom: json<NetPeer[]>(
         [{ namespaceSelector: {} }],

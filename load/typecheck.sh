@@ -3,7 +3,7 @@
 # k6 runs them) against @types/k6 with TypeScript's tsc. Both are pinned and
 # installed from npm into .tools/k6check on first use (k6 itself is not needed).
 #   bash load/typecheck.sh                    # load/tsconfig.json
-#   bash load/typecheck.sh path/tsconfig.json # another project (the test's broken copy)
+#   bash load/typecheck.sh <dir>/tsconfig.json # another project (the test's broken copy)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TYPESCRIPT_VERSION="5.9.3"

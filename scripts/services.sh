@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Starts or stops Ovenline's own services in the background for the local
-# stack (logs in .infra/logs, pids in .infra/run). Infrastructure first:
-# scripts/infra/up.sh.
+# stack (logs in .infra/logs, pids in .infra/run). `start` brings the infrastructure up first when
+# it is not running (scripts/with_infra.sh).
 #   scripts/services.sh start [service...]    (default: all that exist)
 #   scripts/services.sh stop  [service...]
 #   scripts/services.sh status
@@ -13,15 +13,12 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 source scripts/tools.sh
-set -a && source .infra/env && set +a
-export KAFKAJS_NO_PARTITIONER_WARNING=1
-# The hub's token signing key: from the environment (a Secret in Kubernetes), or for the
-# local stack one generated once into .infra/ (git-ignored).
-if [ -z "${AUTH_JWT_SECRET:-}" ]; then
-  [ -s .infra/hub-signing-key ] || head -c 48 /dev/urandom | base64 | tr -d '\n/+=' >.infra/hub-signing-key
-  AUTH_JWT_SECRET="$(cat .infra/hub-signing-key)"
-  export AUTH_JWT_SECRET
+source scripts/port_owner.sh
+# start: the infrastructure and the hub's token signing key first (scripts/with_infra.sh).
+if [ "${1:-}" = start ] && [ -z "${OVENLINE_WITH_INFRA:-}" ]; then
+  OVENLINE_WITH_INFRA=1 exec bash scripts/with_infra.sh bash "$0" "$@"
 fi
+export KAFKAJS_NO_PARTITIONER_WARNING=1
 # Where pids and logs go; a test of the demo points these elsewhere to run beside a developer's stack.
 run_dir="${OVENLINE_RUN_DIR:-.infra/run}"
 log_dir="${OVENLINE_LOG_DIR:-.infra/logs}"
@@ -66,6 +63,15 @@ ready_port() {
   esac
 }
 
+port_variable() {
+  case "$1" in
+  intake) echo GRPC_PORT ;;
+  consumer) echo HEALTH_PORT ;;
+  promoter) echo PROMOTER_HEALTH_PORT ;;
+  hub) echo HUB_PORT ;;
+  esac
+}
+
 wait_ready() {
   local port
   port="$(ready_port "$1")"
@@ -82,9 +88,14 @@ case "$action" in
 start)
   for s in "${wanted[@]}"; do
     if running "$s"; then echo "$s: already running (pid $(cat "$run_dir/$s.pid"))"; continue; fi
+    port="$(ready_port "$s")"
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$s: $(port_taken_message "$port" "$(port_variable "$s")")" >&2
+      exit 1
+    fi
+    v8_flags="$(awk -F'\t' -v s="$s" '$1 == s { print "--v8-flags=" $2 }' src/services/v8_flags.tsv)"
+    # shellcheck disable=SC2086 # v8_flags is one word or none
     OTEL_SERVICE_NAME="${OTEL_SERVICE_NAME_PREFIX:-ovenline-}$s" \
-      v8_flags="$(awk -F'\t' -v s="$s" '$1 == s { print "--v8-flags=" $2 }' src/services/v8_flags.tsv)"
-      # shellcheck disable=SC2086 # v8_flags is one word or none
       nohup deno run -A --quiet $v8_flags "src/services/$s/main.ts" >>"$log_dir/$s.log" 2>&1 &
     echo $! >"$run_dir/$s.pid"
     wait_ready "$s"

@@ -1,13 +1,22 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: installs what is missing, brings the
 # local infrastructure up, runs the gates (format, lint, type check) and every
-# test, and ends with one line "N passed, N failed" for the whole run.
+# test, and ends with one line "N passed, N failed" for the whole run. Infrastructure it started is
+# stopped again at the end (OVENLINE_KEEP_INFRA=1 keeps it); a stack that was already up stays up.
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 source scripts/tools.sh
 bash scripts/system_packages.sh
+# Stop at the end whatever this run started; a stack that was already up (a developer's) stays up.
+infra_was_up=true
+for service in postgres redis kafka; do
+  bash scripts/infra/ctl.sh "$service" status >/dev/null 2>&1 || infra_was_up=false
+done
+if [ "$infra_was_up" = false ] && [ "${OVENLINE_KEEP_INFRA:-}" != 1 ]; then
+  trap 'bash scripts/infra/down.sh >/dev/null 2>&1 || true' EXIT
+fi
 bash scripts/infra/up.sh || { echo "infrastructure failed to start"; echo "0 passed, 1 failed"; exit 1; }
 set -a && source .infra/env && set +a
 export NO_COLOR=1 KAFKAJS_NO_PARTITIONER_WARNING=1

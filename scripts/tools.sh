@@ -4,7 +4,7 @@
 #   source scripts/tools.sh        # installs and exports PATH
 # Sourced by other scripts: it leaves their shell options (set -e, ...) as they were.
 OVENLINE_ROOT="${OVENLINE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
-DENO_VERSION="2.8.3" # 2.9.x aborts the grpc-js server on client disconnect (DESIGN.md)
+DENO_VERSION="2.8.3" # 2.9.x aborts the grpc-js server on client disconnect (README, Machine notes)
 TOOLS="$OVENLINE_ROOT/.tools"
 deno_bin="$TOOLS/deno/node_modules/.bin"
 

@@ -108,7 +108,7 @@ export function lagAutoscaling(add: Add, checks: Check[]): void {
             topic: v(ref("kafka.topic.name")),
             lagThreshold: v(cat(ref("consumer.autoscaling.lagThreshold"))),
             activationLagThreshold: v(cat(ref("consumer.autoscaling.activationLagThreshold"))),
-            // A new group starts from the earliest offset (DESIGN.md): count all of it as lag.
+            // A new group starts at the earliest offset (docs/architecture.md): all of it is lag.
             offsetResetPolicy: "earliest",
             allowIdleConsumers: "false",
             version: v(ref("consumer.autoscaling.kafkaVersion")),

@@ -1,7 +1,8 @@
 /**
  * NetworkPolicies: a deny-all for the release's pods, DNS, and one policy per component that
- * allows exactly its flows (DESIGN.md). A dependency run in the release is reached by its pods'
- * labels; one outside it at networkPolicy.externalTo on the ports in networkPolicy.external*Ports.
+ * allows exactly its flows (listed with their reasons in docs/architecture.md, "Network flows").
+ * A dependency run in the release is reached by its pods' labels; one outside it at
+ * networkPolicy.externalTo on the ports in networkPolicy.external*Ports.
  */
 import { and, type Expr, lit, not, releaseName, v, when } from "./expr.ts";
 import type * as k from "./k8s_types.ts";

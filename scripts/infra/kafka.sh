@@ -128,9 +128,8 @@ start() {
     log "pid $p is alive but not answering yet; waiting for it"
   else
     rm -f "$K_PID" # stale after a kill
-    for p in "$PORT" "$CPORT"; do
-      ! port_open "$p" || die "port $p is taken by another process"
-    done
+    ! port_open "$PORT" || die "$(port_taken_message "$PORT" OVENLINE_KAFKA_PORT)"
+    ! port_open "$CPORT" || die "$(port_taken_message "$CPORT" OVENLINE_KAFKA_CONTROLLER_PORT)"
     write_config
     [ -f "$K_DATA/meta.properties" ] || format_storage
     # setsid: the broker must not die with the caller's terminal or process group.

@@ -2,6 +2,8 @@
 # Helpers shared by the service scripts in scripts/infra (sourced, not run).
 # shellcheck source=env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+# shellcheck source=../port_owner.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../port_owner.sh"
 
 # shellcheck disable=SC2034 # used by the scripts that source this file
 INFRA_SCRIPTS="$OVENLINE_ROOT/scripts/infra"

@@ -84,7 +84,7 @@ start() {
   else
     if ! pid >/dev/null; then
       rm -f "$PG_DATA/postmaster.pid" # stale after a kill
-      ! port_open "$PORT" || die "port $PORT is taken by another process"
+      ! port_open "$PORT" || die "$(port_taken_message "$PORT" OVENLINE_PG_PORT)"
     fi
     mkdir -p "$PG_ROOT" "$PG_RUN"
     [ "$(id -u)" -ne 0 ] || chown -R postgres:postgres "$PG_ROOT" "$PG_RUN"

@@ -26,7 +26,7 @@ start() {
   else
     if ! pid >/dev/null; then
       rm -f "$R_PID"
-      ! port_open "$PORT" || die "port $PORT is taken by another process"
+      ! port_open "$PORT" || die "$(port_taken_message "$PORT" OVENLINE_REDIS_PORT)"
     fi
     mkdir -p "$R_DIR"
     cat >"$R_DIR/redis.conf" <<EOF

@@ -23,20 +23,24 @@
 # a CI run in a fresh clone on the same machine relinks in seconds; a machine
 # with cold Go caches downloads ~120 MB of modules and compiles for ~8 min.
 # Settings (environment): OVENLINE_K8S_VERSION, OVENLINE_ETCD_VERSION,
-# OVENLINE_K8S_API_PORT (56443), OVENLINE_ETCD_PORT (52379),
-# OVENLINE_ETCD_PEER_PORT (52380), OVENLINE_K8S_READY_TIMEOUT (180 s).
+# OVENLINE_K8S_API_PORT, OVENLINE_ETCD_PORT, OVENLINE_ETCD_PEER_PORT (defaults: this checkout's
+# port block, scripts/infra/env.sh), OVENLINE_K8S_READY_TIMEOUT (180 s).
 set -euo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 ROOT="$K8S_ROOT"
+# shellcheck source=../infra/env.sh
+source "$ROOT/scripts/infra/env.sh" # this checkout's ports
+# shellcheck source=../port_owner.sh
+source "$ROOT/scripts/port_owner.sh"
 STATE="$ROOT/.infra/k8s"
 PKI="$STATE/pki"
 LOGS="$STATE/logs"
 RUN="$STATE/run"
 
-API_PORT="${OVENLINE_K8S_API_PORT:-56443}"
-ETCD_PORT="${OVENLINE_ETCD_PORT:-52379}"
-ETCD_PEER_PORT="${OVENLINE_ETCD_PEER_PORT:-52380}"
+API_PORT="$OVENLINE_K8S_API_PORT"
+ETCD_PORT="$OVENLINE_ETCD_PORT"
+ETCD_PEER_PORT="$OVENLINE_ETCD_PEER_PORT"
 SERVICE_CIDR="10.0.0.0/24" # only allocated from, never routed: nothing is sent there
 READY_TIMEOUT="${OVENLINE_K8S_READY_TIMEOUT:-180}"
 
@@ -134,8 +138,8 @@ cmd_start() {
   if pid="$(pid_of etcd "$ETCD_BIN")"; then
     log "etcd already running (pid $pid)"
   else
-    port_open "$ETCD_PORT" && die "port $ETCD_PORT is in use (set OVENLINE_ETCD_PORT)"
-    port_open "$ETCD_PEER_PORT" && die "port $ETCD_PEER_PORT is in use (set OVENLINE_ETCD_PEER_PORT)"
+    port_open "$ETCD_PORT" && die "$(port_taken_message "$ETCD_PORT" OVENLINE_ETCD_PORT)"
+    port_open "$ETCD_PEER_PORT" && die "$(port_taken_message "$ETCD_PEER_PORT" OVENLINE_ETCD_PEER_PORT)"
     spawn etcd "$LOGS/etcd.log" "$ETCD_BIN" \
       --name ovenline \
       --data-dir "$STATE/etcd" \
@@ -153,7 +157,7 @@ cmd_start() {
   if pid="$(pid_of kube-apiserver "$APISERVER_BIN")"; then
     log "kube-apiserver already running (pid $pid)"
   else
-    port_open "$API_PORT" && die "port $API_PORT is in use (set OVENLINE_K8S_API_PORT)"
+    port_open "$API_PORT" && die "$(port_taken_message "$API_PORT" OVENLINE_K8S_API_PORT)"
     spawn kube-apiserver "$LOGS/kube-apiserver.log" "$APISERVER_BIN" \
       --bind-address 127.0.0.1 \
       --advertise-address 127.0.0.1 \

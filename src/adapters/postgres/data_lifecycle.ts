@@ -1,5 +1,5 @@
 /**
- * The record's lifecycle (DESIGN.md "Data lifecycle"): personal data of
+ * The record's lifecycle (docs/deploy.md, "Data lifecycle"): personal data of
  * finished orders is anonymised after a while, and whole monthly partitions
  * past the retention are archived to a file and dropped. Nothing live is
  * touched: a partition still holding an unfinished order is left alone.

@@ -31,8 +31,8 @@ export function testServerUrl(): string {
   const url = databaseUrlFromEnv();
   if (!url) {
     throw new Error(
-      "DATABASE_URL is not set: start PostgreSQL (scripts/infra/up.sh) and " +
-        "export DATABASE_URL=postgres://ovenline:ovenline@127.0.0.1:55432/ovenline",
+      "DATABASE_URL is not set: run ./dev up, then " +
+        "source <(sed 's/^/export /' .infra/env) (this checkout's connection settings)",
     );
   }
   return url;

@@ -1,6 +1,6 @@
 /**
  * Where `PUT /kitchens/{id}` (and so the dashboard) writes, by KITCHEN_CONFIG_SOURCE — the kitchen
- * configuration has one writer (DESIGN.md):
+ * configuration has one writer (docs/kitchen-operator.md, "One writer"):
  *
  * - postgres (default): the hub's API is the writer; it saves to PostgreSQL directly.
  * - kubernetes: the Kitchen resource is the source of truth. The hub replaces the resource's spec

@@ -1,7 +1,7 @@
 /**
  * What the Kitchen operator and the hub (KITCHEN_CONFIG_SOURCE=kubernetes) may do in the
  * Kubernetes API: namespaced Role rules, nothing cluster-wide. The chart's Roles are generated
- * from these (cdk8s/lib/kitchen_operator.ts), and the tests run the operator with exactly them.
+ * from these (cdk8s/lib/services/kitchen_operator.ts), and the tests run the operator with exactly them.
  */
 import { KITCHEN_GROUP, KITCHEN_PLURAL } from "../../adapters/kubernetes/kitchen_crd.ts";
 

@@ -2,7 +2,7 @@
 /**
  * Every word the KDS and the dashboard show, in Russian (the default: cooks read Russian) and
  * English. `{name}` in a message is filled from the params passed to `translate`.
- * Pure: no DOM here (see i18n_dom.js for applying it to a page).
+ * Pure: no DOM here (page_shell.js applies it to a page).
  */
 
 /** @typedef {"ru" | "en"} Lang */

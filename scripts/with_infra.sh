@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Runs a command against this checkout's local stack:
+#   - starts PostgreSQL, Redis and Kafka when they are not all running (scripts/infra/up.sh) and
+#     puts the connection settings of .infra/env in the command's environment (those already set
+#     win); when DATABASE_URL, REDIS_URL and KAFKA_BROKERS are all set (an external stack), it uses
+#     them and starts nothing;
+#   - sets AUTH_JWT_SECRET, when unset, to the local stack's token signing key (made once into
+#     .infra/hub-signing-key), so the hub and `deno task token` agree.
+#
+#   bash scripts/with_infra.sh deno run -A test/chaos/main.ts
+#   bash scripts/with_infra.sh --key-only deno run -A src/services/tokens/main.ts
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+infra=true
+if [ "${1:-}" = --key-only ]; then
+  infra=false
+  shift
+fi
+
+if [ "$infra" = true ] && { [ -z "${DATABASE_URL:-}" ] || [ -z "${REDIS_URL:-}" ] ||
+  [ -z "${KAFKA_BROKERS:-}" ]; }; then
+  up=true
+  for service in postgres redis kafka; do
+    bash "$root/scripts/infra/ctl.sh" "$service" status >/dev/null 2>&1 || up=false
+  done
+  if [ "$up" = false ] || [ ! -s "$root/.infra/env" ]; then
+    echo "starting the local infrastructure first (scripts/infra/up.sh; ./dev down stops it)" >&2
+    bash "$root/scripts/infra/up.sh" >&2
+  fi
+  while IFS='=' read -r name value; do # a setting already in the environment wins
+    [ -n "$name" ] && [ -z "${!name:-}" ] && export "$name=$value"
+  done <"$root/.infra/env"
+fi
+
+if [ -z "${AUTH_JWT_SECRET:-}" ]; then
+  key="$root/.infra/hub-signing-key"
+  if [ ! -s "$key" ]; then
+    mkdir -p "$root/.infra"
+    head -c 48 /dev/urandom | base64 | tr -d '\n/+=' >"$key.tmp.$$"
+    mv -n "$key.tmp.$$" "$key" 2>/dev/null || true
+    rm -f "$key.tmp.$$"
+  fi
+  AUTH_JWT_SECRET="$(cat "$key")"
+  export AUTH_JWT_SECRET
+fi
+exec "$@"
