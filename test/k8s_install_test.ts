@@ -20,6 +20,7 @@
  * - with the consumer stopped (KEDA's paused-replicas) lag builds; resumed, KEDA scales the
  *   consumer up, and back down once the lag is gone (replica counts over time);
  * - `helm upgrade` with a changed value rolls every Deployment, and no order is lost meanwhile;
+ * - Debian's Prometheus, scraping as the chart's PodMonitor asks, finds every service's target;
  * - `helm uninstall` leaves only what docs/deploy.md says it leaves.
  */
 import assert from "node:assert/strict";
@@ -29,6 +30,7 @@ import { mintToken } from "../src/adapters/http/bearer_tokens.ts";
 import { OrderApi, seedExampleRequest } from "./support/grpc_client.ts";
 import { type Cluster, must, startCluster } from "./support/cluster.ts";
 import { ROOT_PATH } from "./support/infra.ts";
+import { startPrometheus } from "./support/prometheus.ts";
 import { waitFor } from "./support/wait.ts";
 import { TestSocket } from "./support/ws_client.ts";
 
@@ -500,7 +502,8 @@ Deno.test({
       // the HPA has looked.
       const threshold = values.consumer.autoscaling.lagThreshold as number;
       const acked = new Map<string, string>();
-      const keys = Array.from({ length: threshold * 20 }, () => crypto.randomUUID());
+      const keys = Array.from({ length: threshold * 60 }, () => crypto.randomUUID());
+      const placing = Date.now();
       for (let i = 0; i < keys.length; i += 50) {
         await Promise.all(
           keys.slice(i, i + 50).map(async (key) => {
@@ -510,6 +513,9 @@ Deno.test({
         );
       }
       const resumedAt = Date.now();
+      console.log(
+        `${keys.length} orders placed in ${resumedAt - placing} ms with the consumer stopped`,
+      );
       await cluster.kubectl(
         "-n",
         NS,
@@ -595,6 +601,35 @@ Deno.test({
         );
         assert.equal(load.lost.length, 0);
         await assertExactlyOnce(db, load.acked);
+      },
+    );
+
+    await t.step(
+      "Debian's Prometheus finds every target the chart exposes for scraping",
+      async () => {
+        const prom = await startPrometheus(`https://${cluster.nodeIp}:6443`, NS, RELEASE);
+        cleanups.push(() => prom.close());
+        const components = ["intake", "consumer", "promoter", "hub"];
+        // deno-lint-ignore no-explicit-any
+        const targets: any[] = await waitFor(
+          "a scrape of every service's metrics port",
+          async () => {
+            const ts = await prom.targets();
+            const scraped = new Set(
+              ts.filter((x) => x.health !== "unknown").map((x) => x.labels.component),
+            );
+            return components.every((c) => scraped.has(c)) ? ts : undefined;
+          },
+          60_000,
+          1000,
+        );
+        for (const x of targets) {
+          console.log(`${x.labels.pod} ${x.scrapeUrl}: ${x.health} ${x.lastError ?? ""}`);
+        }
+        const series = await prom.query('count by (__name__) ({__name__=~"ovenline_.+"})');
+        console.log(
+          `ovenline_* series: ${series.map((s) => s.metric.__name__).sort().join(", ") || "none"}`,
+        );
       },
     );
 

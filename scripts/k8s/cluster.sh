@@ -82,7 +82,7 @@ need_root() { [ "$(id -u)" -eq 0 ] || die "needs root (network, mounts, containe
 need_packages() {
   local need=() spec
   for spec in runc=runc iptables=iptables conntrack=conntrack ip=iproute2 openssl=openssl \
-    buildah=buildah gcc=gcc mount=mount; do
+    buildah=buildah gcc=gcc mount=mount prometheus=prometheus; do
     command -v "${spec%%=*}" >/dev/null || need+=("${spec#*=}")
   done
   [ -x /usr/lib/cni/bridge ] || need+=(containernetworking-plugins)
@@ -463,7 +463,8 @@ start_control_plane() {
     --cluster-signing-cert-file "$PKI/ca.crt" --cluster-signing-key-file "$PKI/ca.key" \
     --root-ca-file "$PKI/ca.crt" --service-account-private-key-file "$PKI/sa.key" \
     --use-service-account-credentials=true --service-cluster-ip-range "$SERVICE_CIDR" \
-    --cluster-cidr "$POD_CIDR" --allocate-node-cidrs=false --profiling=false --v 1
+    --cluster-cidr "$POD_CIDR" --allocate-node-cidrs=false --profiling=false --v 1 \
+    --horizontal-pod-autoscaler-sync-period 5s
 
   start_one kube-scheduler "$KUBE_SCHEDULER" healthz https://127.0.0.1:10259/healthz -- \
     --kubeconfig "$CONF/scheduler.kubeconfig" \
