@@ -189,13 +189,14 @@ import() {
 
 # KEDA from its module's kustomize configuration, with the images built here.
 keda_manifests() {
-  local src dir="$TOOLS/keda-$KEDA_VERSION-install"
+  local src dir="$TOOLS/keda-$KEDA_VERSION-install" overlay
   src="$(module_dir "$KEDA_MODULE@$KEDA_VERSION")"
+  overlay="$dir/install"
   rm -rf "$dir"
-  mkdir -p "$dir/install"
+  mkdir -p "$overlay"
   cp -r "$src/config" "$dir/upstream"
   chmod -R u+w "$dir/upstream"
-  cat >"$dir/install/kustomization.yaml" <<EOF
+  cat >"$overlay/kustomization.yaml" <<EOF
 apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization
 resources:
@@ -215,14 +216,14 @@ patches:
     patch: |-
       - { op: replace, path: /spec/template/spec/containers/0/imagePullPolicy, value: IfNotPresent }
 EOF
-  kctl kustomize "$dir/install"
+  kctl kustomize "$overlay"
 }
 
 # CloudNativePG's release manifest from its module, with the images built here.
 cnpg_manifests() {
-  local src release
-  src="$(module_dir "$CNPG_MODULE@$CNPG_VERSION")"
-  release="$src/releases/cnpg-${CNPG_VERSION#v}.yaml"
+  local releases release
+  releases="$(module_dir "$CNPG_MODULE@$CNPG_VERSION")/releases"
+  release="$releases/cnpg-${CNPG_VERSION#v}.yaml"
   [ -f "$release" ] || die "no $release"
   sed -e "s#ghcr.io/cloudnative-pg/cloudnative-pg:${CNPG_VERSION#v}#$(image cnpg)#g" \
     -e "s#imagePullPolicy: Always#imagePullPolicy: IfNotPresent#g" "$release"

@@ -1,11 +1,13 @@
 /**
  * Debian's Prometheus, run on the host against the single-node cluster, scraping what the chart
- * exposes the way its PodMonitor asks (monitoring.ts): the release's pods, container ports named
- * "metrics" or "http", path /metrics. Pods are found through the API server (kubernetes_sd with
- * the cluster's admin certificate); the alert rules of deploy/observability/alerts.yaml are
- * loaded, so that every series they read can be looked up.
+ * exposes the way its PodMonitor asks (cdk8s/lib/telemetry/monitoring.ts): the release's pods,
+ * container ports named "metrics" or "http", path /metrics. Debian builds Prometheus without
+ * Kubernetes service discovery, so the pods are listed with kubectl and handed to Prometheus as a
+ * file_sd target file (`refresh()` lists them again). The alert rules of
+ * deploy/observability/alerts.yaml are loaded, so that every series they read can be looked up.
  */
 import { stringify } from "yaml";
+import type { Cluster } from "./cluster.ts";
 import { ROOT_PATH } from "./infra.ts";
 import { freePort } from "./ports.ts";
 import { waitFor } from "./wait.ts";
@@ -16,49 +18,59 @@ export interface Prometheus {
   query(expr: string): Promise<any[]>;
   // deno-lint-ignore no-explicit-any
   targets(): Promise<any[]>;
+  /** Lists the release's pods again and rewrites the target file. */
+  refresh(): Promise<void>;
   close(): Promise<void>;
 }
 
+/** The scrape targets the chart's PodMonitor selects, as a file_sd target list. */
+async function podTargets(cluster: Cluster, namespace: string, release: string) {
+  const pods = await cluster.json(
+    "-n",
+    namespace,
+    "get",
+    "pods",
+    "-l",
+    `app.kubernetes.io/instance=${release}`,
+  );
+  // deno-lint-ignore no-explicit-any
+  return pods.items.filter((p: any) => p.status.podIP && p.status.phase === "Running").flatMap(
+    // deno-lint-ignore no-explicit-any
+    (p: any) =>
+      // deno-lint-ignore no-explicit-any
+      p.spec.containers.flatMap((c: any) => c.ports ?? []).filter((port: any) =>
+        port.name === "metrics" || port.name === "http"
+        // deno-lint-ignore no-explicit-any
+      ).map((port: any) => ({
+        targets: [`${p.status.podIP}:${port.containerPort}`],
+        labels: {
+          component: p.metadata.labels["app.kubernetes.io/component"] ?? "",
+          pod: p.metadata.name,
+        },
+      })),
+  );
+}
+
 export async function startPrometheus(
-  apiServer: string,
+  cluster: Cluster,
   namespace: string,
   release: string,
 ): Promise<Prometheus> {
   const dir = await Deno.makeTempDir({ prefix: "ovenline-prometheus-" });
-  const pki = `${ROOT_PATH}.infra/cluster/pki`;
+  const targetsFile = `${dir}/targets.json`;
+  const refresh = async () => {
+    const targets = await podTargets(cluster, namespace, release);
+    await Deno.writeTextFile(`${targetsFile}.tmp`, JSON.stringify(targets));
+    await Deno.rename(`${targetsFile}.tmp`, targetsFile);
+  };
+  await refresh();
   const config = {
     global: { scrape_interval: "5s", evaluation_interval: "5s" },
     rule_files: [`${ROOT_PATH}deploy/observability/alerts.yaml`],
     scrape_configs: [{
       job_name: "ovenline",
       metrics_path: "/metrics",
-      kubernetes_sd_configs: [{
-        role: "pod",
-        api_server: apiServer,
-        namespaces: { names: [namespace] },
-        tls_config: {
-          ca_file: `${pki}/ca.crt`,
-          cert_file: `${pki}/admin.crt`,
-          key_file: `${pki}/admin.key`,
-        },
-      }],
-      relabel_configs: [
-        {
-          source_labels: ["__meta_kubernetes_pod_label_app_kubernetes_io_instance"],
-          regex: release,
-          action: "keep",
-        },
-        {
-          source_labels: ["__meta_kubernetes_pod_container_port_name"],
-          regex: "metrics|http",
-          action: "keep",
-        },
-        {
-          source_labels: ["__meta_kubernetes_pod_label_app_kubernetes_io_component"],
-          target_label: "component",
-        },
-        { source_labels: ["__meta_kubernetes_pod_name"], target_label: "pod" },
-      ],
+      file_sd_configs: [{ files: [targetsFile], refresh_interval: "5s" }],
     }],
   };
   await Deno.writeTextFile(`${dir}/prometheus.yml`, stringify(config));
@@ -72,7 +84,7 @@ export async function startPrometheus(
     ],
     stdin: "null",
     stdout: "null",
-    stderr: "piped",
+    stderr: "inherit",
   }).spawn();
   const url = `http://127.0.0.1:${port}`;
   const api = async (path: string) => {
@@ -95,11 +107,11 @@ export async function startPrometheus(
     url,
     query: async (expr) => (await api(`/api/v1/query?query=${encodeURIComponent(expr)}`)).result,
     targets: async () => (await api("/api/v1/targets?state=active")).activeTargets,
+    refresh,
     async close() {
       try {
         child.kill("SIGTERM");
       } catch { /* gone */ }
-      await child.stderr.cancel();
       await child.status;
       await Deno.remove(dir, { recursive: true });
     },
