@@ -555,7 +555,13 @@ Deno.test({
         "KEDA to scale the consumer down",
         async () => {
           const d = await cluster.json("-n", NS, "get", "deploy", "ovenline-consumer");
-          return d.spec.replicas === min;
+          if (d.spec.replicas !== min) return false;
+          // The sampler looks once a second: make sure the timeline has the moment it went in.
+          if (timeline.at(-1)?.replicas !== min) {
+            const s = Math.round((Date.now() - kedaStart) / 1000);
+            timeline.push({ s, replicas: min, ready: d.status.readyReplicas ?? 0, lag: "-" });
+          }
+          return true;
         },
         cooldownMs + 3 * MIN,
         2000,
