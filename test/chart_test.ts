@@ -34,6 +34,7 @@ const VALUES_FILES: Record<string, string[]> = {
   dev: ["deploy/values-dev.yaml"],
   prod: ["deploy/values-prod.yaml"],
   external: ["deploy/values-external.yaml"],
+  "one-machine": ["deploy/values-one-machine.yaml"],
 };
 
 const OPERATOR_KINDS = [

@@ -21,8 +21,6 @@
  *   consumer up, and back down once the lag is gone (replica counts over time);
  * - `helm upgrade` with a changed value rolls every Deployment, and no order is lost meanwhile;
  * - Debian's Prometheus, scraping what the chart's PodMonitor selects, reaches every service;
- * - Tilt's own loader evaluates the shipped Tiltfile against this cluster (`tilt ci` itself
- *   needs a Docker engine and a registry the node pulls from; docs/deploy.md);
  * - `helm uninstall` leaves only what docs/deploy.md says it leaves.
  */
 import assert from "node:assert/strict";
@@ -30,8 +28,7 @@ import pg from "pg";
 import { parse as parseYaml } from "yaml";
 import { mintToken } from "../src/adapters/http/bearer_tokens.ts";
 import { OrderApi, seedExampleRequest } from "./support/grpc_client.ts";
-import { helm } from "./support/chart.ts";
-import { type Cluster, must, sh, startCluster } from "./support/cluster.ts";
+import { type Cluster, must, startCluster } from "./support/cluster.ts";
 import { ROOT_PATH } from "./support/infra.ts";
 import { startPrometheus } from "./support/prometheus.ts";
 import { waitFor } from "./support/wait.ts";
@@ -650,60 +647,6 @@ Deno.test({
         console.log(
           `ovenline_* series: ${series.map((s) => s.metric.__name__).sort().join(", ") || "none"}`,
         );
-      },
-    );
-
-    await t.step(
-      "Tilt's own loader evaluates the shipped Tiltfile against this cluster",
-      async () => {
-        // Tilt (built from the Go module proxy) runs the Tiltfile as `tilt up` would, without
-        // building or deploying: `tilt alpha tiltfile-result`. Its local() and helm() calls use
-        // the kubectl and helm on PATH.
-        const tilt = (await must("bash", ["scripts/tilt.sh"], { loud: true })).trim().split("\n")
-          .at(-1)!;
-        const bin = await Deno.makeTempDir({ prefix: "ovenline-tilt-bin-" });
-        cleanups.push(() => Deno.remove(bin, { recursive: true }));
-        const paths = Object.fromEntries(
-          (await must("bash", ["scripts/k8s/build.sh", "--print"])).trim().split("\n")
-            .map((l) => l.split("=", 2)),
-        );
-        await Deno.symlink(paths.KUBECTL, `${bin}/kubectl`);
-        await Deno.symlink(await helm(), `${bin}/helm`);
-        const r = await sh(tilt, [
-          "alpha",
-          "tiltfile-result",
-          "--",
-          ...installArgs.filter((a) => a !== "-f" && a !== "--set").flatMap((a) =>
-            a === VALUES ? ["--values", a] : ["--set", a]
-          ),
-        ], {
-          env: {
-            PATH: `${bin}:${Deno.env.get("PATH")}`,
-            KUBECONFIG: cluster.kubeconfig,
-            TILT_DISABLE_ANALYTICS: "1",
-          },
-        });
-        assert.equal(r.code, 0, `tilt alpha tiltfile-result failed (${r.code}):\n${r.stderr}`);
-        const result = JSON.parse(r.stdout);
-        const manifests = new Map<string, Json>(result.Manifests.map((m: Json) => [m.Name, m]));
-        for (
-          const name of ["postgres", "redis", "migrate", "intake", "consumer", "promoter", "hub"]
-        ) {
-          assert.ok(manifests.has(name), `resource ${name}`);
-        }
-        assert.ok(
-          !manifests.has("kafka"),
-          "no Strimzi resource: these values use ./dev up's Kafka",
-        );
-        assert.deepEqual(manifests.get("migrate").ResourceDependencies.sort(), [
-          "postgres",
-          "redis",
-        ]);
-        assert.deepEqual(manifests.get("intake").ResourceDependencies, ["migrate"]);
-        const intake = JSON.stringify(manifests.get("intake"));
-        assert.match(intake, /\/app\/src/, "intake's image syncs src/ into /app/src");
-        assert.match(intake, /50051/, "intake's port forward");
-        assert.match(JSON.stringify(manifests.get("hub")), /8080/, "the hub's port forward");
       },
     );
 
