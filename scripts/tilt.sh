@@ -11,7 +11,7 @@ TILT_VERSION="${OVENLINE_TILT_VERSION:-v0.34.0}"
 TILT_MODULE="github.com/tilt-dev/tilt"
 TILT_BIN="$BIN/tilt-$TILT_VERSION"
 
-lock 8 "$TOOLS"
+lock 8 "$TOOLS/tilt" # its own lock: a long build that blocks no other
 # Tilt parses Tiltfiles with tree-sitter, which is C: this one build needs cgo (gcc).
 export OVENLINE_CGO=1
 if [ ! -x "$TILT_BIN" ]; then
