@@ -503,7 +503,18 @@ cmd_up() {
   t0=$(date +%s%N)
   if [ -f "$OWNER_FILE" ] && owner="$(cat "$OWNER_FILE")" && [ "$owner" != "$ROOT" ] &&
     ip link show "$NODE_BRIDGE" >/dev/null 2>&1; then
-    die "this machine's cluster belongs to $owner: run './dev cluster down' there first"
+    # Another checkout's cluster: refuse while it runs; clear what a dead one left (its
+    # processes end with their session, its bridges, routes, chains and mounts do not).
+    if (RUN="$owner/.infra/cluster/run" && pid_of kube-apiserver kube-apiserver >/dev/null); then
+      die "this machine's cluster belongs to $owner: run './dev cluster down' there first"
+    fi
+    log "clearing what the stopped cluster of $owner left"
+    if [ -f "$owner/scripts/k8s/cluster.sh" ]; then
+      bash "$owner/scripts/k8s/cluster.sh" down >&2 || true
+    else
+      net_down
+      rm -f "$OWNER_FILE"
+    fi
   fi
   need_packages
   bash "$ROOT/scripts/k8s/build.sh"
