@@ -86,6 +86,9 @@ wait_ready() {
 
 case "$action" in
 start)
+  # A fresh database needs the schema before the consumer's first partition check.
+  deno run -A --quiet src/adapters/postgres/migrate_cli.ts >>"$log_dir/migrate.log" 2>&1 ||
+    { echo "migrations failed; see $log_dir/migrate.log" >&2; exit 1; }
   for s in "${wanted[@]}"; do
     if running "$s"; then echo "$s: already running (pid $(cat "$run_dir/$s.pid"))"; continue; fi
     port="$(ready_port "$s")"

@@ -127,7 +127,7 @@ start() {
   if p="$(pid)"; then
     log "pid $p is alive but not answering yet; waiting for it"
   else
-    rm -f "$K_PID" # stale after a kill
+    drop_stale_pid_file "$K_PID" # stale after a kill
     ! port_open "$PORT" || die "$(port_taken_message "$PORT" OVENLINE_KAFKA_PORT)"
     ! port_open "$CPORT" || die "$(port_taken_message "$CPORT" OVENLINE_KAFKA_CONTROLLER_PORT)"
     write_config

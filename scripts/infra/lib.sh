@@ -54,6 +54,14 @@ pid_of() {
   echo "$pid"
 }
 
+# drop_stale_pid_file FILE: removes a pid file whose process is gone (after a kill or a reboot).
+# A live process keeps its file even when it is not the one asked for (another port setting).
+drop_stale_pid_file() {
+  local pid
+  pid="$(head -n1 "$1" 2>/dev/null | tr -dc '0-9' || true)"
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || rm -f "$1"
+}
+
 port_open() { timeout 1 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
 
 # wait_gone PID SECONDS: waits for a process to exit; fails on timeout.

@@ -83,7 +83,7 @@ start() {
     log "already running on 127.0.0.1:$PORT (pid $(pid)), reusing"
   else
     if ! pid >/dev/null; then
-      rm -f "$PG_DATA/postmaster.pid" # stale after a kill
+      drop_stale_pid_file "$PG_DATA/postmaster.pid" # stale after a kill
       ! port_open "$PORT" || die "$(port_taken_message "$PORT" OVENLINE_PG_PORT)"
     fi
     mkdir -p "$PG_ROOT" "$PG_RUN"

@@ -25,7 +25,7 @@ start() {
     log "already running on 127.0.0.1:$PORT (pid $(pid)), reusing"
   else
     if ! pid >/dev/null; then
-      rm -f "$R_PID"
+      drop_stale_pid_file "$R_PID"
       ! port_open "$PORT" || die "$(port_taken_message "$PORT" OVENLINE_REDIS_PORT)"
     fi
     mkdir -p "$R_DIR"

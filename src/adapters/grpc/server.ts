@@ -10,9 +10,9 @@ import {
   type ServiceDefinition,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
-import { loadFileDescriptorSetFromBuffer } from "@grpc/proto-loader";
 import { ReflectionService } from "@grpc/reflection";
 import { HealthImplementation, type ServingStatus } from "grpc-health-check";
+import { reflectionDescriptors } from "./reflection_descriptors.ts";
 
 const DESCRIPTOR_SET = new URL("../../gen/descriptor_set.binpb", import.meta.url);
 
@@ -49,9 +49,7 @@ export async function startGrpcServer(
     ]) as Record<string, ServingStatus>,
   );
   health.addToServer(server);
-  const descriptors = loadFileDescriptorSetFromBuffer(
-    Buffer.from(Deno.readFileSync(DESCRIPTOR_SET)),
-  );
+  const descriptors = reflectionDescriptors(Buffer.from(Deno.readFileSync(DESCRIPTOR_SET)));
   new ReflectionService(descriptors).addToServer(server);
   for (const s of services) server.addService(s.definition, s.implementation);
 

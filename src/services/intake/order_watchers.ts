@@ -6,11 +6,13 @@
 import type { EventStream, StreamEntry } from "../../adapters/redis/event_stream.ts";
 import { OrderNotFoundError } from "../../domain/errors.ts";
 import type { Order } from "../../domain/order.ts";
+import type { OrderWithoutCustomer } from "../../domain/personal_data.ts";
 import type { OrderReader } from "../../domain/ports.ts";
 import { isTerminal } from "../../domain/status.ts";
 import type { Logger } from "../../observability/logger.ts";
 
-type Watcher = (order: Order) => void;
+/** Orders from the stream lack the customer (see withoutPersonalData). */
+type Watcher = (order: OrderWithoutCustomer) => void;
 
 export class OrderWatchers {
   readonly #watchers = new Map<string, Set<Watcher>>();
@@ -32,12 +34,15 @@ export class OrderWatchers {
     let lastVersion = 0;
     let finish!: () => void;
     const finished = new Promise<void>((resolve) => (finish = resolve));
-    const watcher: Watcher = (order) => {
-      if (order.version <= lastVersion) return;
-      lastVersion = order.version;
+    let first: Order | undefined;
+    const watcher: Watcher = (seen) => {
+      if (seen.version <= lastVersion) return;
+      lastVersion = seen.version;
+      // Stream entries carry no personal data; the customer is the one the first read found.
+      const order = { customer: first?.customer, deliveryAddress: first?.deliveryAddress, ...seen };
       if (order.status !== lastStatus) {
         lastStatus = order.status;
-        onOrder(order);
+        onOrder(order as Order);
       }
       if (isTerminal(order.status)) finish();
     };
@@ -50,6 +55,7 @@ export class OrderWatchers {
       await this.#ensureFollowing();
       const current = await this.orders.get(orderId);
       if (!current) throw new OrderNotFoundError(orderId);
+      first = current;
       watcher(current);
       await finished;
     } finally {
@@ -103,7 +109,7 @@ export class OrderWatchers {
       }
       const set = entry.orderId ? this.#watchers.get(entry.orderId) : undefined;
       if (!set || !entry.order) continue;
-      const order = JSON.parse(entry.order) as Order;
+      const order = JSON.parse(entry.order) as OrderWithoutCustomer;
       for (const w of set) w(order);
     }
   }
