@@ -20,17 +20,19 @@
  * - with the consumer stopped (KEDA's paused-replicas) lag builds; resumed, KEDA scales the
  *   consumer up, and back down once the lag is gone (replica counts over time);
  * - `helm upgrade` with a changed value rolls every Deployment, and no order is lost meanwhile;
- * - Debian's Prometheus, scraping what the chart's PodMonitor selects, reaches every service;
+ * - Debian's Prometheus, scraping what the chart's PodMonitor selects, has every ovenline_* series
+ *   the alert rules read (after orders, a KDS socket and a promoted pre-order);
  * - `helm uninstall` leaves only what docs/deploy.md says it leaves.
  */
 import assert from "node:assert/strict";
+import { Redis } from "ioredis";
 import pg from "pg";
 import { parse as parseYaml } from "yaml";
-import { mintToken } from "../src/adapters/http/bearer_tokens.ts";
 import { OrderApi, seedExampleRequest } from "./support/grpc_client.ts";
 import { type Cluster, must, startCluster } from "./support/cluster.ts";
 import { ROOT_PATH } from "./support/infra.ts";
 import { startPrometheus } from "./support/prometheus.ts";
+import { metricNamesIn } from "./support/promql_names.ts";
 import { waitFor } from "./support/wait.ts";
 import { TestSocket } from "./support/ws_client.ts";
 
@@ -323,6 +325,7 @@ Deno.test({
         kitchen.spec.hours[day] = [{ open: "00:00", close: "24:00" }];
       }
       kitchen.spec.capacity = 1_000_000_000;
+      kitchen.spec.bookingHorizonDays = 1; // a pre-order 3 hours ahead is taken at any hour
       const applied = await cluster.kubectlRun(
         ["-n", NS, "apply", "-f", "-"],
         JSON.stringify(kitchen),
@@ -361,7 +364,26 @@ Deno.test({
     await t.step(
       "the seed's example order reaches the KDS through the Services, and PostgreSQL",
       async () => {
-        const token = await mintToken(values.auth.jwtSecret, "viewer", "k8s-install-test", 3600);
+        // The hub's own token tool, in the hub's pod: its keys and issuer are the hub's.
+        const token = (await cluster.kubectl(
+          "-n",
+          NS,
+          "exec",
+          "deploy/ovenline-hub",
+          "--",
+          "deno",
+          "run",
+          "--node-modules-dir=manual",
+          "--frozen",
+          "--cached-only",
+          "--allow-net",
+          "--allow-env",
+          "--allow-read",
+          "--allow-sys",
+          "src/services/tokens/main.ts",
+          "--role",
+          "viewer",
+        )).trim();
         const kds = await TestSocket.open(`ws://${hub}:8080/ws/kds?kitchen=main`, token);
         try {
           await kds.waitFor("the KDS snapshot", (r) => r.message.type === "snapshot", 30_000);
@@ -622,31 +644,64 @@ Deno.test({
     );
 
     await t.step(
-      "Debian's Prometheus finds every target the chart exposes for scraping",
+      "Debian's Prometheus has every ovenline_* series the alert rules read",
       async () => {
         const prom = await startPrometheus(cluster, NS, RELEASE);
         cleanups.push(() => prom.close());
-        const components = ["intake", "consumer", "promoter", "hub"];
-        // deno-lint-ignore no-explicit-any
-        const targets: any[] = await waitFor(
-          "a scrape of every service's metrics port",
-          async () => {
-            const ts = await prom.targets();
-            const scraped = new Set(
-              ts.filter((x) => x.health !== "unknown").map((x) => x.labels.component),
-            );
-            return components.every((c) => scraped.has(c)) ? ts : undefined;
-          },
-          60_000,
-          1000,
+        // A pre-order, brought forward in Redis so that the promoter moves it now (promotion delay).
+        const later = await intake.createOrder(
+          seedExampleRequest({
+            idempotencyKey: crypto.randomUUID(),
+            requestedTime: new Date(Date.now() + 3 * 3_600_000),
+          }),
         );
-        for (const x of targets) {
+        const secret = await cluster.json("-n", NS, "get", "secret", "ovenline-redis");
+        const redis = new Redis({
+          host: await clusterIp(cluster, "ovenline-redis"),
+          port: 6379,
+          password: atob(secret.data.password),
+          lazyConnect: true,
+        });
+        try {
+          await redis.connect();
+          await waitFor(
+            "the pre-order scheduled",
+            async () => (await redis.zscore("erp:orders:pending_slots", later.orderId)) !== null,
+            30_000,
+            200,
+          );
+          await redis.zadd("erp:orders:pending_slots", Date.now(), later.orderId);
+        } finally {
+          redis.disconnect();
+        }
+        const rules = parseYaml(
+          Deno.readTextFileSync(`${ROOT_PATH}deploy/observability/alerts.yaml`),
+        ) as { groups: { rules: { expr: string }[] }[] };
+        const wanted = [
+          ...new Set(rules.groups.flatMap((g) => g.rules.flatMap((r) => metricNamesIn(r.expr)))),
+        ].sort();
+        const started = Date.now();
+        let names: string[] = [];
+        await waitFor(
+          "every metric of the alert rules as a series",
+          async () => {
+            await prom.refresh(); // pods rolled by the upgrade have new addresses
+            names = (await prom.query('count by (__name__) ({__name__=~"ovenline_.+"})'))
+              .map((r) => r.metric.__name__);
+            return wanted.every((n) => names.includes(n));
+          },
+          90_000,
+          2000,
+        ).catch(() => undefined);
+        for (const x of await prom.targets()) {
           console.log(`${x.labels.pod} ${x.scrapeUrl}: ${x.health} ${x.lastError ?? ""}`);
         }
-        const series = await prom.query('count by (__name__) ({__name__=~"ovenline_.+"})');
         console.log(
-          `ovenline_* series: ${series.map((s) => s.metric.__name__).sort().join(", ") || "none"}`,
+          `ovenline_* metrics in Prometheus after ${Date.now() - started} ms: ${
+            names.sort().join(", ")
+          }`,
         );
+        assert.deepEqual(wanted.filter((n) => !names.includes(n)), [], "missing series");
       },
     );
 

@@ -1,7 +1,7 @@
 /**
  * Debian's Prometheus, run on the host against the single-node cluster, scraping what the chart
  * exposes the way its PodMonitor asks (cdk8s/lib/telemetry/monitoring.ts): the release's pods,
- * container ports named "metrics" or "http", path /metrics. Debian builds Prometheus without
+ * container ports named "metrics", path /metrics. Debian builds Prometheus without
  * Kubernetes service discovery, so the pods are listed with kubectl and handed to Prometheus as a
  * file_sd target file (`refresh()` lists them again). The alert rules of
  * deploy/observability/alerts.yaml are loaded, so that every series they read can be looked up.
