@@ -131,6 +131,29 @@ function available(d: Json): boolean {
     (d.status?.availableReplicas ?? 0) === d.spec.replicas;
 }
 
+/** A viewer token from the hub's own token tool, in the hub's pod (its keys and issuer). */
+async function viewerToken(cluster: Cluster): Promise<string> {
+  return (await cluster.kubectl(
+    "-n",
+    NS,
+    "exec",
+    "deploy/ovenline-hub",
+    "--",
+    "deno",
+    "run",
+    "--node-modules-dir=manual",
+    "--frozen",
+    "--cached-only",
+    "--allow-net",
+    "--allow-env",
+    "--allow-read",
+    "--allow-sys",
+    "src/services/tokens/main.ts",
+    "--role",
+    "viewer",
+  )).trim();
+}
+
 /** A Kubernetes quantity as a number ("150", "16666m"). */
 function quantity(q: string | undefined): number {
   if (q === undefined) return NaN;
@@ -364,26 +387,7 @@ Deno.test({
     await t.step(
       "the seed's example order reaches the KDS through the Services, and PostgreSQL",
       async () => {
-        // The hub's own token tool, in the hub's pod: its keys and issuer are the hub's.
-        const token = (await cluster.kubectl(
-          "-n",
-          NS,
-          "exec",
-          "deploy/ovenline-hub",
-          "--",
-          "deno",
-          "run",
-          "--node-modules-dir=manual",
-          "--frozen",
-          "--cached-only",
-          "--allow-net",
-          "--allow-env",
-          "--allow-read",
-          "--allow-sys",
-          "src/services/tokens/main.ts",
-          "--role",
-          "viewer",
-        )).trim();
+        const token = await viewerToken(cluster);
         const kds = await TestSocket.open(`ws://${hub}:8080/ws/kds?kitchen=main`, token);
         try {
           await kds.waitFor("the KDS snapshot", (r) => r.message.type === "snapshot", 30_000);
@@ -648,6 +652,26 @@ Deno.test({
       async () => {
         const prom = await startPrometheus(cluster, NS, RELEASE);
         cleanups.push(() => prom.close());
+        // Orders seen on a KDS socket (KDS latency), on the hub the upgrade rolled.
+        const kds = await TestSocket.open(
+          `ws://${hub}:8080/ws/kds?kitchen=main`,
+          await viewerToken(cluster),
+        );
+        try {
+          await kds.waitFor("the KDS snapshot", (r) => r.message.type === "snapshot", 30_000);
+          for (let i = 0; i < 3; i++) {
+            const o = await intake.createOrder(
+              seedExampleRequest({ idempotencyKey: crypto.randomUUID() }),
+            );
+            await kds.waitFor(
+              "the order on the KDS",
+              (r) => r.message.order?.id === o.orderId,
+              30_000,
+            );
+          }
+        } finally {
+          await kds.close();
+        }
         // A pre-order, brought forward in Redis so that the promoter moves it now (promotion delay).
         const later = await intake.createOrder(
           seedExampleRequest({

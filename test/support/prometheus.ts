@@ -39,7 +39,7 @@ async function podTargets(cluster: Cluster, namespace: string, release: string) 
     (p: any) =>
       // deno-lint-ignore no-explicit-any
       p.spec.containers.flatMap((c: any) => c.ports ?? []).filter((port: any) =>
-        port.name === "metrics" || port.name === "http"
+        port.name === "metrics"
         // deno-lint-ignore no-explicit-any
       ).map((port: any) => ({
         targets: [`${p.status.podIP}:${port.containerPort}`],
