@@ -756,6 +756,7 @@ Deno.test({
         "ConfigMap/kube-root-ca.crt",
         "Lease/ovenline-kitchen-operator",
         "PersistentVolumeClaim/data-ovenline-redis-0",
+        "PersistentVolumeClaim/ovenline-housekeeper-archive",
         "ServiceAccount/default",
       ]);
       const crd = await cluster.kubectlRun(["get", "crd", "kitchens.ovenline.dev"]);
