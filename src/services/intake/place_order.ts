@@ -85,7 +85,7 @@ export async function placeOrder(deps: PlaceOrderDeps, request: OrderRequest): P
   });
   if (outcome.kind !== "existing" && outcome.kind !== "reserved") {
     if (outOfStock.length > 0) throw new OutOfStockError(outOfStock);
-    if (plan.kind === "closed") throw new KitchenClosedError(plan.reason, plan.nextOpening);
+    if (plan.kind === "closed") throw new KitchenClosedError(plan.reason, plan.nextOpening, now);
     if (outcome.kind === "rate_limited") {
       throw new RateLimitedError(outcome.retryAfterMs, outcome.subject);
     }
