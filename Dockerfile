@@ -2,15 +2,14 @@
 #
 # One image for Ovenline: the four services (intake, consumer, promoter, hub), the Kitchen
 # operator and its file mode, the migration command and the dead-letter tool. Each Kubernetes
-# container picks its entry point and names exactly what that process may do:
+# container picks its entry point:
 #
 #   deno run --node-modules-dir=manual --frozen --cached-only \
-#     --allow-net=<its hosts and ports> --allow-read=<its files> --allow-env=<its variables> \
-#     --ignore-env src/services/<name>/main.ts
+#     --allow-net --allow-env --allow-read --allow-sys src/services/<name>/main.ts
 #
-# (the chart renders each command: cdk8s/lib/deno_permissions.ts). The ENTRYPOINT below grants
-# nothing: a process started without permission flags of its own may not touch the network,
-# files or environment.
+# (ENTRYPOINT below holds these broad flags for one-off runs by hand, such as the token tool. The
+# chart never uses it: each container's command names exactly what that process may do, its
+# hosts, files and variables, cdk8s/lib/deno_permissions.ts.)
 #
 # Base: the official denoland/deno image at exactly 2.8.3 (Debian). The machines install Deno
 # from npm (`npm install deno@2.8.3`, the same release binary); in an image that would also need
@@ -73,5 +72,6 @@ RUN deno install --frozen --entrypoint \
 USER 1993:1993
 
 EXPOSE 50051 9464 8080 8081 8082 8083
-ENTRYPOINT ["deno", "run", "--node-modules-dir=manual", "--frozen", "--cached-only"]
+ENTRYPOINT ["deno", "run", "--node-modules-dir=manual", "--frozen", "--cached-only", \
+            "--allow-net", "--allow-env", "--allow-read", "--allow-sys"]
 CMD ["src/services/hub/main.ts"]

@@ -1,4 +1,3 @@
-// deno-lint-ignore-file no-explicit-any -- rendered manifests are untyped YAML
 /**
  * Every Ovenline process of the chart runs with only the Deno permissions the chart renders for
  * it (cdk8s/lib/deno_permissions.ts), and still does its work: each container's command line,
@@ -23,16 +22,9 @@ import {
   kitchenManifest,
   type KitchenResource,
 } from "../src/adapters/kubernetes/kitchen_resource.ts";
-import { mintToken } from "../src/adapters/http/bearer_tokens.ts";
-import { saveKitchen } from "../src/adapters/postgres/kitchen_repository.ts";
 import { ensurePartitions } from "../src/adapters/postgres/partitions.ts";
-import { createTestDatabase } from "../src/adapters/postgres/test_database.ts";
-import { readTokenAuthority } from "../src/config/auth.ts";
 import { operatorRules } from "../src/services/kitchen_operator/rbac.ts";
-import { find, type K8sObject, render } from "./support/chart.ts";
-import { HealthClient, OrderApi, seedExampleRequest } from "./support/grpc_client.ts";
-import { infraSetting, ROOT_PATH } from "./support/infra.ts";
-import { createTestTopics } from "./support/kafka_topics.ts";
+import { ROOT_PATH } from "./support/infra.ts";
 import { testKitchen } from "./support/kitchens.ts";
 import { httpStatus, startKubeApi } from "./support/kube_api.ts";
 import {
@@ -42,7 +34,7 @@ import {
 } from "./support/kube_kitchens.ts";
 import { OtlpReceiver } from "./support/otlp_receiver.ts";
 import { freePort } from "./support/ports.ts";
-import { leaseRedisDb } from "./support/redis_db.ts";
+import { containerOf, localRelease, orderThroughHub, ready } from "./support/local_release.ts";
 import {
   containerEnv,
   type LocalRun,
@@ -56,22 +48,6 @@ const NAMESPACE = "default";
 const ARCHIVE_DIR = "/var/lib/ovenline/archive";
 const PROBE = "test/support/permission_probe.ts";
 const CANARY = "OVENLINE_CANARY_SECRET";
-
-/** The first container of a workload's pod template (Deployment, Job, CronJob). */
-function containerOf(objs: K8sObject[], kind: string, name: string): any {
-  const o = find(objs, kind, name);
-  const pod = kind === "CronJob" ? o.spec.jobTemplate.spec.template.spec : o.spec.template.spec;
-  return pod.containers[0];
-}
-
-/** Whether the container's readiness probe passes, asked the way the kubelet asks it. */
-async function ready(container: any): Promise<boolean> {
-  const probe = container.readinessProbe;
-  if (probe.grpc) return await new HealthClient(`127.0.0.1:${probe.grpc.port}`).serving();
-  const res = await fetch(`http://127.0.0.1:${probe.httpGet.port}${probe.httpGet.path}`);
-  await res.body?.cancel();
-  return res.ok;
-}
 
 /** `run` with the probe script in place of its entry point (the same flags before it). */
 function probeRun(run: LocalRun, args: string[]): LocalRun {
@@ -87,10 +63,15 @@ function allowedEnv(run: LocalRun): string[] {
 }
 
 Deno.test("each process runs with only the Deno permissions the chart renders, and does its work", async (t) => {
-  const db = await createTestDatabase({ migrate: false });
-  const redis = await leaseRedisDb();
-  const topics = await createTestTopics(6);
   const otlp = await OtlpReceiver.start();
+  const release = await localRelease({
+    otel: {
+      endpoint: `http://127.0.0.1:${otlp.port}`,
+      protocol: "http/json",
+      collector: { enabled: false },
+    },
+  });
+  const { objs, db, topics } = release;
   const forbidden = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const scratch = await Deno.makeTempDir({ prefix: "ovenline-permissions-" });
   const logDir = `${ROOT_PATH}.artifacts/logs/deno-permissions-${Date.now()}`;
@@ -99,40 +80,7 @@ Deno.test("each process runs with only the Deno permissions the chart renders, a
   await Deno.writeTextFile(canaryFile, "not for Ovenline's eyes");
   const archive = `${scratch}/archive`;
   await Deno.mkdir(archive);
-  const kitchen = testKitchen();
-  const jwtSecret = `permissions-test-key-${crypto.randomUUID()}`;
   const children: Deno.ChildProcess[] = [];
-
-  const objs = await render({
-    values: {
-      defaultKitchenId: kitchen.id,
-      kafka: {
-        operator: { enabled: false },
-        external: {
-          brokers: infraSetting("KAFKA_BROKERS"),
-          tls: false,
-          sasl: { enabled: false },
-        },
-        topic: { name: topics.orders },
-        deadLetterTopic: { name: topics.deadLetters },
-        consumerGroup: `permissions-${crypto.randomUUID().slice(0, 8)}`,
-      },
-      postgres: { operator: { enabled: false }, external: { url: db.url } },
-      redis: { enabled: false, external: { url: redis.url } },
-      otel: {
-        endpoint: `http://127.0.0.1:${otlp.port}`,
-        protocol: "http/json",
-        collector: { enabled: false },
-      },
-      auth: { jwtSecret },
-      intake: { grpcPort: freePort(), metricsPort: freePort() },
-      consumer: { healthPort: freePort(), metricsPort: freePort() },
-      promoter: { healthPort: freePort(), metricsPort: freePort() },
-      hub: { port: freePort(), metricsPort: freePort() },
-      housekeeper: { archive: { persistent: false } },
-      deadLetterTool: { enabled: true, args: ["list"] },
-    },
-  });
   const runs = new Map<string, LocalRun>();
   const runOf = (what: string, kind: string, name: string, paths: Record<string, string> = {}) => {
     const container = containerOf(objs, kind, name);
@@ -162,7 +110,7 @@ Deno.test("each process runs with only the Deno permissions the chart renders, a
       assert.match(output, /applied/);
       const { rows } = await db.pool.query("SELECT count(*)::int AS n FROM pizzas");
       assert.ok(rows[0].n > 0, "the seeded menu");
-      await saveKitchen(db.pool, kitchen);
+      await release.addKitchen();
     });
 
     await t.step("consumer, intake, promoter and hub pass their readiness probes", async () => {
@@ -172,34 +120,8 @@ Deno.test("each process runs with only the Deno permissions the chart renders, a
     await t.step(
       "an order goes from intake through Kafka and the consumer to the hub",
       async () => {
-        const grpcPort =
-          containerOf(objs, "Deployment", "ovenline-intake").readinessProbe.grpc.port;
-        const api = new OrderApi(`127.0.0.1:${grpcPort}`);
-        try {
-          const { orderId } = await api.createOrder(
-            seedExampleRequest({ idempotencyKey: "perm-1" }),
-          );
-          const hubEnv = runs.get("hub")!.env;
-          const token = await mintToken(readTokenAuthority(hubEnv), {
-            role: "manager",
-            subject: "permissions-test",
-            ttlSeconds: 600,
-            now: new Date(),
-          });
-          const url = `http://127.0.0.1:${hubEnv.HUB_PORT}/api/v1/erp/orders/${orderId}`;
-          const order = await waitFor(
-            "the hub to show the order",
-            async () => {
-              const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
-              return res.ok ? await res.json() : (await res.body?.cancel(), undefined);
-            },
-            20_000,
-            200,
-          );
-          assert.equal(order.id ?? order.orderId, orderId);
-        } finally {
-          api.close();
-        }
+        const { orderId, shown } = await orderThroughHub(objs, runs.get("hub")!.env);
+        assert.equal(shown.id, orderId);
       },
     );
 
@@ -280,9 +202,7 @@ Deno.test("each process runs with only the Deno permissions the chart renders, a
     }
     forbidden.close();
     await otlp.close();
-    await topics.remove();
-    await redis.release();
-    await db.drop();
+    await release.close();
     await Deno.remove(scratch, { recursive: true });
   }
 });
@@ -296,11 +216,14 @@ Deno.test("each process runs with only the Deno permissions the chart renders, a
  */
 Deno.test("the Kitchen operator runs with its rendered permissions, in-cluster, and reconciles a Kitchen", async (t) => {
   const api = await startKubeApi();
-  const db = await createTestDatabase();
-  const redis = await leaseRedisDb();
+  const healthPort = freePort();
+  const lease = "ovenline-kitchen-operator";
+  const release = await localRelease({
+    kitchenOperator: { enabled: true, healthPort, leaseName: lease, resyncSeconds: 5 },
+  });
+  const { objs, db, redis } = release;
   const scratch = await Deno.makeTempDir({ prefix: "ovenline-operator-permissions-" });
   const namespace = "ovenline-permissions-test";
-  const lease = "ovenline-kitchen-operator";
   let child: Deno.ChildProcess | undefined;
   try {
     await installKitchenCrd(api.kc);
@@ -321,23 +244,11 @@ Deno.test("the Kitchen operator runs with its rendered permissions, in-cluster, 
     await Deno.writeTextFile(`${sa}/namespace`, namespace);
     const server = new URL(cluster.server);
 
-    const healthPort = freePort();
-    const objs = await render({
-      values: {
-        kitchenOperator: { enabled: true, healthPort, leaseName: lease, resyncSeconds: 5 },
-        postgres: { operator: { enabled: false }, external: { url: db.url } },
-        redis: { enabled: false, external: { url: redis.url } },
-        kafka: {
-          operator: { enabled: false },
-          external: {
-            brokers: infraSetting("KAFKA_BROKERS"),
-            tls: false,
-            sasl: { enabled: false },
-          },
-        },
-        otel: { enabled: false, collector: { enabled: false } },
-      },
-    });
+    const migrate = containerOf(objs, "Job", "ovenline-migrate");
+    const migrated = await runLocal(
+      localRun(migrate, containerEnv(objs, migrate, { name: "migrate-0", namespace })),
+    );
+    assert.equal(migrated.code, 0, migrated.output);
     const container = containerOf(objs, "Deployment", "ovenline-kitchen-operator");
     const env = containerEnv(objs, container, { name: "kitchen-operator-0", namespace }, {
       KUBERNETES_SERVICE_HOST: server.hostname,
@@ -478,8 +389,7 @@ Deno.test("the Kitchen operator runs with its rendered permissions, in-cluster, 
       } catch { /* gone */ }
       await child.status;
     }
-    await redis.release();
-    await db.drop();
+    await release.close();
     await api.close();
     await Deno.remove(scratch, { recursive: true });
   }

@@ -11,7 +11,10 @@
  * - the Kitchen operator serves its probe against a real kube-apiserver, and its file mode
  *   applies deploy/kitchens;
  * - the housekeeper runs to completion writing only its archive directory; the dead-letter tool
- *   lists; the token tool mints a token.
+ *   lists; the token tool mints a token;
+ * - the chart's own command lines, with each process's narrow Deno permissions
+ *   (cdk8s/lib/deno_permissions.ts) and its pod's environment, migrate, serve, take an order to
+ *   the hub, keep house and list dead letters (the steps above use the image's broad entry point).
  */
 import assert from "node:assert/strict";
 import { createTestDatabase } from "../src/adapters/postgres/test_database.ts";
@@ -24,6 +27,8 @@ import { waitForOrder } from "./support/observe.ts";
 import { freePort } from "./support/ports.ts";
 import { TestStack } from "./support/stack.ts";
 import { waitFor } from "./support/wait.ts";
+import { containerOf, localRelease, orderThroughHub, ready } from "./support/local_release.ts";
+import { containerEnv } from "./support/rendered_container.ts";
 
 const dec = new TextDecoder();
 
@@ -261,6 +266,80 @@ Deno.test("the image runs every entry point read-only as uid 1993 under runc", a
       assert.equal(token.code, 0, token.err);
       assert.match(token.out.trim(), /^[\w-]+\.[\w-]+\.[\w-]+$/);
     });
+
+    await t.step(
+      "the chart's own commands, with their narrow permissions, do their work",
+      async () => {
+        // Each container of the chart as rendered for `./dev up`'s infrastructure: its command line
+        // (deno_permissions.ts) and the environment its pod gets, in place of the image's own flags.
+        const release = await localRelease();
+        const chartRun = async (
+          kind: string,
+          name: string,
+          opts: { detach?: boolean; extra?: string[] } = {},
+        ) => {
+          const container = containerOf(release.objs, kind, name);
+          const env = containerEnv(release.objs, container, {
+            name: `${name}-0`,
+            namespace: "default",
+          });
+          for (const own of ["PATH", "HOME", "DENO_DIR"]) delete env[own]; // the image's
+          const cname = `ovenline-image-test-chart-${name.slice(9)}-${
+            crypto.randomUUID().slice(0, 6)
+          }`;
+          if (opts.detach) names.push(cname);
+          const r = await run("podman", [
+            "run",
+            ...(opts.detach ? ["-d", "--name", cname] : ["--rm"]),
+            ...HARDENED,
+            ...(opts.extra ?? []),
+            "--entrypoint",
+            "deno",
+            ...envFlags(env),
+            image,
+            ...[...container.command.slice(1), ...(container.args ?? [])],
+          ]);
+          return { ...r, container, env, cname };
+        };
+        try {
+          const migrated = await chartRun("Job", "ovenline-migrate");
+          assert.equal(migrated.code, 0, migrated.out + migrated.err);
+          await release.addKitchen();
+          for (const service of ["consumer", "intake", "promoter", "hub"]) {
+            const started = await chartRun("Deployment", `ovenline-${service}`, { detach: true });
+            assert.equal(started.code, 0, started.err);
+            await waitFor(
+              `the chart's ${service}`,
+              () => ready(started.container).catch(() => false),
+              60_000,
+              250,
+            )
+              .catch(async (e) => {
+                throw new Error(`${e.message}\n${await logsOf(started.cname)}`);
+              });
+          }
+          const hub = containerOf(release.objs, "Deployment", "ovenline-hub");
+          const { orderId, shown } = await orderThroughHub(
+            release.objs,
+            containerEnv(release.objs, hub, { name: "hub-0", namespace: "default" }),
+          );
+          assert.equal(shown.id, orderId);
+          const kept = await chartRun("CronJob", "ovenline-housekeeper", {
+            extra: ["--tmpfs", "/var/lib/ovenline/archive:rw,mode=1777"],
+          });
+          assert.equal(kept.code, 0, kept.out + kept.err);
+          assert.match(kept.out + kept.err, /housekeeping done/);
+          const listed = await chartRun("Job", "ovenline-dlq");
+          assert.equal(listed.code, 0, listed.out + listed.err);
+          assert.match(listed.out + listed.err, /0 dead letter\(s\)/);
+        } finally {
+          for (const n of names.filter((n) => n.includes("-chart-"))) {
+            await run("podman", ["rm", "-f", n]);
+          }
+          await release.close();
+        }
+      },
+    );
 
     await t.step("nothing can be written outside /tmp", async () => {
       const r = await runOnce(image, {}, ["eval", "Deno.writeTextFileSync('/app/x', 'x')"], [
