@@ -4,7 +4,7 @@
  * PostgreSQL and Redis are outside it: a fresh, empty database (the release's migration Job
  * migrates it), a leased Redis database, topics and a consumer group of its own, a kitchen open
  * now, free ports for every service. Its processes run from the rendered containers, locally
- * (rendered_container.ts) or in the image (test/image_permissions_test.ts).
+ * (rendered_container.ts) or in the image (test/image_test.ts).
  */
 import { mintToken } from "../../src/adapters/http/bearer_tokens.ts";
 import { saveKitchen } from "../../src/adapters/postgres/kitchen_repository.ts";
