@@ -6,6 +6,10 @@
 #     them and starts nothing;
 #   - sets AUTH_JWT_SECRET, when unset, to the local stack's token signing key (made once into
 #     .infra/hub-signing-key), so the hub and `deno task token` agree.
+#   - sets the local customer identity provider, when CUSTOMER_JWKS_FILE is unset: its key pair
+#     (made once into .infra/customer-keys/ by scripts/customer_keys.ts), issuer and audience, so
+#     intake and `deno task customer-token` agree; and ORDER_ID_SECRET, when unset, to the local
+#     stack's order id key (made once into .infra/order-id-secret).
 #
 #   bash scripts/with_infra.sh deno run -A test/chaos/main.ts
 #   bash scripts/with_infra.sh --key-only deno run -A src/services/tokens/main.ts
@@ -42,5 +46,28 @@ if [ -z "${AUTH_JWT_SECRET:-}" ]; then
   fi
   AUTH_JWT_SECRET="$(cat "$key")"
   export AUTH_JWT_SECRET
+fi
+if [ -z "${CUSTOMER_JWKS_FILE:-}" ] && [ -z "${CUSTOMER_JWKS_URL:-}" ]; then
+  keys="$root/.infra/customer-keys"
+  if [ ! -s "$keys/jwks.json" ]; then
+    mkdir -p "$root/.infra"
+    command -v deno >/dev/null || source "$root/scripts/tools.sh"
+    (cd "$root" && deno run -A --quiet scripts/customer_keys.ts "$keys")
+  fi
+  export CUSTOMER_JWKS_FILE="$keys/jwks.json"
+  export CUSTOMER_SIGNING_KEY_FILE="${CUSTOMER_SIGNING_KEY_FILE:-$keys/signing-key.jwk}"
+  export CUSTOMER_JWT_ISSUER="${CUSTOMER_JWT_ISSUER:-https://id.ovenline.local}"
+  export CUSTOMER_JWT_AUDIENCE="${CUSTOMER_JWT_AUDIENCE:-ovenline-intake}"
+fi
+if [ -z "${ORDER_ID_SECRET:-}" ]; then
+  secret="$root/.infra/order-id-secret"
+  if [ ! -s "$secret" ]; then
+    mkdir -p "$root/.infra"
+    head -c 48 /dev/urandom | base64 | tr -d '\n/+=' >"$secret.tmp.$$"
+    mv -n "$secret.tmp.$$" "$secret" 2>/dev/null || true
+    rm -f "$secret.tmp.$$"
+  fi
+  ORDER_ID_SECRET="$(cat "$secret")"
+  export ORDER_ID_SECRET
 fi
 exec "$@"

@@ -4,7 +4,7 @@
  * capacity; every booking belongs to an order in the record.
  */
 import assert from "node:assert/strict";
-import { Code, OrderApi, richError, seedExampleRequest } from "./support/grpc_client.ts";
+import { Code, richError, seedExampleRequest } from "./support/grpc_client.ts";
 import { testKitchen, zoneNearNoon } from "./support/kitchens.ts";
 import { TestStack } from "./support/stack.ts";
 import { waitFor } from "./support/wait.ts";
@@ -41,7 +41,7 @@ Deno.test("96 concurrent clients never overbook three slots of 10, and every boo
   // Separate connections, as separate phones would have.
   const clients = Array.from(
     { length: CLIENTS },
-    () => new OrderApi(`127.0.0.1:${stack.ports.grpc}`),
+    () => stack.newApi(),
   );
   try {
     const outcomes = await Promise.allSettled(

@@ -4,11 +4,16 @@
  * "internal".
  */
 import {
+  CustomerMismatchError,
   DependencyUnavailableError,
+  IdempotencyKeyReusedError,
   KitchenClosedError,
+  OpenOrdersLimitError,
+  OrderTooLargeError,
   OutOfStockError,
   RateLimitedError,
   SlotsFullError,
+  UnauthenticatedError,
   ValidationError,
 } from "../domain/errors.ts";
 import { meter, secondsHistogram } from "./meter.ts";
@@ -20,6 +25,11 @@ export type RejectionReason =
   | "slots_full"
   | "kitchen_closed"
   | "rate_limited"
+  | "open_orders_limit"
+  | "too_large"
+  | "key_reused"
+  | "unauthenticated"
+  | "forbidden"
   | "unavailable"
   | "internal";
 
@@ -32,6 +42,11 @@ export function rejectionReason(error: unknown): RejectionReason {
   if (error instanceof SlotsFullError) return "slots_full";
   if (error instanceof KitchenClosedError) return "kitchen_closed";
   if (error instanceof RateLimitedError) return "rate_limited";
+  if (error instanceof OpenOrdersLimitError) return "open_orders_limit";
+  if (error instanceof OrderTooLargeError) return "too_large";
+  if (error instanceof IdempotencyKeyReusedError) return "key_reused";
+  if (error instanceof UnauthenticatedError) return "unauthenticated";
+  if (error instanceof CustomerMismatchError) return "forbidden";
   if (error instanceof DependencyUnavailableError) return "unavailable";
   return "internal";
 }
@@ -52,6 +67,11 @@ const REASONS: readonly RejectionReason[] = [
   "slots_full",
   "kitchen_closed",
   "rate_limited",
+  "open_orders_limit",
+  "too_large",
+  "key_reused",
+  "unauthenticated",
+  "forbidden",
   "unavailable",
   "internal",
 ];

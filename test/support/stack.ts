@@ -14,6 +14,7 @@ import {
 import type { KitchenConfig } from "../../src/domain/kitchen.ts";
 import { mintToken, type Role } from "../../src/adapters/http/bearer_tokens.ts";
 import { HealthClient, OrderApi } from "./grpc_client.ts";
+import { type TestIdentityProvider, testIdentityProvider } from "./customer_tokens.ts";
 import { infraSetting, ROOT_PATH } from "./infra.ts";
 import { createTestTopics, testKafka, type TestTopics } from "./kafka_topics.ts";
 import { freePort } from "./ports.ts";
@@ -66,6 +67,7 @@ export class TestStack {
       name.replace(/[^a-z0-9_-]+/gi, "_")
     }-${Date.now()}`;
     await Deno.mkdir(logDir, { recursive: true });
+    const identity = await testIdentityProvider();
     const db = await createTestDatabase();
     const redisLease = await leaseRedisDb();
     const topics = await createTestTopics(options.partitions ?? 6);
@@ -98,6 +100,17 @@ export class TestStack {
       RATE_LIMIT_ORDERS: "1000000",
       LOG_LEVEL: "info",
       AUTH_JWT_SECRET: TEST_SIGNING_KEY,
+      // Customers sign in with tokens of the tests' identity provider (OrderApi attaches them).
+      ...identity.env,
+      // Tests place many orders as few customers from one address; a test of a limit sets its own.
+      PEER_RATE_LIMIT_ORDERS: "1000000",
+      MAX_OPEN_ORDERS_PER_CUSTOMER: "0",
+      CUSTOMER_SLOT_SHARE_PERCENT: "100",
+      GRPC_CALLS_PER_S_PER_CONNECTION: "1000000",
+      GRPC_CALLS_PER_S_PER_PEER: "1000000",
+      LOOKUP_MISSES_LIMIT: "1000000",
+      WATCH_MAX_PER_CONNECTION: "10000",
+      WATCH_MAX_PER_ORDER: "10000",
       ...options.env,
     };
     const stack = new TestStack(
@@ -110,6 +123,7 @@ export class TestStack {
       logDir,
       options.grpcClient,
     );
+    stack.customers = identity;
     stack.tokens = {
       viewer: await mintToken(env.AUTH_JWT_SECRET, "viewer", "test-viewer", 86_400),
       kitchen: await mintToken(env.AUTH_JWT_SECRET, "kitchen", "test-tablet", 86_400),
@@ -171,9 +185,17 @@ export class TestStack {
   }
 
   get api(): OrderApi {
-    this.#api ??= new OrderApi(`127.0.0.1:${this.ports.grpc}`, this.grpcClient);
+    this.#api ??= this.newApi();
     return this.#api;
   }
+
+  /** Another client of intake (its own channel), signing in with the tests' customer tokens. */
+  newApi(address = `127.0.0.1:${this.ports.grpc}`): OrderApi {
+    return new OrderApi(address, this.grpcClient, this.customers);
+  }
+
+  /** The tests' identity provider: customer tokens that this stack's intake accepts. */
+  customers: TestIdentityProvider | undefined;
 
   /** Bearer tokens for the hub, one per role, signed with this stack's key. */
   tokens: Record<Role, string> = { viewer: "", kitchen: "", manager: "" };

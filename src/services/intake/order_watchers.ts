@@ -4,7 +4,7 @@
  * hands each watched order's changes to its watchers.
  */
 import type { EventStream, StreamEntry } from "../../adapters/redis/event_stream.ts";
-import { OrderNotFoundError } from "../../domain/errors.ts";
+import { OrderNotFoundError, WatchExpiredError, WatchLimitError } from "../../domain/errors.ts";
 import type { Order } from "../../domain/order.ts";
 import type { OrderReader } from "../../domain/ports.ts";
 import { isTerminal } from "../../domain/status.ts";
@@ -12,18 +12,74 @@ import type { Logger } from "../../observability/logger.ts";
 
 type Watcher = (order: Order) => void;
 
+/** How many watches at once, and for how long (docs/security.md). */
+export interface WatchLimits {
+  readonly perConnection: number;
+  readonly perOrder: number;
+  readonly total: number;
+  readonly maxDurationMs: number;
+}
+
+const UNLIMITED: WatchLimits = {
+  perConnection: Infinity,
+  perOrder: Infinity,
+  total: Infinity,
+  maxDurationMs: 0,
+};
+
 export class OrderWatchers {
   readonly #watchers = new Map<string, Set<Watcher>>();
+  readonly #perConnection = new Map<string, number>();
+  #total = 0;
   #following: { stop: AbortController; started: Promise<void> } | undefined;
 
   constructor(
     private readonly stream: EventStream,
     private readonly orders: OrderReader,
     private readonly logger: Logger,
+    private readonly limits: WatchLimits = UNLIMITED,
   ) {}
 
-  /** Calls `onOrder` with the order now and at each status change; resolves once it is terminal. */
+  /**
+   * Calls `onOrder` with the order now and at each status change; resolves once it is terminal,
+   * and fails with WatchExpiredError after the longest duration allowed. Refused at once
+   * (WatchLimitError) beyond the watches allowed on `connection`, for the order, or in all.
+   */
   async watch(
+    orderId: string,
+    onOrder: (order: Order) => void,
+    signal: AbortSignal,
+    connection?: string,
+  ): Promise<void> {
+    this.#admit(orderId, connection);
+    try {
+      await this.#watch(orderId, onOrder, signal);
+    } finally {
+      this.#total--;
+      if (connection !== undefined) {
+        const n = this.#perConnection.get(connection)! - 1;
+        if (n === 0) this.#perConnection.delete(connection);
+        else this.#perConnection.set(connection, n);
+      }
+    }
+  }
+
+  #admit(orderId: string, connection: string | undefined): void {
+    const { perConnection, perOrder, total } = this.limits;
+    if (connection !== undefined && (this.#perConnection.get(connection) ?? 0) >= perConnection) {
+      throw new WatchLimitError("connection", perConnection);
+    }
+    if ((this.#watchers.get(orderId)?.size ?? 0) >= perOrder) {
+      throw new WatchLimitError("order", perOrder);
+    }
+    if (this.#total >= total) throw new WatchLimitError("intake", total);
+    this.#total++;
+    if (connection !== undefined) {
+      this.#perConnection.set(connection, (this.#perConnection.get(connection) ?? 0) + 1);
+    }
+  }
+
+  async #watch(
     orderId: string,
     onOrder: (order: Order) => void,
     signal: AbortSignal,
@@ -31,7 +87,12 @@ export class OrderWatchers {
     let lastStatus: string | undefined;
     let lastVersion = 0;
     let finish!: () => void;
-    const finished = new Promise<void>((resolve) => (finish = resolve));
+    let expire!: (error: Error) => void;
+    const finished = new Promise<void>((resolve, reject) => {
+      finish = resolve;
+      expire = reject;
+    });
+    finished.catch(() => {}); // awaited below; it may expire before that
     const watcher: Watcher = (order) => {
       if (order.version <= lastVersion) return;
       lastVersion = order.version;
@@ -43,6 +104,10 @@ export class OrderWatchers {
     };
     // Listen before reading the current state, so no change in between is missed.
     this.#add(orderId, watcher);
+    const { maxDurationMs } = this.limits;
+    const timer = maxDurationMs > 0
+      ? setTimeout(() => expire(new WatchExpiredError(maxDurationMs / 1000)), maxDurationMs)
+      : undefined;
     // Before any await: a caller that hangs up meanwhile must still end the watch.
     signal.addEventListener("abort", () => finish(), { once: true });
     if (signal.aborted) finish();
@@ -53,6 +118,7 @@ export class OrderWatchers {
       watcher(current);
       await finished;
     } finally {
+      clearTimeout(timer);
       this.#remove(orderId, watcher);
     }
   }
