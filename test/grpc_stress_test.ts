@@ -4,12 +4,7 @@
  * issue 36788); this keeps any runtime upgrade honest.
  */
 import assert from "node:assert/strict";
-import {
-  Code,
-  expectGrpcError,
-  HealthClient,
-  seedExampleRequest,
-} from "./support/grpc_client.ts";
+import { Code, expectGrpcError, HealthClient, seedExampleRequest } from "./support/grpc_client.ts";
 import { testKitchen } from "./support/kitchens.ts";
 import { mapLimit, processAlive, waitForOrders } from "./support/observe.ts";
 import { TestStack } from "./support/stack.ts";

@@ -214,10 +214,14 @@ const server = await startGrpcServer(
                 }),
             ));
         },
-        watchOrder: async (orderId, onOrder, signal, caller) => {
-          await access.order(orderId, caller);
-          await watchers.watch(orderId, onOrder, signal, caller.connection);
-        },
+        watchOrder: (orderId, onOrder, signal, caller) =>
+          watchers.watch(
+            orderId,
+            onOrder,
+            signal,
+            caller.connection,
+            () => access.order(orderId, caller),
+          ),
       },
       logger,
       gate,

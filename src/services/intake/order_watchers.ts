@@ -30,6 +30,7 @@ const UNLIMITED: WatchLimits = {
 export class OrderWatchers {
   readonly #watchers = new Map<string, Set<Watcher>>();
   readonly #perConnection = new Map<string, number>();
+  readonly #perOrder = new Map<string, number>();
   #total = 0;
   #following: { stop: AbortController; started: Promise<void> } | undefined;
 
@@ -43,24 +44,24 @@ export class OrderWatchers {
   /**
    * Calls `onOrder` with the order now and at each status change; resolves once it is terminal,
    * and fails with WatchExpiredError after the longest duration allowed. Refused at once
-   * (WatchLimitError) beyond the watches allowed on `connection`, for the order, or in all.
+   * (WatchLimitError) beyond the watches allowed on `connection`, for the order, or in all;
+   * once admitted, `authorize` (may the caller see this order?) runs before anything is read.
    */
   async watch(
     orderId: string,
     onOrder: (order: Order) => void,
     signal: AbortSignal,
     connection?: string,
+    authorize?: () => Promise<unknown>,
   ): Promise<void> {
     this.#admit(orderId, connection);
     try {
+      await authorize?.();
       await this.#watch(orderId, onOrder, signal);
     } finally {
       this.#total--;
-      if (connection !== undefined) {
-        const n = this.#perConnection.get(connection)! - 1;
-        if (n === 0) this.#perConnection.delete(connection);
-        else this.#perConnection.set(connection, n);
-      }
+      release(this.#perOrder, orderId);
+      if (connection !== undefined) release(this.#perConnection, connection);
     }
   }
 
@@ -69,11 +70,12 @@ export class OrderWatchers {
     if (connection !== undefined && (this.#perConnection.get(connection) ?? 0) >= perConnection) {
       throw new WatchLimitError("connection", perConnection);
     }
-    if ((this.#watchers.get(orderId)?.size ?? 0) >= perOrder) {
+    if ((this.#perOrder.get(orderId) ?? 0) >= perOrder) {
       throw new WatchLimitError("order", perOrder);
     }
     if (this.#total >= total) throw new WatchLimitError("intake", total);
     this.#total++;
+    this.#perOrder.set(orderId, (this.#perOrder.get(orderId) ?? 0) + 1);
     if (connection !== undefined) {
       this.#perConnection.set(connection, (this.#perConnection.get(connection) ?? 0) + 1);
     }
@@ -173,4 +175,10 @@ export class OrderWatchers {
       for (const w of set) w(order);
     }
   }
+}
+
+function release(counts: Map<string, number>, key: string): void {
+  const n = counts.get(key)! - 1;
+  if (n === 0) counts.delete(key);
+  else counts.set(key, n);
 }
