@@ -1,7 +1,7 @@
 /**
- * Makes the local stack's customer identity provider once: an ES256 key pair in `dir`, the private
- * half as signing-key.jwk (for `deno task customer-token`, the demo and trace scripts) and the
- * public half as jwks.json (intake's CUSTOMER_JWKS_FILE). An existing pair is kept; two runs at
+ * Makes the local stack's customer identity provider once: an ES256 key pair, the private half as
+ * `${dir}/signing-key.jwk` (for `deno task customer-token`, the demo and trace scripts) and the
+ * public half as `${dir}/jwks.json` (intake's CUSTOMER_JWKS_FILE). An existing pair is kept; two runs at
  * once agree on one pair (the folder is renamed into place whole).
  *   deno run -A scripts/customer_keys.ts .infra/customer-keys
  */

@@ -114,16 +114,15 @@ Deno.test("`CreateOrder` books slots within capacity", async (t) => {
     );
 
     await t.step(
-      "`CreateOrder` answers FAILED_PRECONDITION (ORDER_TOO_LARGE) for an order larger than any slot can take, and writes nothing",
+      '`CreateOrder` answers RESOURCE_EXHAUSTED "All slots are full for today" when no slot can take the order, and writes nothing',
       async () => {
         const before = await footprint(stack, tooBig.id);
         const error = await expectGrpcError(
           stack.api.createOrder(seedExampleRequest({ kitchenId: tooBig.id, quantity: 2 })),
         );
-        assert.equal(error.code, Code.FAILED_PRECONDITION);
-        assert.match(error.message, /too large for one slot of kitchen/);
-        assert.equal(error.errorInfo?.reason, "ORDER_TOO_LARGE");
-        assert.deepEqual(error.preconditionSubjects, [tooBig.id]);
+        assert.equal(error.code, Code.RESOURCE_EXHAUSTED);
+        assert.equal(error.message, "All slots are full for today");
+        assert.equal(error.errorInfo?.reason, "SLOTS_FULL");
         await barrier(stack, barrierKitchen.id);
         const after = await footprint(stack, tooBig.id);
         assert.equal(

@@ -13,7 +13,6 @@ import {
   OutOfStockError,
   RateLimitedError,
   SlotsFullError,
-  UnauthenticatedError,
   ValidationError,
 } from "../domain/errors.ts";
 import { meter, secondsHistogram } from "./meter.ts";
@@ -28,7 +27,6 @@ export type RejectionReason =
   | "open_orders_limit"
   | "too_large"
   | "key_reused"
-  | "unauthenticated"
   | "forbidden"
   | "unavailable"
   | "internal";
@@ -45,7 +43,6 @@ export function rejectionReason(error: unknown): RejectionReason {
   if (error instanceof OpenOrdersLimitError) return "open_orders_limit";
   if (error instanceof OrderTooLargeError) return "too_large";
   if (error instanceof IdempotencyKeyReusedError) return "key_reused";
-  if (error instanceof UnauthenticatedError) return "unauthenticated";
   if (error instanceof CustomerMismatchError) return "forbidden";
   if (error instanceof DependencyUnavailableError) return "unavailable";
   return "internal";
@@ -70,7 +67,6 @@ const REASONS: readonly RejectionReason[] = [
   "open_orders_limit",
   "too_large",
   "key_reused",
-  "unauthenticated",
   "forbidden",
   "unavailable",
   "internal",

@@ -100,7 +100,9 @@ export async function placeOrder(
   const weight = slotWeight(kitchen.capacityUnit, priced.totalPriceKopecks, priced.itemsCount);
   const limits = deps.customerLimits;
   const slotCap = customerSlotCap(kitchen.capacity, limits?.slotSharePercent ?? 100);
-  const tooLarge = weight > slotCap;
+  // Past the customer's share (when the share is below the whole slot): too large. An order
+  // larger than a whole slot is otherwise "All slots are full", as no slot can take it.
+  const tooLarge = weight > slotCap && slotCap < kitchen.capacity;
   const bookable = outOfStock.length === 0 && plan.kind === "slots" && !tooLarge;
 
   // One Redis call answers a retry with its original order, applies the rate limits and the
