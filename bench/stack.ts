@@ -12,6 +12,7 @@ import { saveKitchen } from "../src/adapters/postgres/kitchen_repository.ts";
 import { migrate } from "../src/adapters/postgres/migrate.ts";
 import { createPool } from "../src/adapters/postgres/pool.ts";
 import { mintToken } from "../src/adapters/http/bearer_tokens.ts";
+import { readTokenAuthority } from "../src/config/auth.ts";
 import type { KitchenConfig } from "../src/domain/kitchen.ts";
 import { HealthClient } from "../test/support/health_client.ts";
 import { testKitchen } from "../test/support/kitchens.ts";
@@ -152,13 +153,23 @@ export class BenchStack {
       PEER_RATE_LIMIT_ORDERS: "1000000",
       GRPC_CALLS_PER_S_PER_CONNECTION: "1000000",
       GRPC_CALLS_PER_S_PER_PEER: "1000000",
+      // Many simulated tablets share one token, and the bench calls the API as fast as it can.
+      WS_MAX_SOCKETS_PER_TOKEN: "10000",
+      HTTP_RATE_PER_SECOND: "100000",
+      HTTP_RATE_BURST: "100000",
       LOG_LEVEL: "warn",
       // Telemetry off, whatever the calling shell has.
       OTEL_DENO: "false",
       KAFKAJS_NO_PARTITIONER_WARNING: "1",
       ...opts.env,
     };
-    const kitchenToken = await mintToken(secret, "kitchen", "bench-kds", 24 * 3600);
+    const authority = readTokenAuthority(env);
+    const kitchenToken = await mintToken(authority, {
+      role: "kitchen",
+      subject: "bench-kds",
+      ttlSeconds: 12 * 3600,
+      now: new Date(),
+    });
     const stack = new BenchStack(
       opts.runId,
       infra,
@@ -217,7 +228,12 @@ export class BenchStack {
   /** Waits until intake and the hub both know `kitchenId` (they reload kitchens on NOTIFY). */
   async awaitKitchen(kitchenId: string, timeoutMs = 15_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    const token = await mintToken(this.env.AUTH_JWT_SECRET, "viewer", "bench", 600);
+    const token = await mintToken(readTokenAuthority(this.env), {
+      role: "viewer",
+      subject: "bench",
+      ttlSeconds: 600,
+      now: new Date(),
+    });
     while (Date.now() < deadline) {
       const res = await fetch(`${this.hubUrl}/api/v1/erp/kitchens/${kitchenId}`, {
         headers: { authorization: `Bearer ${token}` },

@@ -56,7 +56,6 @@ function resources(cpuReq: string, memReq: string, cpuLim: string, memLim: strin
 const PEERS: JsonSchema = { type: "array", items: { type: "object" } };
 const PORTS: JsonSchema = {
   type: "array",
-  minItems: 1,
   items: {
     type: "object",
     required: ["port"],
@@ -95,6 +94,14 @@ function cpuAutoscaling(min: number, max: number, what: string) {
       max: 100,
     }),
   });
+}
+
+function metricsPort() {
+  return int(
+    9464,
+    "METRICS_PORT: Prometheus /metrics (text format) over HTTP, which the PodMonitor scrapes.",
+    { min: 1024, max: 65535 },
+  );
 }
 
 function storage(size: string, what: string) {
@@ -159,13 +166,20 @@ export const VALUES = group(
       type: "array",
       items: { type: "object" },
     }),
-    topologySpread: group("How replicas of each service spread over zones and nodes.", {
-      zoneKey: str("topology.kubernetes.io/zone", "Node label of the zone.", { minLength: 1 }),
-      hostKey: str("kubernetes.io/hostname", "Node label of the node.", { minLength: 1 }),
-      whenUnsatisfiable: str("ScheduleAnyway", "What the scheduler does when it cannot spread.", {
-        enum: ["ScheduleAnyway", "DoNotSchedule"],
-      }),
-    }),
+    topologySpread: group(
+      "How replicas of each service, the Kafka nodes and the PostgreSQL instances spread over zones and nodes.",
+      {
+        zoneKey: str("topology.kubernetes.io/zone", "Node label of the zone.", { minLength: 1 }),
+        hostKey: str("kubernetes.io/hostname", "Node label of the node.", { minLength: 1 }),
+        whenUnsatisfiable: str(
+          "ScheduleAnyway",
+          "What the scheduler does when it cannot spread. DoNotSchedule also makes one Kafka node, and one PostgreSQL instance, per node a requirement (else a preference).",
+          {
+            enum: ["ScheduleAnyway", "DoNotSchedule"],
+          },
+        ),
+      },
+    ),
 
     kafka: group("Kafka: the pizza-orders log between intake, consumer and hub.", {
       operator: group("A Kafka cluster run by the Strimzi operator (kafka.strimzi.io/v1, KRaft).", {
@@ -190,6 +204,10 @@ export const VALUES = group(
             enum: ["persistent-claim", "ephemeral"],
           },
         ),
+        rackTopologyKey: str(
+          "",
+          "Rack awareness: the node label whose value is each broker's rack (e.g. topology.kubernetes.io/zone), so that a partition's replicas go to different racks. Needs the label on every node and Strimzi's node-reading ClusterRoleBinding. Empty: off.",
+        ),
         storage: storage("20Gi", "each Kafka node"),
         resources: resources("500m", "2Gi", "2", "2Gi", "each Kafka node"),
         userName: str(
@@ -205,7 +223,7 @@ export const VALUES = group(
         tls: bool(true, "Connect with TLS."),
         caSecret: str(
           "",
-          "Secret with the brokers' CA certificate (key ca.crt). Empty: the system trust store.",
+          "Secret with the brokers' CA certificate (key ca.crt), for brokers whose certificates come from a private CA. Empty: only the public CAs Deno bundles (Mozilla's) are trusted, not the image's system store.",
         ),
         sasl: group("SASL authentication against the existing Kafka.", {
           enabled: bool(true, "Authenticate with SASL."),
@@ -282,6 +300,11 @@ export const VALUES = group(
           max: 9,
         }),
         imageName: str("", "PostgreSQL operand image. Empty: the operator's default."),
+        maxConnections: int(
+          0,
+          "max_connections of the Cluster. 0: the worst case of the services' pools at the most replicas the values allow, during a rolling update, plus 20; a number below that is refused.",
+          { min: 0, max: 10000 },
+        ),
         database: str("ovenline", "Database created by initdb.", { minLength: 1 }),
         owner: str("ovenline", "Owner of the database (the services' role).", { minLength: 1 }),
         storage: storage("20Gi", "each PostgreSQL instance"),
@@ -294,10 +317,17 @@ export const VALUES = group(
           method: str("volumeSnapshot", "Backup method.", {
             enum: ["volumeSnapshot", "plugin"],
           }),
-          volumeSnapshotClass: str("", "VolumeSnapshotClass for the volumeSnapshot method."),
+          volumeSnapshotClass: str(
+            "",
+            "VolumeSnapshotClass for the volumeSnapshot method. Empty: the cluster's default one.",
+          ),
+          walArchive: bool(
+            true,
+            "Archive WAL continuously with the plugin (pluginName, pluginParameters) besides volume snapshots, for point-in-time recovery. false: snapshots restore only to when they were taken. The plugin method always archives WAL.",
+          ),
           pluginName: str(
             "barman-cloud.cloudnative-pg.io",
-            "CNPG-I backup plugin for the plugin method (also the Cluster's WAL archiver).",
+            "CNPG-I plugin for the plugin method's backups and for the WAL archive.",
           ),
           pluginParameters: json<Record<string, string>>(
             { barmanObjectName: "ovenline-backups" },
@@ -313,6 +343,15 @@ export const VALUES = group(
         ),
         existingSecret: str("", "Secret holding the URL instead of url."),
         urlKey: str("uri", "Key of the URL in existingSecret.", { minLength: 1 }),
+        caSecret: str(
+          "",
+          "Secret with the CA certificate (key ca.crt) of a PostgreSQL whose certificate comes from a private CA: the services then connect with TLS and verify the server and its host name against it (DATABASE_TLS_CA_FILE; sslmode=verify-full whatever the URL says). Empty: the URL's sslmode, trusting only the public CAs Deno bundles.",
+        ),
+        maxConnections: int(
+          0,
+          "Connections the existing PostgreSQL grants Ovenline. 0: unknown; else the chart refuses values whose worst case (the services' pools at their most replicas, during a rolling update) exceeds it.",
+          { min: 0, max: 100000 },
+        ),
       }),
     }, {
       if: { properties: { operator: { properties: { enabled: { const: false } } } } },
@@ -347,6 +386,10 @@ export const VALUES = group(
       ),
       external: group("An existing Redis, used when redis.enabled is false.", {
         url: str("", "REDIS_URL, e.g. redis://redis.example:6379 or rediss://... for TLS."),
+        caSecret: str(
+          "",
+          "Secret with the CA certificate (key ca.crt) of a rediss:// Redis whose certificate comes from a private CA (REDIS_TLS_CA_FILE). Empty: only the public CAs Deno bundles are trusted.",
+        ),
       }),
     }, {
       if: { properties: { enabled: { const: false } } },
@@ -361,7 +404,8 @@ export const VALUES = group(
       jwtSecretKey: str("jwt-secret", "Key of the HS256 key in the Secret.", { minLength: 1 }),
       jwtSecret: str(
         "",
-        "AUTH_JWT_SECRET (HS256 key for tokens with a role claim kitchen|manager|viewer). Empty: generated.",
+        "AUTH_JWT_SECRET (HS256 key for tokens with a role claim kitchen|manager|viewer), at least 32 characters (the hub refuses a shorter one). Empty: generated.",
+        { pattern: "^(|.{32,})$" },
       ),
     }),
 
@@ -385,9 +429,17 @@ export const VALUES = group(
           ),
           replicas: int(1, "Collector replicas.", { min: 1, max: 20 }),
           resources: resources("100m", "128Mi", "500m", "512Mi", "the collector"),
-          upstreamEndpoint: str(
+          tracesEndpoint: str(
             "",
-            "OTLP/HTTP endpoint the collector forwards to (e.g. Tempo, an APM). Empty: log to stdout only.",
+            "OTLP/HTTP base URL the collector sends traces to (e.g. Tempo's distributor, http://tempo-distributor:4318). Empty: logged only.",
+          ),
+          metricsEndpoint: str(
+            "",
+            "OTLP/HTTP base URL for the metrics the services push over OTLP: Deno's runtime metrics (Ovenline's own are at each service's /metrics, for Prometheus to scrape), e.g. Prometheus' OTLP receiver http://prometheus:9090/api/v1/otlp. Empty: logged only.",
+          ),
+          logsEndpoint: str(
+            "",
+            "OTLP/HTTP base URL the collector sends logs to (e.g. Loki's, http://loki-gateway/otlp). Empty: logged only.",
           ),
         }),
       },
@@ -396,10 +448,7 @@ export const VALUES = group(
     intake: group("intake: gRPC CreateOrder for customer apps.", {
       replicas: int(2, "Replicas when autoscaling is off.", { min: 1, max: 500 }),
       grpcPort: int(50051, "GRPC_PORT.", { min: 1024, max: 65535 }),
-      metricsPort: int(9464, "METRICS_PORT: Prometheus /metrics over HTTP.", {
-        min: 1024,
-        max: 65535,
-      }),
+      metricsPort: metricsPort(),
       resources: resources("250m", "256Mi", "1", "512Mi", "intake"),
       autoscaling: cpuAutoscaling(2, 10, "intake"),
       tls: group("gRPC TLS at intake itself (usually the gateway terminates TLS instead).", {
@@ -413,10 +462,11 @@ export const VALUES = group(
     }),
     consumer: group("consumer: applies pizza-orders to Redis and PostgreSQL.", {
       replicas: int(2, "Replicas when KEDA autoscaling is off.", { min: 1, max: 1000 }),
-      healthPort: int(8081, "HEALTH_PORT: /healthz, /readyz and /metrics.", {
+      healthPort: int(8081, "HEALTH_PORT: /healthz and /readyz.", {
         min: 1024,
         max: 65535,
       }),
+      metricsPort: metricsPort(),
       resources: resources("250m", "256Mi", "1", "512Mi", "consumer"),
       autoscaling: group("KEDA ScaledObject on the consumer group's lag.", {
         enabled: bool(true, "Scale the consumer on Kafka lag (needs the KEDA operator)."),
@@ -449,18 +499,20 @@ export const VALUES = group(
     }),
     promoter: group("promoter: shows due orders on the KDS (Redis only).", {
       replicas: int(2, "Replicas (safe with several).", { min: 1, max: 20 }),
-      healthPort: int(8082, "PROMOTER_HEALTH_PORT: /healthz, /readyz and /metrics.", {
+      healthPort: int(8082, "PROMOTER_HEALTH_PORT: /healthz and /readyz.", {
         min: 1024,
         max: 65535,
       }),
+      metricsPort: metricsPort(),
       resources: resources("100m", "128Mi", "500m", "256Mi", "promoter"),
     }),
     hub: group("hub: KDS and ERP over WebSockets and REST.", {
       replicas: int(2, "Replicas when autoscaling is off.", { min: 1, max: 500 }),
-      port: int(8080, "HUB_PORT: REST, WebSockets, pages, /healthz, /readyz, /metrics.", {
+      port: int(8080, "HUB_PORT: REST, WebSockets, pages, /healthz and /readyz.", {
         min: 1024,
         max: 65535,
       }),
+      metricsPort: metricsPort(),
       resources: resources("250m", "256Mi", "1", "512Mi", "hub"),
       autoscaling: cpuAutoscaling(2, 10, "hub"),
     }),
@@ -667,29 +719,23 @@ export const VALUES = group(
         PEERS,
       ),
       externalKafkaPorts: json<NetPort[]>(
-        [{ port: 9092, protocol: "TCP" }, { port: 9093, protocol: "TCP" }, {
-          port: 9094,
-          protocol: "TCP",
-        }],
-        "Ports of external Kafka brokers.",
+        [],
+        "Ports of external Kafka beyond those in kafka.external.brokers (always opened).",
         PORTS,
       ),
       externalPostgresPorts: json<NetPort[]>(
-        [{ port: 5432, protocol: "TCP" }],
-        "Ports of external PostgreSQL.",
+        [],
+        "Ports of external PostgreSQL beyond the one in postgres.external.url (always opened; 5432 when it names none). Required with postgres.external.existingSecret: the chart cannot read the URL in it.",
         PORTS,
       ),
       externalRedisPorts: json<NetPort[]>(
-        [{ port: 6379, protocol: "TCP" }],
-        "Ports of external Redis.",
+        [],
+        "Ports of external Redis beyond the one in redis.external.url (always opened; 6379 when it names none).",
         PORTS,
       ),
       externalOtelPorts: json<NetPort[]>(
-        [{ port: 4317, protocol: "TCP" }, { port: 4318, protocol: "TCP" }, {
-          port: 443,
-          protocol: "TCP",
-        }],
-        "Ports of an external OpenTelemetry endpoint (and the collector's upstream).",
+        [],
+        "Ports of external OpenTelemetry endpoints beyond those in otel.endpoint and the collector's upstream endpoints (always opened; 80 or 443 by scheme when a URL names none).",
         PORTS,
       ),
     }),

@@ -21,6 +21,7 @@
 -- ARGV[11] snapshot expires at (unix s)  ARGV[12] display seq
 -- ARGV[13] kitchen id  ARGV[14] stream max length  ARGV[15] event time (ISO)
 -- ARGV[17] the stations of the order's items, comma-separated (for the hub's station filter)
+-- ARGV[18] the order JSON without personal data (customer, address): what the stream carries
 -- ARGV[16] traceparent of the consumer's span for this event ('' when not traced):
 --          written on each stream entry, and on the reservation the first time the
 --          order is projected (its creation trace: promote_due.lua announces with it)
@@ -119,11 +120,11 @@ local function publish(kind)
   -- visible and stations spare every hub replica from parsing the order to filter it.
   if traceparent ~= '' then
     redis.call('XADD', KEYS[11], 'MAXLEN', '~', ARGV[14], '*',
-      'type', kind, 'kitchen', ARGV[13], 'at', ARGV[15], 'id', id, 'order', ARGV[3],
+      'type', kind, 'kitchen', ARGV[13], 'at', ARGV[15], 'id', id, 'order', ARGV[18],
       'visible', ARGV[5], 'stations', ARGV[17] or '', 'traceparent', traceparent)
   else
     redis.call('XADD', KEYS[11], 'MAXLEN', '~', ARGV[14], '*',
-      'type', kind, 'kitchen', ARGV[13], 'at', ARGV[15], 'id', id, 'order', ARGV[3],
+      'type', kind, 'kitchen', ARGV[13], 'at', ARGV[15], 'id', id, 'order', ARGV[18],
       'visible', ARGV[5], 'stations', ARGV[17] or '')
   end
   published[#published + 1] = kind

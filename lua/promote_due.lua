@@ -8,7 +8,9 @@
 -- ARGV[1] now ms  ARGV[2] most orders to move in this call
 -- ARGV[3] stream max length  ARGV[4] event time (ISO)
 --
--- Each order.visible entry carries the order's creation traceparent (kept on
+-- The entry names the order but does not carry it: the snapshot holds the
+-- customer's personal data, which the stream never does (the hub reads the
+-- snapshot). Each order.visible entry carries the order's creation traceparent (kept on
 -- its reservation by apply_order.lua), so the hub's delivery joins that trace.
 --
 -- Returns a flat list: id, visible_at ms, traceparent or '', id, ...
@@ -35,11 +37,11 @@ for i = 1, #due, 2 do
     if redis.call('ZADD', KEYS[2], startMs, id) == 1 then
       if traceparent ~= '' then
         redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[3], '*',
-          'type', 'order.visible', 'kitchen', order.kitchenId, 'at', ARGV[4], 'id', id, 'order', json,
+          'type', 'order.visible', 'kitchen', order.kitchenId, 'at', ARGV[4], 'id', id,
           filterFields[1], filterFields[2], filterFields[3], filterFields[4], 'traceparent', traceparent)
       else
         redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[3], '*',
-          'type', 'order.visible', 'kitchen', order.kitchenId, 'at', ARGV[4], 'id', id, 'order', json,
+          'type', 'order.visible', 'kitchen', order.kitchenId, 'at', ARGV[4], 'id', id,
           filterFields[1], filterFields[2], filterFields[3], filterFields[4])
       end
     end

@@ -25,9 +25,10 @@ cat <<MSG
 Ovenline is running.
   gRPC API (intake):   $GRPC   (grpcurl -plaintext $GRPC list; CreateOrder needs
                        -H "authorization: Bearer \$(./dev customer-token --customer 12345)")
-  Kitchen display:     $HUB/kds?token=$KITCHEN_TOKEN
-  ERP dashboard:       $HUB/erp?token=$MANAGER_TOKEN
-  (tokens last 12 h; more with: ./dev token --role kitchen|manager|viewer)
+  Kitchen display:     $HUB/kds#token=$KITCHEN_TOKEN
+  ERP dashboard:       $HUB/erp#token=$MANAGER_TOKEN
+  (a link works for 1 h; an open page renews its token for up to 12 h;
+   more with: ./dev token --role kitchen|manager|viewer)
   Logs:                .infra/logs/<service>.log
   Stop services:       ./dev services:stop      Stop infrastructure: ./dev down
 

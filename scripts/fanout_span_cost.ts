@@ -9,7 +9,7 @@
  * OTEL_DENO both runs are untraced and measure the no-op cost).
  */
 import type { StreamEntry } from "../src/adapters/redis/event_stream.ts";
-import { ClientSession } from "../src/services/hub/client_session.ts";
+import { ClientSession, type PushSocket } from "../src/services/hub/client_session.ts";
 import { Fanout } from "../src/services/hub/fanout.ts";
 
 const sockets = Number(Deno.args[0] ?? 1000);
@@ -23,11 +23,15 @@ const fakeSocket = () =>
     bufferedAmount: 0,
     send() {},
     close() {},
-  }) as unknown as WebSocket;
+  }) as PushSocket;
 
-const fanout = new Fanout((e) => e, () => {}, maxDeliverySpans);
+const fanout = new Fanout((e) => Promise.resolve([...e]), () => {}, maxDeliverySpans);
 for (let i = 0; i < sockets; i++) {
-  const session = new ClientSession(fakeSocket(), { channel: "kds", kitchenId: "main" }, 1 << 20);
+  const session = new ClientSession(fakeSocket(), {
+    channel: "kds",
+    kitchenId: "main",
+    view: "staff",
+  }, 1 << 20);
   session.goLive("0-0");
   fanout.add(session);
 }

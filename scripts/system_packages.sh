@@ -9,6 +9,9 @@ command -v protoc >/dev/null || need+=(protobuf-compiler)
 [ -f /usr/include/google/protobuf/timestamp.proto ] || need+=(libprotobuf-dev)
 command -v chromium >/dev/null || need+=(chromium)
 command -v curl >/dev/null || need+=(curl)
+command -v faketime >/dev/null || need+=(faketime) # the clock sweep (scripts/clock_sweep.ts)
+# Prometheus and promtool (Debian's 2.42): the alert rules' unit tests and the scrape test.
+{ command -v prometheus >/dev/null && command -v promtool >/dev/null; } || need+=(prometheus)
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "system: installing ${need[*]}" >&2

@@ -54,5 +54,20 @@ else
   failed=$((failed + $(count failed)))
 fi
 
+# The clock sweep (scripts/clock_sweep.ts): the date-sensitive tests again with the clock set to
+# each weekday, both sides of midnight, a month's and a year's end and DST changes (faketime). One
+# check per instant. Skipped when only some tests were asked for.
+if [ $# -eq 0 ]; then
+  deno run -A scripts/clock_sweep.ts 2>&1 | tee .artifacts/clock_sweep.log
+  sweep=$(grep -E '^clock sweep: [0-9]+ passed, [0-9]+ failed' .artifacts/clock_sweep.log | tail -1)
+  if [ -z "$sweep" ]; then
+    echo "the clock sweep ended without a summary (crashed?)"
+    failed=$((failed + 1))
+  else
+    passed=$((passed + $(sed -E 's/^clock sweep: ([0-9]+) passed.*/\1/' <<<"$sweep")))
+    failed=$((failed + $(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$sweep")))
+  fi
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -12,7 +12,7 @@ import { credentials } from "@grpc/grpc-js";
 import { sign } from "hono/jwt";
 import pg from "pg";
 import { Redis } from "ioredis";
-import { mintToken } from "../src/adapters/http/bearer_tokens.ts";
+import { signToken } from "../src/adapters/http/bearer_tokens.ts";
 import { Code, expectGrpcError, OrderApi, seedExampleRequest } from "./support/grpc_client.ts";
 import { infraSetting } from "./support/infra.ts";
 import { testKitchen } from "./support/kitchens.ts";
@@ -114,38 +114,49 @@ Deno.test("access control: tokens, roles, CORS, rate limits, size limits; no tok
 
   // Tokens a caller might present that must not get in.
   const now = Math.floor(Date.now() / 1000);
-  const otherKey = "somebody-elses-signing-key-0123456789abcdef";
+  const authority = stack.authority;
+  const kid = authority.signingKeyId;
+  const claims = (o: Record<string, unknown>) => ({
+    iss: authority.issuer,
+    aud: authority.audience,
+    sub: "x",
+    role: "manager",
+    iat: now,
+    exp: now + 3600,
+    ...o,
+  });
+  const forged = (o: Record<string, unknown>) => signToken(authority, kid, claims(o));
+  const otherKey = { keys: new Map([[kid, "somebody-elses-signing-key-0123456789abcdef"]]) };
   const viewerParts = stack.tokens.viewer.split(".");
   const badTokens: Record<string, string> = {
     "garbage": "not-a-jwt",
     "three dots of nothing": "a.b.c",
-    "signed with another key": await mintToken(otherKey, "manager", "mallory", 3600),
-    "expired": await mintToken(secret, "manager", "old", 60, new Date(Date.now() - 86_400_000)),
-    "issued in the future": await sign(
-      { role: "manager", sub: "x", iat: now + 3600, exp: now + 7200 },
-      secret,
-      "HS256",
-    ),
-    "not before an hour from now": await sign(
-      { role: "manager", sub: "x", nbf: now + 3600, exp: now + 7200 },
-      secret,
-      "HS256",
-    ),
-    "alg none": `${b64url({ alg: "none", typ: "JWT" })}.${
-      b64url({ role: "manager", exp: now + 3600 })
-    }.`,
-    "HS512 instead of HS256": await sign(
-      { role: "manager", sub: "x", exp: now + 3600 },
-      secret,
-      "HS512",
-    ),
+    "signed with another key": await signToken(otherKey, kid, claims({ sub: "mallory" })),
+    "expired": await forged({ iat: now - 86_400, exp: now - 86_400 + 60 }),
+    "issued in the future": await forged({ iat: now + 3600, exp: now + 7200 }),
+    "not before an hour from now": await forged({ nbf: now + 3600 }),
+    "alg none": `${b64url({ alg: "none", typ: "JWT", kid })}.${b64url(claims({}))}.`,
+    "HS512 instead of HS256": await sign(claims({}), stack.env.AUTH_JWT_SECRET, "HS512"),
     "a viewer's token with the role changed": `${viewerParts[0]}.${
-      b64url({ role: "manager", sub: "test-viewer", exp: now + 86_400 })
+      b64url(claims({ sub: "test-viewer" }))
     }.${viewerParts[2]}`,
-    "role admin": await sign({ role: "admin", sub: "x", exp: now + 3600 }, secret, "HS256"),
-    "no role": await sign({ sub: "x", exp: now + 3600 }, secret, "HS256"),
-    "role as a number": await sign({ role: 2, sub: "x", exp: now + 3600 }, secret, "HS256"),
-    "role as a list": await sign({ role: ["manager"], sub: "x", exp: now + 3600 }, secret, "HS256"),
+    "role admin": await forged({ role: "admin" }),
+    "no role": await forged({ role: undefined }),
+    "role as a number": await forged({ role: 2 }),
+    "role as a list": await forged({ role: ["manager"] }),
+    // Finding 4: every token expires, within the cap, names a known key, and is meant for the hub.
+    "no exp": await forged({ exp: undefined }),
+    "expiring in 10 years": await forged({ exp: now + 10 * 365 * 86_400 }),
+    "living 13 hours": await forged({ exp: now + 13 * 3600 }),
+    "no kid": await sign(claims({}), stack.env.AUTH_JWT_SECRET, "HS256"),
+    "an unknown kid": await signToken(
+      { keys: new Map([["k9", stack.env.AUTH_JWT_SECRET]]) },
+      "k9",
+      claims({}),
+    ),
+    "another issuer": await forged({ iss: "someone-else" }),
+    "another audience": await forged({ aud: "another-service" }),
+    "no audience": await forged({ aud: undefined }),
   };
   const badAuthorizations: Record<string, string | null> = {
     "no Authorization header": null,

@@ -200,7 +200,7 @@ Deno.test("services have spread, PDBs, ServiceAccounts without tokens, and Servi
         find(objs, "Service", `ovenline-${svc}`);
         assert.deepEqual(
           pod.containers[0].envFrom,
-          [{ configMapRef: { name: "ovenline-config" } }],
+          [{ configMapRef: { name: `ovenline-${svc}-config` } }],
           `${svc}: ConfigMap`,
         );
       }
@@ -401,9 +401,10 @@ Deno.test("NetworkPolicies allow only the flows of docs/architecture.md", async 
     find(objs, "NetworkPolicy", `ovenline-netpol-${component}`).spec.ingress
       .flatMap((r: { ports: { port: number }[] }) => r.ports.map((p) => p.port));
   assert.deepEqual(ports("intake"), [50051, 9464]);
-  assert.deepEqual(ports("hub"), [8080, 8080]);
-  assert.deepEqual(ports("consumer"), [8081]);
-  assert.deepEqual(ports("promoter"), [8082]);
+  assert.deepEqual(ports("hub"), [8080, 9464]);
+  // Prometheus reaches the metrics ports; the health ports are the kubelet's.
+  assert.deepEqual(ports("consumer"), [9464]);
+  assert.deepEqual(ports("promoter"), [9464]);
   assert.equal(
     envOf(objs, "ovenline-promoter", "DATABASE_URL"),
     undefined,
@@ -471,7 +472,7 @@ Deno.test("external infrastructure removes the operator resources and wires the 
     assert.ok(!JSON.stringify(np).includes("cnpg.io"));
   });
   await t.step(
-    "a URL instead of an existing Secret becomes the chart's own (hook) Secret",
+    "a URL instead of an existing Secret becomes the chart's own Secret",
     async () => {
       const objs2 = await render({
         valuesFiles: VALUES_FILES.external,
@@ -482,7 +483,6 @@ Deno.test("external infrastructure removes the operator resources and wires the 
       });
       const secret = find(objs2, "Secret", "ovenline-postgres");
       assert.equal(secret.stringData.uri, "postgres://u:p@db:5432/o");
-      assert.match(secret.metadata.annotations["helm.sh/hook"], /pre-install/);
       assert.equal(
         envOf(objs2, "ovenline-hub", "DATABASE_URL").secretKeyRef.name,
         "ovenline-postgres",
@@ -527,7 +527,8 @@ Deno.test("documented values change the rendered objects", async (t) => {
     },
     {
       set: { logLevel: "debug" },
-      check: (o) => assert.equal(find(o, "ConfigMap", "ovenline-config").data.LOG_LEVEL, "debug"),
+      check: (o) =>
+        assert.equal(find(o, "ConfigMap", "ovenline-promoter-config").data.LOG_LEVEL, "debug"),
     },
     {
       set: { "consumer.autoscaling.lagThreshold": 42 },
@@ -599,7 +600,8 @@ Deno.test("documented values change the rendered objects", async (t) => {
         "grafanaDashboard.enabled": true,
       },
       check: (o) => {
-        find(o, "PodMonitor");
+        find(o, "PodMonitor", "ovenline-metrics");
+        find(o, "PodMonitor", "ovenline-pg-metrics");
         assert.ok(Array.isArray(find(o, "PrometheusRule").spec.groups));
         assert.ok(
           JSON.parse(find(o, "ConfigMap", "ovenline-dashboard").data["ovenline.json"]).title,
@@ -611,7 +613,7 @@ Deno.test("documented values change the rendered objects", async (t) => {
       check: (o) => {
         assert.ok(!o.some((x) => x.metadata.name === "ovenline-otel-collector"));
         assert.equal(
-          find(o, "ConfigMap", "ovenline-config").data.OTEL_EXPORTER_OTLP_ENDPOINT,
+          find(o, "ConfigMap", "ovenline-hub-config").data.OTEL_EXPORTER_OTLP_ENDPOINT,
           "http://collector.example:4318",
         );
       },
@@ -668,10 +670,13 @@ Deno.test("documented values change the rendered objects", async (t) => {
       },
     },
     {
-      set: { "redis.password": "s3cret", "auth.jwtSecret": "k3y" },
+      set: { "redis.password": "s3cret", "auth.jwtSecret": "k3y-k3y-k3y-k3y-k3y-k3y-k3y-k3y-k3y" },
       check: (o) => {
         assert.equal(find(o, "Secret", "ovenline-redis").stringData.password, "s3cret");
-        assert.equal(find(o, "Secret", "ovenline-auth").stringData["jwt-secret"], "k3y");
+        assert.equal(
+          find(o, "Secret", "ovenline-auth").stringData["jwt-secret"],
+          "k3y-k3y-k3y-k3y-k3y-k3y-k3y-k3y-k3y",
+        );
       },
     },
   ];
@@ -966,6 +971,40 @@ Deno.test("the TypeScript evaluation of the chart equals helm's rendering", asyn
       assert.deepEqual(normalise(fromTs), normalise(await renderFile(name)));
     });
   }
+  // Values that exercise the parsing both sides do: endpoint ports, memory quantities, CAs.
+  const unusual: Record<string, unknown>[] = [
+    {
+      redis: { external: { url: "rediss://:pw@cache.example:7000/2", caSecret: "redis-ca" } },
+      kafka: { external: { brokers: "k1.example:19092, k2.example:19093" } },
+      otel: { endpoint: "https://otlp.example" },
+      postgres: {
+        external: { existingSecret: "", url: "postgres://u:p@db.example:6432/o", caSecret: "c" },
+      },
+      networkPolicy: { externalPostgresPorts: [{ port: 5433 }] },
+      hub: { resources: { limits: { cpu: "1", memory: "1.5Gi" } } },
+      promoter: { resources: { limits: { cpu: "1", memory: "2000M" } } },
+    },
+    { redis: { resources: { limits: { cpu: "1", memory: "536870912" } } } },
+  ];
+  for (const [i, extra] of unusual.entries()) {
+    await t.step(`unusual values ${i + 1}`, async () => {
+      const valuesFiles = i === 0 ? VALUES_FILES.external : [];
+      let values: unknown = DEFAULTS;
+      for (const f of valuesFiles) {
+        values = merge(values, parseYaml(Deno.readTextFileSync(`${ROOT}/${f}`)));
+      }
+      values = merge(values, extra);
+      const ctx = {
+        values: values as Record<string, unknown>,
+        release: { name: CHART_NAME, namespace: "default" },
+        chart: { version: CHART_VERSION, appVersion: APP_VERSION },
+        files,
+      };
+      const fromTs = objects.map((o) => plainObject(o, ctx))
+        .filter((o): o is K8sObject => o !== undefined);
+      assert.deepEqual(normalise(fromTs), normalise(await render({ valuesFiles, values: extra })));
+    });
+  }
   await t.step("k8s/ holds the defaults as helm renders them", async () => {
     const plain: K8sObject[] = [];
     for (const e of Deno.readDirSync(`${ROOT}/k8s`)) {
@@ -1009,5 +1048,16 @@ Deno.test("the committed chart and k8s/ are what a fresh synth writes", () => {
     }
   } finally {
     Deno.removeSync(tmp, { recursive: true });
+  }
+});
+
+Deno.test("the collector deletes url.query and url.full from spans and logs, so a token in a URL goes no further", async () => {
+  const objs = await renderFile("defaults");
+  const config = JSON.parse(find(objs, "ConfigMap", "ovenline-otel-collector").data["config.json"]);
+  const deleted = config.processors["attributes/urls"].actions
+    .filter((a: { action: string }) => a.action === "delete").map((a: { key: string }) => a.key);
+  for (const key of ["url.query", "url.full"]) assert.ok(deleted.includes(key), key);
+  for (const signal of ["traces", "logs"]) {
+    assert.ok(config.service.pipelines[signal].processors.includes("attributes/urls"), signal);
   }
 });

@@ -4,14 +4,13 @@
  */
 import assert from "node:assert/strict";
 import { loadKitchens } from "../src/adapters/postgres/kitchen_repository.ts";
-import { planSlots } from "../src/domain/slot_plan.ts";
 import { OrderStatus } from "../src/gen/ovenline/v1/order.ts";
 import { seedExampleRequest } from "./support/grpc_client.ts";
 import { testKitchen } from "./support/kitchens.ts";
 import {
-  etcZoneOffsetMs,
   firstSlotStartAtOrAfter,
   historyRows,
+  localDate,
   recordedOrder,
   SLOT_MS,
   streamEvents,
@@ -21,11 +20,6 @@ import {
 import { TestStack } from "./support/stack.ts";
 
 const MIN = 60_000;
-
-/** The kitchen-local calendar date of `t` in an Etc/GMT zone. */
-function localDate(t: number, zone: string): string {
-  return new Date(t + etcZoneOffsetMs(zone)).toISOString().slice(0, 10);
-}
 
 const classicIngredients = [
   { name: "Томатный соус", grams: 80 },
@@ -37,24 +31,20 @@ const classicIngredients = [
 ];
 
 Deno.test("`CreateOrder` records, prices and projects orders", async (t) => {
-  const fallbackDefault = testKitchen();
+  // The default kitchen (DEFAULT_KITCHEN_ID) is the stack's first: open around the clock, so the
+  // default-kitchen case runs at any hour (the seed's "main" is open 10:00–23:00 Moscow time).
+  const defaultKitchen = testKitchen();
   const multi = testKitchen({ leadMinutes: 30 });
   const lead5 = testKitchen({ leadMinutes: 5 });
   const preorder = testKitchen({ leadMinutes: 30 });
   const stack = await TestStack.start("create_order", {
-    kitchens: [fallbackDefault, multi, lead5, preorder],
-    services: [],
+    kitchens: [defaultKitchen, multi, lead5, preorder],
   });
   try {
-    // The seed's kitchen "main" (Europe/Moscow, 10:00–23:00) is the default when it is open now;
-    // otherwise a 24-hour test kitchen is, so that the default-kitchen case runs at any hour.
-    const main = (await loadKitchens(stack.pool)).find((k) => k.id === "main");
-    assert(main, "migration 005 seeds the kitchen 'main'");
-    const mainOpen = planSlots(main, new Date()).kind === "slots";
-    const defaultKitchen = mainOpen ? "main" : fallbackDefault.id;
-    stack.env.DEFAULT_KITCHEN_ID = defaultKitchen;
-    await stack.startService("consumer");
-    await stack.startService("intake");
+    assert(
+      (await loadKitchens(stack.pool)).some((k) => k.id === "main"),
+      "migration 005 seeds the kitchen 'main'",
+    );
 
     await t.step(
       "`CreateOrder` answers, and records exactly the priced multi-item order with extras",
@@ -271,13 +261,13 @@ Deno.test("`CreateOrder` records, prices and projects orders", async (t) => {
     );
 
     await t.step(
-      `\`CreateOrder\` takes the seed's example request as written, into the default kitchen (${defaultKitchen})`,
+      "`CreateOrder` takes the seed's example request as written, into the default kitchen",
       async () => {
         const res = await stack.api.createOrder(seedExampleRequest());
         assert.equal(res.totalPriceKopecks, "192400");
-        assert.equal(res.kitchenId, defaultKitchen);
+        assert.equal(res.kitchenId, defaultKitchen.id);
         const row = await waitForOrder(stack, res.orderId);
-        assert.equal(row.kitchen_id, defaultKitchen);
+        assert.equal(row.kitchen_id, defaultKitchen.id);
         assert.equal(row.customer_id, "12345");
         assert.equal(row.customer_first_name, "Иван");
         assert.equal(row.customer_last_name, "Иванов");
@@ -304,19 +294,32 @@ Deno.test("`CreateOrder` records, prices and projects orders", async (t) => {
     );
 
     await t.step(
-      "`CreateOrder` numbers orders per kitchen: display ids 001, 002, … in a kitchen",
+      "`CreateOrder` numbers orders per kitchen and business day: display ids 001, 002, …",
       async () => {
         const a = await stack.api.createOrder(seedExampleRequest({ kitchenId: lead5.id }));
         const b = await stack.api.createOrder(seedExampleRequest({ kitchenId: lead5.id }));
-        // lead5 already has one order (the visible_at case above).
-        assert.deepEqual([a.displayId, b.displayId], ["002", "003"]);
         assert.notEqual(a.orderId, b.orderId);
         await waitForOrders(stack, [a.orderId, b.orderId]);
-        const { rows } = await stack.pool.query(
-          "SELECT display_id FROM orders WHERE kitchen_id = $1 ORDER BY display_seq",
+        // lead5 already has one order (the visible_at case above). The count starts again on each
+        // business day (the day of the slot), which may turn between the orders, e.g. at 23:45.
+        const { rows } = await stack.pool.query<{ id: string; display_id: string; day: string }>(
+          `SELECT id, display_id, business_date::text AS day FROM orders WHERE kitchen_id = $1
+           ORDER BY created_at`,
           [lead5.id],
         );
-        assert.deepEqual(rows.map((r) => r.display_id), ["001", "002", "003"]);
+        assert.equal(rows.length, 3);
+        const expected = rows.map((row, i) => {
+          const earlierSameDay = rows.slice(0, i).filter((r) => r.day === row.day).length;
+          return String(earlierSameDay + 1).padStart(3, "0");
+        });
+        assert.deepEqual(rows.map((r) => r.display_id), expected);
+        if (new Set(rows.map((r) => r.day)).size === 1) {
+          assert.deepEqual(expected, ["001", "002", "003"]);
+        }
+        const answered = new Map([[a.orderId, a.displayId], [b.orderId, b.displayId]]);
+        for (const row of rows.filter((r) => answered.has(r.id))) {
+          assert.equal(answered.get(row.id), row.display_id, "the answer names the recorded id");
+        }
       },
     );
   } finally {

@@ -40,7 +40,11 @@ Deno.test("`./dev demo --orders 3` places three orders and prints links that ope
     assert.match(text, /3 orders accepted, 0 rejected/);
     const kdsLink = text.match(/Kitchen display:\s+(\S+)/)?.[1];
     assert.ok(kdsLink, "the demo prints the KDS link");
-    const token = new URL(kdsLink).searchParams.get("token")!;
+    // The token travels in the fragment, which a browser never sends to the hub.
+    const link = new URL(kdsLink);
+    assert.equal(link.search, "", "no query: nothing a server or proxy would log");
+    const token = new URLSearchParams(link.hash.slice(1)).get("token")!;
+    assert.ok(token, "the link carries the token in #token=");
     const page = await fetch(`http://127.0.0.1:${ports.HUB_PORT}/kds`);
     assert.equal(page.status, 200);
     await page.body?.cancel();

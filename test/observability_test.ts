@@ -3,8 +3,9 @@
  * collects what Deno's built-in OpenTelemetry exports while one order is
  * placed (with the client's traceparent in the gRPC metadata), delivered to
  * a KDS socket, moved through its statuses, and a pre-order is promoted.
- * Then the metrics of a known sequence, the logs, and the alert rules against
- * the metrics the services really exported.
+ * Then the metrics of a known sequence, read where Prometheus reads them (each
+ * service's /metrics), the logs, and the alert rules against the metrics the
+ * services really served.
  */
 import assert from "node:assert/strict";
 import { Metadata } from "@grpc/grpc-js";
@@ -13,13 +14,14 @@ import { Metadata } from "@grpc/grpc-js";
 // deno-lint-ignore no-import-prefix
 import { parse as parseYaml } from "npm:yaml@2.9.1";
 import type { OrderResponse } from "../src/gen/ovenline/v1/order_service.ts";
-import { type FlatSpan, prometheusSeriesNames } from "../src/observability/otlp/otlp_json.ts";
+import type { FlatSpan } from "../src/observability/otlp/otlp_json.ts";
 import { traceTree } from "../src/observability/otlp/trace_tree.ts";
 import { expectGrpcError, seedExampleRequest } from "./support/grpc_client.ts";
 import { testKitchen } from "./support/kitchens.ts";
 import { produceRaw, readTopic } from "./support/observe.ts";
 import { OtlpReceiver } from "./support/otlp_receiver.ts";
 import { metricNamesIn } from "./support/promql_names.ts";
+import { scrape, valueOf } from "./support/prometheus_text.ts";
 import { TestStack } from "./support/stack.ts";
 import { waitFor } from "./support/wait.ts";
 import { TestSocket } from "./support/ws_client.ts";
@@ -83,6 +85,7 @@ Deno.test("observability: traces, metrics, logs and alert rules from the live se
     kitchens: [kitchen, counted, tooSmall],
     services: ["consumer", "intake", "promoter", "hub"],
     env: { ...receiver.env, LOG_LEVEL: "debug" },
+    metrics: true,
   });
   const ws = (channel: string) =>
     TestSocket.open(
@@ -315,7 +318,7 @@ Deno.test("observability: traces, metrics, logs and alert rules from the live se
       },
     );
 
-    await t.step("metrics: 5 created and 2 rejected as full read 5 and 2", async () => {
+    await t.step("metrics: 5 created and 2 rejected as full read 5 and 2 at /metrics", async () => {
       for (let i = 0; i < 5; i++) {
         await stack.api.createOrder(seedExampleRequest({ kitchenId: counted.id }));
       }
@@ -329,69 +332,60 @@ Deno.test("observability: traces, metrics, logs and alert rules from the live se
       // A record the consumer can never decode: one dead letter.
       await produceRaw(topic, [{ key: "not-an-order", value: new Uint8Array([0xff, 0xff, 0xff]) }]);
 
-      const value = (name: string, attributes: Record<string, string> = {}) =>
-        receiver.latest(name, attributes)?.value;
-      await waitFor(
-        "the counters exported",
-        () =>
-          value("ovenline.orders.created", { kitchen: counted.id }) === 5 &&
-          value("ovenline.orders.rejected", { reason: "slots_full" }) === 2 &&
-          value("ovenline.orders.rejected", { reason: "invalid" }) === 1 &&
-          value("ovenline.dead_letters") === 1 &&
-          value("ovenline.bookings.held") === 0, // every send was acknowledged: nothing held
-        15_000,
-      );
-      assert.equal(value("ovenline.orders.created", { kitchen: kitchen.id }), 2);
-
-      const created = receiver.latest("ovenline.order.create.duration", { outcome: "created" });
-      assert.equal(created?.count, 7, "7 accepted calls timed");
-      assert.equal(created?.unit, "s");
-      assert(created.bounds?.includes(0.5), "the SLO threshold is a bucket boundary");
-      assert.equal(
-        receiver.latest("ovenline.order.create.duration", { outcome: "rejected" })?.count,
-        3,
-      );
-
-      await waitFor("consumer lag 0 on every partition", () => {
-        const lag = receiver.metrics.filter((p) => p.name === "ovenline.consumer.lag");
-        const partitions = new Set(lag.map((p) => p.attributes.partition));
-        return partitions.size === 6 &&
-          [...partitions].every((p) =>
-            receiver.latest("ovenline.consumer.lag", { partition: String(p) })?.value === 0
-          );
+      const of = (service: string) => scrape(stack.metricsPorts.get(service)!);
+      await waitFor("the counters at /metrics", async () => {
+        const intake = await of("intake");
+        const consumer = await of("consumer");
+        return valueOf(intake, "ovenline_orders_created_total", { kitchen: counted.id }) === 5 &&
+          valueOf(intake, "ovenline_orders_rejected_total", { reason: "slots_full" }) === 2 &&
+          valueOf(intake, "ovenline_orders_rejected_total", { reason: "invalid" }) === 1 &&
+          valueOf(consumer, "ovenline_dead_letters_total") === 1 &&
+          valueOf(consumer, "ovenline_bookings_held") === 0; // every send acknowledged: none held
       }, 15_000);
+      const intake = await of("intake");
+      assert.equal(valueOf(intake, "ovenline_orders_created_total", { kitchen: kitchen.id }), 2);
+      const duration = "ovenline_order_create_duration_seconds";
+      assert.equal(valueOf(intake, `${duration}_count`, { outcome: "created" }), 7, "7 timed");
+      assert.equal(intake.units.get(duration), "s");
+      assert.ok(
+        valueOf(intake, `${duration}_bucket`, { outcome: "created", le: "0.5" }) !== undefined,
+        "the SLO threshold is a bucket boundary",
+      );
+      assert.equal(valueOf(intake, `${duration}_count`, { outcome: "rejected" }), 3);
+
+      // Lag, from the consumer and from intake (which keeps it visible when no consumer runs).
+      for (const service of ["consumer", "intake"]) {
+        await waitFor(`consumer lag 0 on every partition, from ${service}`, async () => {
+          const lag = (await of(service)).samples.filter((x) => x.name === "ovenline_consumer_lag");
+          return lag.length === 6 && lag.every((x) => x.value === 0) &&
+            lag.every((x) => x.labels.group === stack.env.KAFKA_GROUP_ID);
+        }, 15_000);
+      }
+      await waitFor("one KDS and one dashboard socket counted", async () => {
+        const hub = await of("hub");
+        return valueOf(hub, "ovenline_websocket_connections", { channel: "kds" }) === 1 &&
+          valueOf(hub, "ovenline_websocket_connections", { channel: "erp" }) === 1;
+      });
+      const hub = await of("hub");
       assert.equal(
-        receiver.latest("ovenline.consumer.lag", { partition: "0" })?.attributes.group,
-        stack.env.KAFKA_GROUP_ID,
+        valueOf(hub, "ovenline_slot_fill_ratio", { kitchen: tooSmall.id }),
+        0,
+        "nothing was booked in the too-small kitchen",
       );
-      await waitFor(
-        "one KDS and one dashboard socket counted",
-        () =>
-          value("ovenline.websocket.connections", { channel: "kds" }) === 1 &&
-          value("ovenline.websocket.connections", { channel: "erp" }) === 1,
-      );
-      const fill = await waitFor(
-        "the counted kitchen's slot fill ratio",
-        () =>
-          receiver.metrics.find((p) =>
-            p.name === "ovenline.slot.fill_ratio" && p.attributes.kitchen === tooSmall.id
-          ),
-      );
-      assert.equal(fill.value, 0, "nothing was booked in the too-small kitchen");
-      await waitFor(
-        "the counted kitchen's current slot with load in the fill ratio",
-        () =>
-          receiver.metrics.some((p) =>
-            p.name === "ovenline.slot.fill_ratio" && p.attributes.kitchen === counted.id &&
-            (p.value ?? 0) > 0
-          ),
+      assert.ok(
+        hub.samples.some((x) =>
+          x.name === "ovenline_slot_fill_ratio" && x.labels.kitchen === counted.id && x.value > 0
+        ),
+        "the counted kitchen's current slot has load",
       );
       await waitFor(
         "order-to-KDS latency and promotion delay recorded",
-        () =>
-          (receiver.latest("ovenline.order.kds_latency")?.count ?? 0) >= 1 &&
-          receiver.latest("ovenline.promotion.delay")?.count === 1,
+        async () =>
+          (valueOf(await of("hub"), "ovenline_order_kds_latency_seconds_count") ?? 0) >= 1 &&
+          valueOf(await of("promoter"), "ovenline_promotion_delay_seconds_count") === 1,
       );
+      // Not over OTLP: Deno's exporter carries only its own runtime metrics there.
+      assert.ok(!receiver.metrics.some((x) => x.name.startsWith("ovenline.")));
     });
 
     await t.step("a log line for an order carries its trace id and no unmasked phone", async () => {
@@ -415,10 +409,10 @@ Deno.test("observability: traces, metrics, logs and alert rules from the live se
     await t.step(
       "every alert expression uses only exported metrics, and every alert has a runbook",
       async () => {
-        const exported = new Set(
-          receiver.metrics.filter((p) => p.name.startsWith("ovenline."))
-            .flatMap((p) => prometheusSeriesNames(p)),
+        const served = await Promise.all(
+          ["intake", "consumer", "promoter", "hub"].map((x) => scrape(stack.metricsPorts.get(x)!)),
         );
+        const exported = new Set(served.flatMap((x) => x.samples.map((sample) => sample.name)));
         const rules = parseYaml(
           await Deno.readTextFile(new URL("deploy/observability/alerts.yaml", ROOT)),
         ) as { groups: { name: string; rules: Record<string, unknown>[] }[] };

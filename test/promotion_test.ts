@@ -13,10 +13,10 @@
  * timers in real promoter processes against real Redis.
  */
 import assert from "node:assert/strict";
-import type { KitchenConfig, Weekday } from "../src/domain/kitchen.ts";
+import type { KitchenConfig } from "../src/domain/kitchen.ts";
 import { seedExampleRequest } from "./support/grpc_client.ts";
-import { testKitchen } from "./support/kitchens.ts";
-import { etcZoneOffsetMs, waitForOrders } from "./support/observe.ts";
+import { everyDay, hhmm, testKitchen } from "./support/kitchens.ts";
+import { waitForOrders } from "./support/observe.ts";
 import { TestStack } from "./support/stack.ts";
 import { waitFor } from "./support/wait.ts";
 import { type Received, TestSocket } from "./support/ws_client.ts";
@@ -27,13 +27,6 @@ const ORDERS = 5;
 const SETUP_MARGIN_MS = 8_000;
 /** The promise under test: on the KDS at most this late. */
 const MAX_LATENESS_MS = 1_000;
-const WEEK: Weekday[] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-
-function hhmm(instant: number, zone: string): string {
-  const local = new Date(instant + etcZoneOffsetMs(zone));
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return `${pad(local.getUTCHours())}:${pad(local.getUTCMinutes())}`;
-}
 
 /** Whether a KDS message says anything about one of `ids` (an event's order, or a snapshot's orders). */
 function mentions(r: Received, ids: ReadonlySet<string>): boolean {
@@ -61,16 +54,16 @@ Deno.test("promoter: scheduled orders reach `active` and the KDS within 1 s of `
     await stack.startReplica("promoter", 2);
     assert(stack.service("promoter").running && stack.service("promoter#2").running);
 
-    // M: the next whole minute far enough away. The kitchen opens at M + lead (local wall clock,
-    // whole hours from UTC in an Etc/GMT zone), so its first slot starts there and a pre-order
-    // for the opening is visible at exactly M.
+    // M: the next whole minute far enough away. The kitchen opens at M + lead for twelve hours
+    // (local wall clock; zones are whole quarter hours from UTC), so its first slot starts there
+    // and a pre-order for the opening is visible at exactly M.
     const visibleAt = Math.ceil((Date.now() + SETUP_MARGIN_MS) / MINUTE) * MINUTE;
     const opening = visibleAt + placeholder.leadMinutes * MINUTE;
+    const opens = Temporal.Instant.fromEpochMilliseconds(opening)
+      .toZonedDateTimeISO(placeholder.timeZone);
     const kitchen: KitchenConfig = {
       ...placeholder,
-      hours: Object.fromEntries(
-        WEEK.map((d) => [d, [{ open: hhmm(opening, placeholder.timeZone), close: "24:00" }]]),
-      ),
+      hours: everyDay(hhmm(opens), hhmm(opens.add({ hours: 12 }))),
       acceptingOrders: true,
     };
     const { id: _id, ...body } = kitchen;

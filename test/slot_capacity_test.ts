@@ -3,11 +3,10 @@
  * days, closed kitchens, and that a rejection writes and reserves nothing.
  */
 import assert from "node:assert/strict";
-import type { KitchenConfig, Weekday } from "../src/domain/kitchen.ts";
+import type { KitchenConfig } from "../src/domain/kitchen.ts";
 import { Code, expectGrpcError, seedExampleRequest } from "./support/grpc_client.ts";
-import { closedKitchen, testKitchen } from "./support/kitchens.ts";
+import { closedKitchen, everyDay, hhmm, testKitchen, testKitchenZone } from "./support/kitchens.ts";
 import {
-  etcZoneOffsetMs,
   firstSlotStartAtOrAfter,
   footprint,
   SLOT_MS,
@@ -16,12 +15,29 @@ import {
 } from "./support/observe.ts";
 import { TestStack } from "./support/stack.ts";
 
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
-const WEEK: Weekday[] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-
-function everyDay(open: string, close: string): KitchenConfig["hours"] {
-  return Object.fromEntries(WEEK.map((d) => [d, [{ open, close }]]));
+/**
+ * A kitchen whose opening began two hours before `now` and closes at the whole quarter hour 75 to
+ * 90 minutes after it (past midnight if need be), taking one order per slot: five slots are left. `close` is when it closes. A closing time that a DST change repeats would mean its
+ * first occurrence (the product's rule), so such a time is skipped for the next unambiguous one.
+ */
+function shortDayKitchen(now: Date): { kitchen: KitchenConfig; close: number } {
+  const zone = testKitchenZone(now);
+  const local = Temporal.Instant.fromEpochMilliseconds(now.getTime()).toZonedDateTimeISO(zone);
+  const quarter = { smallestUnit: "minute", roundingIncrement: 15 } as const;
+  const opens = local.subtract({ hours: 2 }).round({ ...quarter, roundingMode: "floor" });
+  for (let minutes = 75; minutes <= 240; minutes += 15) {
+    const closes = local.add({ minutes }).round({ ...quarter, roundingMode: "ceil" });
+    const meant = closes.toPlainDateTime().toZonedDateTime(zone, { disambiguation: "compatible" });
+    if (!meant.equals(closes)) continue;
+    const kitchen = testKitchen({
+      timeZone: zone,
+      capacityUnit: "orders",
+      capacity: 1,
+      hours: everyDay(hhmm(opens), hhmm(closes)),
+    });
+    return { kitchen, close: closes.epochMilliseconds };
+  }
+  throw new Error(`no unambiguous closing time after ${local}`);
 }
 
 /** An order that lands in a barrier kitchen, waited for: the consumer has caught up with what came before. */
@@ -34,17 +50,8 @@ Deno.test("`CreateOrder` books slots within capacity", async (t) => {
   const spill = testKitchen({ capacityUnit: "orders", capacity: 2 });
   const crowd = testKitchen({ capacityUnit: "orders", capacity: 3 });
   const tooBig = testKitchen({ capacityUnit: "items", capacity: 1 });
-  // Closes two hours after the current local hour began: a handful of slots are left today.
-  const zone = testKitchen().timeZone;
-  const localHour = new Date(Date.now() + etcZoneOffsetMs(zone)).getUTCHours();
-  const closeHour = localHour + 2;
-  const shortDay = testKitchen({
-    timeZone: zone,
-    capacityUnit: "orders",
-    capacity: 1,
-    hours: everyDay("00:00", `${String(closeHour).padStart(2, "0")}:00`),
-  });
-  const closed = closedKitchen();
+  const { kitchen: shortDay, close: shortDayClose } = shortDayKitchen(new Date());
+  const { kitchen: closed, nextOpening } = closedKitchen(new Date());
   const paused = testKitchen({ acceptingOrders: false });
   const barrierKitchen = testKitchen();
   const stack = await TestStack.start("slot_capacity", {
@@ -144,21 +151,33 @@ Deno.test("`CreateOrder` books slots within capacity", async (t) => {
     await t.step(
       "`CreateOrder` fills the rest of a short day slot by slot, then answers RESOURCE_EXHAUSTED",
       async () => {
-        const now = Date.now();
-        const offset = etcZoneOffsetMs(shortDay.timeZone);
-        const closeInstant = Math.floor((now + offset) / DAY) * DAY + closeHour * HOUR - offset;
-        const firstSlot = firstSlotStartAtOrAfter(now);
-        const expectedSlots = Math.floor((closeInstant - firstSlot) / SLOT_MS);
-        assert(expectedSlots >= 4 && expectedSlots <= 8, `${expectedSlots} slots left today`);
+        // The first order takes the first slot from when it was placed; each further order the
+        // next one, up to closing time (later slots start a quarter of an hour apart, far after
+        // the orders are placed, so the count does not depend on when the test runs).
+        const placedFrom = Date.now();
+        const first = await stack.api.createOrder(seedExampleRequest({ kitchenId: shortDay.id }));
+        const placedBy = Date.now();
+        const firstSlot = Date.parse(first.slotStartTime);
+        assert(
+          firstSlot >= firstSlotStartAtOrAfter(placedFrom) &&
+            firstSlot <= firstSlotStartAtOrAfter(placedBy),
+          "the first slot from the time of the order",
+        );
+        const expectedSlots = (shortDayClose - firstSlot) / SLOT_MS;
+        // Five, or four if a quarter hour began since the kitchen was made (more if a DST change
+        // moved its closing time).
+        assert(
+          Number.isInteger(expectedSlots) && expectedSlots >= 4 && expectedSlots <= 16,
+          `${expectedSlots} slots left today`,
+        );
 
-        const booked: number[] = [];
-        for (let i = 0; i < expectedSlots; i++) {
+        const booked = [firstSlot];
+        for (let i = 1; i < expectedSlots; i++) {
           const res = await stack.api.createOrder(seedExampleRequest({ kitchenId: shortDay.id }));
           booked.push(Date.parse(res.slotStartTime));
         }
         assert.deepEqual(booked, booked.map((_, i) => booked[0] + i * SLOT_MS));
-        assert(booked[0] >= firstSlot && booked[0] <= firstSlot + SLOT_MS);
-        assert(booked.at(-1)! + SLOT_MS <= closeInstant, "no slot runs past closing time");
+        assert.equal(booked.at(-1)! + SLOT_MS, shortDayClose, "the last slot ends at closing time");
 
         const before = await footprint(stack, shortDay.id);
         assert.equal(before.slotKeys.length, 2 * expectedSlots);
@@ -186,23 +205,22 @@ Deno.test("`CreateOrder` books slots within capacity", async (t) => {
     await t.step(
       "`CreateOrder` outside working hours answers RESOURCE_EXHAUSTED KITCHEN_CLOSED with the next opening, and writes nothing",
       async () => {
-        const now = Date.now();
-        const offset = etcZoneOffsetMs(closed.timeZone);
-        // closedKitchen opens 00:00–01:00 local; it is about noon there now.
-        const nextMidnight = Math.floor((now + offset) / DAY) * DAY + DAY - offset;
         const before = await footprint(stack, closed.id);
+        const askedFrom = Date.now();
         const error = await expectGrpcError(
           stack.api.createOrder(seedExampleRequest({ kitchenId: closed.id })),
         );
+        const answeredBy = Date.now();
         assert.equal(error.code, Code.RESOURCE_EXHAUSTED);
         assert.equal(error.errorInfo?.reason, "KITCHEN_CLOSED");
         assert.equal(error.errorInfo?.metadata.reason, "outside working hours");
-        assert.equal(error.errorInfo?.metadata.next_opening, new Date(nextMidnight).toISOString());
+        assert.equal(error.errorInfo?.metadata.next_opening, nextOpening.toISOString());
         assert.match(error.message, /closed/i);
         assert(error.retryDelayMs !== undefined, "RetryInfo is attached");
         assert(
-          Math.abs(error.retryDelayMs - (nextMidnight - now)) < 10_000,
-          `retry delay ${error.retryDelayMs} ms ≈ time until the opening`,
+          error.retryDelayMs >= nextOpening.getTime() - answeredBy - 1000 &&
+            error.retryDelayMs <= nextOpening.getTime() - askedFrom + 1000,
+          `retry delay ${error.retryDelayMs} ms = the time until the opening`,
         );
         await barrier(stack, barrierKitchen.id);
         const after = await footprint(stack, closed.id);

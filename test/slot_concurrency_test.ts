@@ -4,36 +4,51 @@
  * capacity; every booking belongs to an order in the record.
  */
 import assert from "node:assert/strict";
+import type { KitchenConfig } from "../src/domain/kitchen.ts";
 import { Code, richError, seedExampleRequest } from "./support/grpc_client.ts";
-import { testKitchen, zoneNearNoon } from "./support/kitchens.ts";
+import { everyDay, hhmm, testKitchen, testKitchenZone } from "./support/kitchens.ts";
 import { TestStack } from "./support/stack.ts";
 import { waitFor } from "./support/wait.ts";
-import type { Weekday } from "../src/domain/kitchen.ts";
 
 const CLIENTS = 96;
 const CAPACITY = 10;
 const SLOTS = 3;
 
-/** A kitchen whose day ends so that exactly SLOTS fifteen-minute slots remain from now. */
-function threeSlotKitchen() {
-  const zone = zoneNearNoon();
-  const local = Temporal.Now.zonedDateTimeISO(zone);
-  const minutes = local.hour * 60 + local.minute + (local.second > 0 ? 1 : 0);
-  const firstSlot = Math.ceil(minutes / 15) * 15;
-  const close = firstSlot + SLOTS * 15;
-  const hhmm = (m: number) =>
-    `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
-  const week: Weekday[] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-  return testKitchen({
-    timeZone: zone,
-    hours: Object.fromEntries(week.map((d) => [d, [{ open: "00:00", close: hhmm(close) }]])),
-    capacity: CAPACITY,
-    capacityUnit: "orders",
+/**
+ * A kitchen open for exactly SLOTS fifteen-minute slots a day, from a whole quarter hour 30 to 45
+ * minutes after `now`, bookable that day only; the orders are pre-orders for its opening. However long the test takes to
+ * get there (seconds), the same three slots are on offer. An opening whose local times a DST
+ * change skips or repeats would not be three slots long, so such a quarter hour is passed over.
+ */
+function threeSlotKitchen(now: Date): { kitchen: KitchenConfig; opens: Date } {
+  const zone = testKitchenZone(now);
+  const local = Temporal.Instant.fromEpochMilliseconds(now.getTime()).toZonedDateTimeISO(zone);
+  const resolve = (t: Temporal.ZonedDateTime) =>
+    t.toPlainDateTime().toZonedDateTime(zone, { disambiguation: "compatible" });
+  let opens = local.add({ minutes: 30 }).round({
+    smallestUnit: "minute",
+    roundingIncrement: 15,
+    roundingMode: "ceil",
   });
+  for (;; opens = opens.add({ minutes: 15 })) {
+    const closes = opens.add({ minutes: SLOTS * 15 });
+    const length = resolve(opens).until(resolve(closes)).total("minutes");
+    if (resolve(opens).equals(opens) && length === SLOTS * 15) {
+      const kitchen = testKitchen({
+        timeZone: zone,
+        hours: everyDay(hhmm(opens), hhmm(closes)),
+        capacity: CAPACITY,
+        capacityUnit: "orders",
+        // Bookable up to the opening's day (today, or tomorrow after 23:15), not the day after.
+        bookingHorizonDays: local.toPlainDate().until(opens.toPlainDate()).days,
+      });
+      return { kitchen, opens: new Date(opens.epochMilliseconds) };
+    }
+  }
 }
 
 Deno.test("96 concurrent clients never overbook three slots of 10, and every booking is accounted for", async () => {
-  const kitchen = threeSlotKitchen();
+  const { kitchen, opens } = threeSlotKitchen(new Date());
   const stack = await TestStack.start("slot-concurrency", {
     kitchens: [kitchen],
     env: { RATE_LIMIT_ORDERS: "1000" },
@@ -50,6 +65,7 @@ Deno.test("96 concurrent clients never overbook three slots of 10, and every boo
           customerId: String(500 + i),
           customerPhone: `+7901000${String(i).padStart(4, "0")}`,
           idempotencyKey: `race-${i}`,
+          requestedTime: opens,
         }))
       ),
     );
@@ -68,7 +84,11 @@ Deno.test("96 concurrent clients never overbook three slots of 10, and every boo
 
     const perSlot = new Map<string, number>();
     for (const w of won) perSlot.set(w.slotStartTime, (perSlot.get(w.slotStartTime) ?? 0) + 1);
-    assert.equal(perSlot.size, SLOTS);
+    assert.deepEqual(
+      [...perSlot.keys()].map((t) => Date.parse(t)).sort((a, b) => a - b),
+      Array.from({ length: SLOTS }, (_, i) => opens.getTime() + i * 15 * 60_000),
+      "the opening's three slots",
+    );
     assert.ok([...perSlot.values()].every((n) => n === CAPACITY));
 
     const slotKeys = (await stack.redisKeys(`slot:${kitchen.id}:*`)).filter((k) =>

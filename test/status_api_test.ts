@@ -14,6 +14,8 @@ import { testKitchen } from "./support/kitchens.ts";
 import {
   firstSlotStartAtOrAfter,
   historyRows,
+  localDate,
+  orderRow,
   SLOT_MS,
   waitForOrder,
   waitForOrders,
@@ -484,26 +486,35 @@ Deno.test("hub REST: status changes, cancel, restarts, live settings", async (t)
       const firstSlot = `slot:${capped.id}:${first / 1000}`;
       assert.equal(await stack.redis.get(firstSlot), "1", "load counted in orders, not kopecks");
 
-      // GET /slots shows the new capacity and the loads.
-      const slots = await call("GET", `/slots?kitchen=${capped.id}`);
-      assert.equal(slots.status, 200);
-      assert.equal(slots.body.kitchenId, capped.id);
-      assert.equal(slots.body.unit, "orders");
-      assert.equal(slots.body.capacity, 1);
-      assert.equal(slots.body.timeZone, capped.timeZone);
-      assert.match(slots.body.date, /^\d{4}-\d{2}-\d{2}$/);
-      const byId = new Map(
-        (slots.body.slots as {
-          id: string;
-          start: string;
-          end: string;
-          load: number;
-          capacity: number;
-        }[])
-          .map((s) => [s.id, s]),
+      // GET /slots shows the new capacity and the loads, each slot in the view of its business day
+      // (a 24-hour kitchen's: the local date of its start; after 23:45 the next slot is tomorrow's).
+      const dayView = async (slotStart: number) => {
+        const day = localDate(slotStart, capped.timeZone);
+        const slots = await call("GET", `/slots?kitchen=${capped.id}&date=${day}`);
+        assert.equal(slots.status, 200);
+        assert.equal(slots.body.kitchenId, capped.id);
+        assert.equal(slots.body.unit, "orders");
+        assert.equal(slots.body.capacity, 1);
+        assert.equal(slots.body.timeZone, capped.timeZone);
+        assert.equal(slots.body.date, day);
+        const byId = new Map(
+          (slots.body.slots as {
+            id: string;
+            start: string;
+            end: string;
+            load: number;
+            capacity: number;
+          }[])
+            .map((s) => [s.id, s]),
+        );
+        assert(byId.size >= 20, "a 24-hour kitchen has the day's slots");
+        return byId;
+      };
+      assert.equal(
+        (await orderRow(stack, a.orderId)).business_date_text,
+        localDate(first, capped.timeZone),
       );
-      assert(byId.size >= 20, "a 24-hour kitchen has the day's slots");
-      const s1 = byId.get(firstSlot)!;
+      const s1 = (await dayView(first)).get(firstSlot)!;
       assert.deepEqual(
         {
           load: s1.load,
@@ -513,8 +524,10 @@ Deno.test("hub REST: status changes, cancel, restarts, live settings", async (t)
         },
         { load: 1, capacity: 1, start: first, end: first + SLOT_MS },
       );
-      assert.equal(byId.get(`slot:${capped.id}:${(first + SLOT_MS) / 1000}`)?.load, 1);
-      assert.equal(byId.get(`slot:${capped.id}:${(first + 2 * SLOT_MS) / 1000}`)?.load, 0);
+      const second = first + SLOT_MS;
+      const third = first + 2 * SLOT_MS;
+      assert.equal((await dayView(second)).get(`slot:${capped.id}:${second / 1000}`)?.load, 1);
+      assert.equal((await dayView(third)).get(`slot:${capped.id}:${third / 1000}`)?.load, 0);
     });
 
     await t.step(

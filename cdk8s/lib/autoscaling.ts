@@ -5,7 +5,7 @@
 import { and, cat, eq, gt, ifElse, lit, v, when } from "./expr.ts";
 import type * as k from "./k8s_types.ts";
 import {
-  kafkaBrokers,
+  kafkaBrokersFromAnywhere,
   kafkaCaSecret,
   kafkaHasCa,
   kafkaMechanism,
@@ -53,7 +53,7 @@ export function cpuAutoscaling(add: Add, checks: Check[], component: "intake" | 
 
 const partitions = ref("kafka.topic.partitions");
 /** The consumer's most replicas: the value, or the partitions when it is 0. */
-const consumerMax = ifElse(
+export const consumerMax = ifElse(
   gt(ref("consumer.autoscaling.maxReplicas"), lit(0)),
   ref("consumer.autoscaling.maxReplicas"),
   partitions,
@@ -103,7 +103,7 @@ export function lagAutoscaling(add: Add, checks: Check[]): void {
         triggers: [{
           type: "kafka",
           metadata: {
-            bootstrapServers: v(kafkaBrokers),
+            bootstrapServers: v(kafkaBrokersFromAnywhere),
             consumerGroup: v(ref("kafka.consumerGroup")),
             topic: v(ref("kafka.topic.name")),
             lagThreshold: v(cat(ref("consumer.autoscaling.lagThreshold"))),

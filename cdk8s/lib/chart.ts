@@ -7,7 +7,6 @@
  */
 import { ApiObject, App, Chart } from "cdk8s";
 import type { Construct } from "constructs";
-import { configMap } from "./config.ts";
 import { housekeeper } from "./housekeeper.ts";
 import { kafka } from "./infra/kafka.ts";
 import { postgres } from "./infra/postgres.ts";
@@ -65,10 +64,9 @@ export function buildChart(files: ChartFiles): OvenlineChart {
 
   // infrastructure
   kafka(add, checks);
-  postgres(add);
+  postgres(add, checks);
   redis(add);
-  // settings
-  configMap(add);
+  // the chart's own Secrets (each service's ConfigMap comes with it)
   secrets(add);
   // the services, each with its autoscaling
   intake(add, checks);
@@ -80,7 +78,7 @@ export function buildChart(files: ChartFiles): OvenlineChart {
   migrations(add);
   housekeeper(add);
   traffic(add);
-  networkPolicies(add);
+  networkPolicies(add, checks);
   collector(add);
   monitoring(add);
   loadTest(add, checks, files);

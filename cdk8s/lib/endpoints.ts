@@ -4,7 +4,21 @@
  * hold each credential. The ConfigMap, the containers, the autoscaler and the NetworkPolicies all
  * read these, so that they agree.
  */
-import { and, cat, eq, type Expr, ifElse, lit, not, or, orElse } from "./expr.ts";
+import {
+  and,
+  cat,
+  eq,
+  type Expr,
+  ifElse,
+  lit,
+  nonEmpty,
+  not,
+  or,
+  orElse,
+  releaseNamespace,
+  splitNonEmpty,
+} from "./expr.ts";
+import { endpointPorts, secretData } from "./helpers.ts";
 import { nameOf } from "./names.ts";
 import { ref } from "../values.ts";
 
@@ -25,6 +39,11 @@ export const pgCluster = orElse(ref("postgres.operator.clusterName"), nameOf("pg
 export interface SecretKey {
   readonly name: Expr<string>;
   readonly key: Expr<string>;
+  /**
+   * What changes when the credential does, where the chart can know it: the value from values,
+   * an existing Secret's data in the cluster, nothing for an operator's Secret.
+   */
+  readonly fingerprint: Expr<string>;
 }
 
 /**
@@ -37,17 +56,25 @@ function credential(opts: {
   readonly existingKey: Expr<string>;
   readonly own: string;
   readonly key: string;
+  /** The value the chart's own Secret holds (from values; empty: generated once, then kept). */
+  readonly value: Expr<string>;
   readonly operator?: { readonly on: Expr<boolean>; readonly secret: Expr<string> };
 }): SecretKey {
   const named = orElse(opts.existingSecret, nameOf(opts.own));
   const key = lit(opts.key);
+  const given = ifElse(opts.existingSecret, secretData(opts.existingSecret), opts.value);
   if (!opts.operator) {
-    return { name: named, key: ifElse(opts.existingSecret, opts.existingKey, key) };
+    return {
+      name: named,
+      key: ifElse(opts.existingSecret, opts.existingKey, key),
+      fingerprint: given,
+    };
   }
   const { on, secret } = opts.operator;
   return {
     name: ifElse(on, secret, named),
     key: ifElse(and(not(on), opts.existingSecret), opts.existingKey, key),
+    fingerprint: ifElse(on, lit("operator"), given),
   };
 }
 
@@ -56,6 +83,15 @@ function credential(opts: {
 export const kafkaBrokers = ifElse(
   kafkaOperator,
   cat(kafkaCluster, "-kafka-bootstrap:9093"),
+  ref("kafka.external.brokers"),
+);
+/**
+ * The brokers as a client in another namespace reaches them (KEDA's scaler runs in its own):
+ * the bootstrap Service's namespace-qualified name, which Strimzi's certificates also carry.
+ */
+export const kafkaBrokersFromAnywhere = ifElse(
+  kafkaOperator,
+  cat(kafkaCluster, "-kafka-bootstrap.", releaseNamespace, ".svc:9093"),
   ref("kafka.external.brokers"),
 );
 export const kafkaTls = or(kafkaOperator, ref("kafka.external.tls"));
@@ -81,6 +117,7 @@ export const kafkaPassword = credential({
   existingKey: ref("kafka.external.sasl.passwordKey"),
   own: "kafka-client",
   key: "password",
+  value: ref("kafka.external.sasl.password"),
 });
 
 // --- PostgreSQL --------------------------------------------------------------------------------
@@ -92,7 +129,21 @@ export const databaseUrl = credential({
   existingKey: ref("postgres.external.urlKey"),
   own: "postgres",
   key: "uri",
+  value: ref("postgres.external.url"),
 });
+
+/** The hook copy of an external database's URL (from values) that the migration Job reads. */
+export const MIGRATE_SECRET = "postgres-migrate";
+
+/** DATABASE_URL of the migration Job: the hook copy when the chart holds the URL, else the same. */
+export const migrationDatabaseUrl: SecretKey = {
+  ...databaseUrl,
+  name: ifElse(
+    and(not(pgOperator), not(ref("postgres.external.existingSecret"))),
+    nameOf(MIGRATE_SECRET),
+    databaseUrl.name,
+  ),
+};
 
 // --- Redis ---------------------------------------------------------------------------------------
 
@@ -106,6 +157,7 @@ export const redisPassword = credential({
   existingKey: ref("redis.passwordKey"),
   own: "redis",
   key: "password",
+  value: ref("redis.password"),
 });
 
 // --- the hub's token key -------------------------------------------------------------------------
@@ -115,6 +167,7 @@ export const jwtSigningKey = credential({
   existingKey: ref("auth.jwtSecretKey"),
   own: "auth",
   key: "jwt-secret",
+  value: ref("auth.jwtSecret"),
 });
 
 // --- OpenTelemetry -------------------------------------------------------------------------------
@@ -129,3 +182,37 @@ export const otlpEndpoint = ifElse(
   ),
   ref("otel.endpoint"),
 );
+
+// --- ports of what is outside the release -----------------------------------------------------------
+
+/**
+ * The ports the NetworkPolicies open towards networkPolicy.externalTo for each external
+ * dependency: the ones its configured URLs name (or their scheme's default), plus the extra ones
+ * from networkPolicy.external*Ports.
+ */
+export const EXTERNAL_PORTS = {
+  kafka: endpointPorts(
+    splitNonEmpty(",", ref("kafka.external.brokers")),
+    ref("networkPolicy.externalKafkaPorts"),
+  ),
+  // An existing Secret hides the URL from the chart: then only the listed ports.
+  postgres: endpointPorts(
+    nonEmpty(
+      ifElse(ref("postgres.external.existingSecret"), lit(""), ref("postgres.external.url")),
+    ),
+    ref("networkPolicy.externalPostgresPorts"),
+  ),
+  redis: endpointPorts(
+    nonEmpty(ref("redis.external.url")),
+    ref("networkPolicy.externalRedisPorts"),
+  ),
+  otel: endpointPorts(nonEmpty(ref("otel.endpoint")), ref("networkPolicy.externalOtelPorts")),
+  collectorUpstream: endpointPorts(
+    nonEmpty(
+      ref("otel.collector.tracesEndpoint"),
+      ref("otel.collector.metricsEndpoint"),
+      ref("otel.collector.logsEndpoint"),
+    ),
+    ref("networkPolicy.externalOtelPorts"),
+  ),
+};

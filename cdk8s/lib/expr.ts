@@ -176,10 +176,106 @@ export function div(a: Expr<number>, b: Expr<number>): Expr<number> {
   );
 }
 
+/** Integer sum, as sprig's add (every term converted to int64). */
+export function sum(...terms: (Expr<number> | number)[]): Expr<number> {
+  const es = terms.map((t) => (typeof t === "number" ? lit(t) : t));
+  if (es.length === 1) return es[0];
+  return new Expr(
+    `(add ${es.map((e) => `(int64 ${e.helm})`).join(" ")})`,
+    (c) => es.reduce((acc, e) => acc + Number(e.evaluate(c)), 0),
+    "int",
+  );
+}
+
+/** Integer product, as sprig's mul. */
+export function mul(a: Expr<number>, b: Expr<number> | number): Expr<number> {
+  const eb = typeof b === "number" ? lit(b) : b;
+  return new Expr(
+    `(mul (int64 ${a.helm}) (int64 ${eb.helm}))`,
+    (c) => Number(a.evaluate(c)) * Number(eb.evaluate(c)),
+    "int",
+  );
+}
+
+/** Integer difference, as sprig's sub. */
+export function minus(a: Expr<number>, b: Expr<number> | number): Expr<number> {
+  const eb = typeof b === "number" ? lit(b) : b;
+  return new Expr(
+    `(sub (int64 ${a.helm}) (int64 ${eb.helm}))`,
+    (c) => Number(a.evaluate(c)) - Number(eb.evaluate(c)),
+    "int",
+  );
+}
+
+/** `a` when it is the larger, else `b` (sprig's max). */
+export function max(a: Expr<number>, b: Expr<number> | number): Expr<number> {
+  const eb = typeof b === "number" ? lit(b) : b;
+  return new Expr(
+    `(max (int64 ${a.helm}) (int64 ${eb.helm}))`,
+    (c) => Math.max(Number(a.evaluate(c)), Number(eb.evaluate(c))),
+    "int",
+  );
+}
+
 export function gt(a: Expr<number>, b: Expr<number>): Expr<boolean> {
   return new Expr(
     `(gt (int64 ${a.helm}) (int64 ${b.helm}))`,
     (c) => Number(a.evaluate(c)) > Number(b.evaluate(c)),
+    "bool",
+  );
+}
+
+/**
+ * Whether the cluster holds the object (Helm's lookup). Always false where Helm cannot look
+ * (helm template, a client-side dry run) and in the plain manifests.
+ */
+export function exists(
+  apiVersion: string,
+  kind: string,
+  name: Expr<string>,
+): Expr<boolean> {
+  return new Expr(
+    `(not (empty (lookup ${goString(apiVersion)} ${
+      goString(kind)
+    } $.Release.Namespace ${name.helm})))`,
+    () => false,
+    "bool",
+  );
+}
+
+/** Whether Helm can see the cluster (a real install or upgrade, not helm template). */
+export const clusterVisible: Expr<boolean> = new Expr(
+  `(not (empty (lookup "v1" "Namespace" "" $.Release.Namespace)))`,
+  () => false,
+  "bool",
+);
+
+/** Whether this render is an upgrade (helm upgrade, or helm template --is-upgrade). */
+export const isUpgrade: Expr<boolean> = new Expr("$.Release.IsUpgrade", () => false, "bool");
+
+/** The non-empty ones of `items`, as a list (sprig compact). */
+export function nonEmpty(...items: Expr<string>[]): Expr<string[]> {
+  return new Expr(
+    `(compact (list ${items.map((e) => e.helm).join(" ")}))`,
+    (c) => items.map((e) => e.evaluate(c)).filter((v) => truthy(v)).map(String),
+    "any",
+  );
+}
+
+/** `text` split at `sep`, empty pieces left out (sprig splitList, compact). */
+export function splitNonEmpty(sep: string, text: Expr<string>): Expr<string[]> {
+  return new Expr(
+    `(compact (splitList ${goString(sep)} ${text.helm}))`,
+    (c) => String(text.evaluate(c) ?? "").split(sep).filter((v) => v !== ""),
+    "any",
+  );
+}
+
+/** Whether `text` matches the RE2 `pattern` (sprig regexMatch; the pattern must mean the same in JS). */
+export function matches(pattern: string, text: Expr<string>): Expr<boolean> {
+  return new Expr(
+    `(regexMatch ${goString(pattern)} ${text.helm})`,
+    (c) => new RegExp(pattern).test(String(text.evaluate(c) ?? "")),
     "bool",
   );
 }

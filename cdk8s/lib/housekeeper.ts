@@ -5,11 +5,11 @@
  * monthly partitions past housekeeper.retentionMonths. The archive is a PersistentVolumeClaim
  * that outlives the release, or an emptyDir when housekeeper.archive.persistent is false.
  */
-import { and, cat, not, v, when } from "./expr.ts";
+import { and, cat, exists, not, v, valueRef, when } from "./expr.ts";
 import type * as k from "./k8s_types.ts";
 import { APP_UID, appImageFields, appImagePullSecrets, denoRun } from "./app_image.ts";
 import { databaseUrl } from "./endpoints.ts";
-import { labels, n, objectMeta } from "./names.ts";
+import { labels, n, nameOf, objectMeta } from "./names.ts";
 import {
   CONTAINER_SECURITY,
   podTemplate,
@@ -20,6 +20,7 @@ import {
   volumeClaimSpec,
 } from "./pods.ts";
 import type { Add } from "./render.ts";
+import { caMount, caVolume, databaseCaEnv } from "./tls_cas.ts";
 import { serviceAccount } from "./workloads.ts";
 import { ref } from "../values.ts";
 
@@ -34,6 +35,12 @@ export function housekeeper(add: Add): void {
   const size = ref("housekeeper.archive.storage.size");
   const timeZone = ref("housekeeper.timeZone");
 
+  // The claim is a hook, not a release object: helm install --wait waits for every claim of the
+  // release to be Bound, and with a WaitForFirstConsumer StorageClass (GKE, EKS, AKS, kind) this
+  // one binds only when the first run mounts it. Created once, before the first install or the
+  // upgrade that turns it on; never replaced (its delete policy never applies to a claim, which
+  // also keeps Helm's default, delete-before-creating-again, away from the archives), and left by
+  // helm uninstall, since the archives are the only copy of dropped partitions.
   add(
     "housekeeper-archive-pvc",
     {
@@ -41,12 +48,16 @@ export function housekeeper(add: Add): void {
       kind: "PersistentVolumeClaim",
       metadata: {
         ...objectMeta(component, ARCHIVE_CLAIM),
-        // The archives are the only copy of dropped partitions: helm uninstall leaves them.
-        annotations: { "helm.sh/resource-policy": "keep" },
+        annotations: {
+          "helm.sh/hook": "pre-install,pre-upgrade",
+          "helm.sh/hook-weight": "-20",
+          "helm.sh/hook-delete-policy": "hook-failed",
+          "helm.sh/resource-policy": "keep",
+        },
       },
       spec: volumeClaimSpec(size, ref("housekeeper.archive.storage.storageClass")),
     } satisfies k.IPersistentVolumeClaim,
-    and(on, persistent),
+    and(on, persistent, not(exists("v1", "PersistentVolumeClaim", nameOf(ARCHIVE_CLAIM)))),
   );
 
   serviceAccount(add, component, on);
@@ -54,9 +65,13 @@ export function housekeeper(add: Add): void {
   const container: k.IContainer = {
     name: component,
     ...appImageFields(),
-    command: denoRun("src/services/housekeeper/main.ts", { allowWrite: ARCHIVE_DIR }),
+    command: denoRun("src/services/housekeeper/main.ts", {
+      allowWrite: ARCHIVE_DIR,
+      memoryLimit: valueRef("housekeeper.resources.limits.memory", "str"),
+    }),
     env: [
       secretEnv("DATABASE_URL", databaseUrl),
+      databaseCaEnv(),
       { name: "LOG_LEVEL", value: v(ref("logLevel")) },
       { name: "ANONYMIZE_AFTER_DAYS", value: v(cat(ref("housekeeper.anonymizeAfterDays"))) },
       { name: "RETENTION_MONTHS", value: v(cat(ref("housekeeper.retentionMonths"))) },
@@ -65,7 +80,7 @@ export function housekeeper(add: Add): void {
     // A run to completion: no probes; activeDeadlineSeconds bounds a hung run instead.
     resources: resources(ref("housekeeper.resources")),
     securityContext: CONTAINER_SECURITY,
-    volumeMounts: [TMP_MOUNT, { name: "archive", mountPath: ARCHIVE_DIR }],
+    volumeMounts: [TMP_MOUNT, { name: "archive", mountPath: ARCHIVE_DIR }, caMount("postgres")],
   };
 
   add(
@@ -100,6 +115,7 @@ export function housekeeper(add: Add): void {
                   persistentVolumeClaim: { claimName: n(ARCHIVE_CLAIM) },
                 }),
                 when(not(persistent), { name: "archive", emptyDir: { sizeLimit: v(size) } }),
+                caVolume("postgres"),
               ],
             }),
           },

@@ -6,7 +6,7 @@
 import { ifElse, lit, v } from "./expr.ts";
 import type * as k from "./k8s_types.ts";
 import { APP_UID, appImageFields, denoRun } from "./app_image.ts";
-import { databaseUrl, pgOperator } from "./endpoints.ts";
+import { databaseUrl, migrationDatabaseUrl, pgOperator, type SecretKey } from "./endpoints.ts";
 import { labels, n } from "./names.ts";
 import {
   CONTAINER_SECURITY,
@@ -18,18 +18,22 @@ import {
   TMP_VOLUME,
 } from "./pods.ts";
 import type { Add } from "./render.ts";
+import { caMount, caVolume, databaseCaEnv } from "./tls_cas.ts";
 import { ref } from "../values.ts";
 
-/** The migration command as a container (the Job's, and the services' init container). */
-export function migrateContainer(): k.IContainer {
+/**
+ * The migration command as a container: the Job's, and (`operatorOnly`: an operator-run database,
+ * where no private CA applies) the services' init container.
+ */
+export function migrateContainer(url: SecretKey = databaseUrl, operatorOnly = false): k.IContainer {
   return {
     name: "migrate",
     ...appImageFields(),
     command: denoRun("src/adapters/postgres/migrate_cli.ts"),
-    env: [secretEnv("DATABASE_URL", databaseUrl)],
+    env: [secretEnv("DATABASE_URL", url), ...(operatorOnly ? [] : [databaseCaEnv()])],
     resources: resources(ref("migrations.resources")),
     securityContext: CONTAINER_SECURITY,
-    volumeMounts: [TMP_MOUNT],
+    volumeMounts: [TMP_MOUNT, ...(operatorOnly ? [] : [caMount("postgres")])],
   };
 }
 
@@ -61,7 +65,7 @@ export function migrations(add: Add): void {
           restartPolicy: "OnFailure",
           ...hardenedPod(APP_UID),
           containers: [{
-            ...migrateContainer(),
+            ...migrateContainer(migrationDatabaseUrl),
             // A Job's container runs to completion: liveness guards against a hung connection,
             // readiness is not used by Jobs but kept uniform.
             livenessProbe: {
@@ -77,7 +81,7 @@ export function migrations(add: Add): void {
             },
           }],
           ...placement(),
-          volumes: [TMP_VOLUME],
+          volumes: [TMP_VOLUME, caVolume("postgres")],
         },
       },
     },

@@ -4,10 +4,11 @@
  * A dependency run in the release is reached by its pods' labels; one outside it at
  * networkPolicy.externalTo on the ports in networkPolicy.external*Ports.
  */
-import { and, type Expr, lit, not, releaseName, v, when } from "./expr.ts";
+import { and, type Expr, lit, matches, not, releaseName, v, when } from "./expr.ts";
 import type * as k from "./k8s_types.ts";
 import {
   collectorOn,
+  EXTERNAL_PORTS,
   kafkaCluster,
   kafkaOperator,
   pgCluster,
@@ -15,8 +16,11 @@ import {
   redisInRelease,
 } from "./endpoints.ts";
 import { objectMeta, ownPods, selector } from "./names.ts";
-import type { Add } from "./render.ts";
+import type { Add, Check } from "./render.ts";
 import { ref } from "../values.ts";
+
+/** host:port, comma-separated (spaces around the commas allowed). */
+const BROKERS = "^ *[^ ,]+:[0-9]+ *(, *[^ ,]+:[0-9]+ *)*$";
 
 type Egress = NonNullable<NonNullable<k.INetworkPolicy["spec"]>["egress"]>[number];
 type Ingress = NonNullable<NonNullable<k.INetworkPolicy["spec"]>["ingress"]>[number];
@@ -32,19 +36,17 @@ const pods = (component: string): k.INetworkPolicyPeer => ({
 });
 
 const external = () => v(ref("networkPolicy.externalTo")) as k.INetworkPolicyPeer[];
-const externalPorts = (p: "Kafka" | "Postgres" | "Redis" | "Otel") =>
-  v(ref(`networkPolicy.external${p}Ports`)) as k.INetworkPolicyPort[];
+
+/**
+ * Egress to networkPolicy.externalTo on `ports`, when `on` holds. No rule at all without ports:
+ * a rule with an empty port list would allow every port.
+ */
+const toExternal = (on: Expr<unknown>, ports: Expr<unknown>): Egress =>
+  when(and(on, ports), { to: external(), ports: v(ports) as k.INetworkPolicyPort[] });
 
 /** Egress to a dependency: `inRelease` ? its pods : networkPolicy.externalTo on its ports. */
-function dependency(
-  inRelease: Expr<unknown>,
-  pods: Egress,
-  externalAs: "Kafka" | "Postgres" | "Redis",
-): Egress[] {
-  return [
-    when(inRelease, pods),
-    when(not(inRelease), { to: external(), ports: externalPorts(externalAs) }),
-  ];
+function dependency(inRelease: Expr<unknown>, pods: Egress, ports: Expr<unknown>): Egress[] {
+  return [when(inRelease, pods), toExternal(not(inRelease), ports)];
 }
 
 const toKafka = (): Egress[] =>
@@ -55,20 +57,21 @@ const toKafka = (): Egress[] =>
       },
     }],
     ports: [tcp(9093)],
-  }, "Kafka");
+  }, EXTERNAL_PORTS.kafka);
 const toPostgres = (): Egress[] =>
   dependency(pgOperator, {
     to: [{ podSelector: { matchLabels: { "cnpg.io/cluster": v(pgCluster) } } }],
     ports: [tcp(5432)],
-  }, "Postgres");
+  }, EXTERNAL_PORTS.postgres);
 const toRedis = (): Egress[] =>
-  dependency(redisInRelease, { to: [pods("redis")], ports: [tcp(6379)] }, "Redis");
+  dependency(
+    redisInRelease,
+    { to: [pods("redis")], ports: [tcp(6379)] },
+    EXTERNAL_PORTS.redis,
+  );
 const toCollector = (): Egress[] => [
   when(collectorOn, { to: [pods("otel-collector")], ports: [tcp(4317), tcp(4318)] }),
-  when(and(not(collectorOn), ref("otel.endpoint")), {
-    to: external(),
-    ports: externalPorts("Otel"),
-  }),
+  toExternal(and(not(collectorOn), ref("otel.endpoint")), EXTERNAL_PORTS.otel),
 ];
 
 const kitchenOperator = ref("kitchenOperator.enabled");
@@ -109,7 +112,18 @@ const servedFromOutside = (port: Expr<number>, metricsPort: Expr<number>): Ingre
   loadTestFrom(port),
 ];
 
-export function networkPolicies(add: Add): void {
+export function networkPolicies(add: Add, checks: Check[]): void {
+  checks.push({
+    failWhen: and(not(kafkaOperator), not(matches(BROKERS, ref("kafka.external.brokers")))),
+    message:
+      "kafka.external.brokers: give every broker as host:port, comma-separated (the port also opens the NetworkPolicies)",
+  });
+  checks.push({
+    failWhen: and(netpol, not(pgOperator), not(EXTERNAL_PORTS.postgres)),
+    message:
+      "networkPolicy.externalPostgresPorts: list the port of the PostgreSQL in postgres.external.existingSecret (the chart cannot read the Secret's URL, and the NetworkPolicies must open that port)",
+  });
+
   const policy = (
     name: string,
     podSelector: Record<string, string>,
@@ -148,17 +162,17 @@ export function networkPolicies(add: Add): void {
   });
 
   policy("consumer", selector("consumer"), ["Ingress", "Egress"], {
-    ingress: [prometheus(ref("consumer.healthPort"))],
+    ingress: [prometheus(ref("consumer.metricsPort"))],
     egress: toAllDependencies(),
   });
 
   policy("promoter", selector("promoter"), ["Ingress", "Egress"], {
-    ingress: [prometheus(ref("promoter.healthPort"))],
+    ingress: [prometheus(ref("promoter.metricsPort"))],
     egress: [...toRedis(), ...toCollector()],
   });
 
   policy("hub", selector("hub"), ["Ingress", "Egress"], {
-    ingress: servedFromOutside(ref("hub.port"), ref("hub.port")),
+    ingress: servedFromOutside(ref("hub.port"), ref("hub.metricsPort")),
     // With the Kitchen operator the hub edits Kitchen resources.
     egress: [...toAllDependencies(), when(kitchenOperator, toApiServer())],
   });
@@ -205,7 +219,7 @@ export function networkPolicies(add: Add): void {
         { from: [{ podSelector: { matchLabels: ownPods() } }], ports: [tcp(4317), tcp(4318)] },
         prometheus(lit(8888)),
       ],
-      egress: [{ to: external(), ports: externalPorts("Otel") }],
+      egress: [toExternal(lit(true), EXTERNAL_PORTS.collectorUpstream)],
     },
     and(netpol, collectorOn),
   );

@@ -3,7 +3,7 @@
  * scheduling and spread, the small writable /tmp, resources, secrets and images from values, and
  * volume claims.
  */
-import { cat, type Expr, v, when } from "./expr.ts";
+import { cat, eq, type Expr, v, when } from "./expr.ts";
 import type * as k from "./k8s_types.ts";
 import type { SecretKey } from "./endpoints.ts";
 import { labels, n, selector } from "./names.ts";
@@ -64,6 +64,9 @@ export function podTemplate(
     spec: { serviceAccountName: n(component), ...hardenedPod(uid), ...placement(), ...spec },
   };
 }
+
+/** Whether the values insist on spread (DoNotSchedule) rather than prefer it. */
+export const strictSpread = eq(ref("topologySpread.whenUnsatisfiable"), "DoNotSchedule");
 
 /** Replicas of `component` spread over zones, then nodes. */
 export function spread(component: string): k.IPodSpec["topologySpreadConstraints"] {

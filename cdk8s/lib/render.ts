@@ -26,7 +26,8 @@ export type Add = <T extends { apiVersion: string; kind: string }>(
 export interface Check {
   /** The chart refuses to render when this holds. */
   readonly failWhen: Expr<boolean>;
-  readonly message: string;
+  /** What the refusal says; an expression when it names the values' numbers. */
+  readonly message: string | Expr<string>;
 }
 
 const YAML_OPTIONS = { lineWidth: 0, minContentWidth: 0, indent: 2 } as const;
@@ -94,9 +95,10 @@ export function helmTemplate(obj: RenderedObject): string {
 }
 
 export function helmChecks(checks: readonly Check[]): string {
-  const lines = checks.map((c) =>
-    `{{- if ${c.failWhen.helm} }}\n{{- fail ${JSON.stringify(c.message)} }}\n{{- end }}`
-  );
+  const lines = checks.map((c) => {
+    const message = typeof c.message === "string" ? JSON.stringify(c.message) : c.message.helm;
+    return `{{- if ${c.failWhen.helm} }}\n{{- fail ${message} }}\n{{- end }}`;
+  });
   return `{{- /* Rules between values that values.schema.json cannot express. */}}\n${
     lines.join("\n")
   }\n`;
@@ -141,6 +143,8 @@ export function plainObject(
 
 export function runChecks(checks: readonly Check[], ctx: EvalContext): void {
   for (const c of checks) {
-    if (truthy(c.failWhen.evaluate(ctx))) throw new Error(`default values: ${c.message}`);
+    if (!truthy(c.failWhen.evaluate(ctx))) continue;
+    const message = typeof c.message === "string" ? c.message : c.message.evaluate(ctx);
+    throw new Error(`default values: ${message}`);
   }
 }

@@ -10,6 +10,7 @@ import {
   kafkaOperator,
   kafkaSasl,
   kafkaUsername,
+  MIGRATE_SECRET,
   pgOperator,
   redisInRelease,
 } from "./endpoints.ts";
@@ -82,24 +83,26 @@ export function secrets(add: Add): void {
     kafkaSasl,
   );
 
-  // External PostgreSQL: a hook too, so that it exists before the pre-install migration Job.
-  add(
-    "postgres-secret",
-    {
-      apiVersion: "v1",
-      kind: "Secret",
-      metadata: {
-        name: n("postgres"),
-        labels: labels("postgres"),
-        annotations: {
-          "helm.sh/hook": "pre-install,pre-upgrade",
-          "helm.sh/hook-weight": "-10",
-          "helm.sh/hook-delete-policy": "before-hook-creation",
-        },
-      },
-      type: "Opaque",
-      stringData: { uri: v(ref("postgres.external.url")) },
-    } satisfies k.ISecret,
-    and(not(pgOperator), not(ref("postgres.external.existingSecret"))),
-  );
+  // External PostgreSQL from a URL in values: the services' Secret is one of the release's objects
+  // (helm uninstall deletes it); the pre-install migration Job, which runs before any of them
+  // exists, reads a hook copy that is deleted once the hooks have succeeded.
+  const ownPostgres = and(not(pgOperator), not(ref("postgres.external.existingSecret")));
+  const postgresSecret = (suffix: string, annotations?: Record<string, string>) =>
+    add(
+      `${suffix}-secret`,
+      {
+        apiVersion: "v1",
+        kind: "Secret",
+        metadata: { name: n(suffix), labels: labels("postgres"), annotations },
+        type: "Opaque",
+        stringData: { uri: v(ref("postgres.external.url")) },
+      } satisfies k.ISecret,
+      ownPostgres,
+    );
+  postgresSecret("postgres");
+  postgresSecret(MIGRATE_SECRET, {
+    "helm.sh/hook": "pre-install,pre-upgrade",
+    "helm.sh/hook-weight": "-10",
+    "helm.sh/hook-delete-policy": "before-hook-creation,hook-succeeded",
+  });
 }

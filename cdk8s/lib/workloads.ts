@@ -40,6 +40,7 @@ export interface ServicePort {
   /** Also the container port's name it targets. */
   readonly name: string;
   readonly port: number | Expr<number>;
+  /** A constant, or a placeholder (`when(...)`) for one that depends on values. */
   readonly appProtocol?: string;
 }
 

@@ -2,6 +2,7 @@
 import type { KafkaSettings } from "../adapters/kafka/client.ts";
 import type { RedisSettings } from "../adapters/redis/client.ts";
 import { bool, ConfigError, type Env, integer, list, optionalText, text } from "./env.ts";
+import { databaseUrl, redisTlsCa } from "./tls_ca.ts";
 
 export interface CommonConfig {
   readonly serviceName: string;
@@ -21,11 +22,8 @@ export function readCommonConfig(env: Env, serviceName: string): CommonConfig {
   return {
     serviceName,
     logLevel: optionalText(env, "LOG_LEVEL"),
-    databaseUrl: text(env, "DATABASE_URL"),
-    redis: {
-      url: text(env, "REDIS_URL"),
-      password: optionalText(env, "REDIS_PASSWORD"),
-    },
+    databaseUrl: databaseUrl(env),
+    redis: redisSettings(env),
     kafka: {
       brokers: list(env, "KAFKA_BROKERS"),
       clientId: `ovenline-${serviceName}`,
@@ -35,6 +33,20 @@ export function readCommonConfig(env: Env, serviceName: string): CommonConfig {
     deadLetterTopic: text(env, "KAFKA_DLQ_TOPIC", `${ordersTopic}.dlq`),
     consumerGroup: text(env, "KAFKA_GROUP_ID", "order-service-stable-group"),
     configRefreshMs: integer(env, "CONFIG_REFRESH_MS", 5_000, { min: 100, max: 600_000 }),
+  };
+}
+
+/** METRICS_PORT: where the service serves Prometheus /metrics; 0 (the default) serves none. */
+export function metricsPort(env: Env): number {
+  return integer(env, "METRICS_PORT", 0, { min: 0, max: 65_535 });
+}
+
+/** Where Redis is: REDIS_URL, REDIS_PASSWORD, and REDIS_TLS_CA_FILE for a private CA. */
+export function redisSettings(env: Env): RedisSettings {
+  return {
+    url: text(env, "REDIS_URL"),
+    password: optionalText(env, "REDIS_PASSWORD"),
+    tlsCa: redisTlsCa(env),
   };
 }
 

@@ -29,7 +29,12 @@ export class SlotsFullError extends Error {
 }
 
 export class KitchenClosedError extends Error {
-  constructor(readonly reason: string, readonly nextOpening: Date | undefined) {
+  /** `at`: when the kitchen was found closed (the clock reading the decision used). */
+  constructor(
+    readonly reason: string,
+    readonly nextOpening: Date | undefined,
+    readonly at: Date,
+  ) {
     super(
       nextOpening
         ? `Kitchen is closed: ${reason}; next opening at ${nextOpening.toISOString()}`

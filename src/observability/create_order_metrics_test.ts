@@ -16,7 +16,10 @@ Deno.test("rejectionReason() names each refusal with one of the documented reaso
   );
   assert.equal(rejectionReason(new OutOfStockError(["Маргарита"])), "out_of_stock");
   assert.equal(rejectionReason(new SlotsFullError()), "slots_full");
-  assert.equal(rejectionReason(new KitchenClosedError("closed", undefined)), "kitchen_closed");
+  assert.equal(
+    rejectionReason(new KitchenClosedError("closed", undefined, new Date(0))),
+    "kitchen_closed",
+  );
   assert.equal(rejectionReason(new RateLimitedError(1000, "phone")), "rate_limited");
   assert.equal(rejectionReason(new DependencyUnavailableError("kafka")), "unavailable");
   assert.equal(rejectionReason(new Error("bug")), "internal");

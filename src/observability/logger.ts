@@ -1,11 +1,13 @@
 /**
  * Structured JSON logs, one object per line on stderr. Personal data is
  * masked before it is written: call sites pass raw values under the field
- * names below and never format them into the message. A line written inside
+ * names below (names, phones, addresses) and never format them into the
+ * message; a phone number in E.164 is masked in any field's text too. A line written inside
  * a traced operation carries its trace_id and span_id; call sites name the
  * order under `orderId`.
  */
 import { isSpanContextValid, trace } from "@opentelemetry/api";
+import { maskAddress, maskName, maskPhone } from "../domain/personal_data.ts";
 
 type Level = "debug" | "info" | "warn" | "error";
 const LEVELS: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -21,6 +23,14 @@ export interface Logger {
 }
 
 const MASKED_FIELDS: Record<string, (value: string) => string> = {
+  firstName: maskName,
+  lastName: maskName,
+  customerFirstName: maskName,
+  customerLastName: maskName,
+  customer_first_name: maskName,
+  customer_last_name: maskName,
+  first_name: maskName,
+  last_name: maskName,
   phone: maskPhone,
   customerPhone: maskPhone,
   customer_phone: maskPhone,
@@ -32,25 +42,20 @@ const MASKED_FIELDS: Record<string, (value: string) => string> = {
   password: () => "[redacted]",
 };
 
-/** "+79001234567" → "+7900*****67": enough to tell numbers apart in an incident, not to call. */
-export function maskPhone(phone: string): string {
-  if (phone.length <= 6) return "*".repeat(phone.length);
-  return phone.slice(0, 4) + "*".repeat(phone.length - 6) + phone.slice(-2);
-}
+export { maskAddress, maskPhone };
 
-/** Keeps the first word (the street kind or city) and hides the rest. */
-export function maskAddress(address: string): string {
-  const first = address.trim().split(/\s+/u)[0] ?? "";
-  return address.trim().length === 0 ? "" : `${first} ***`;
-}
+/** A phone number in E.164 inside any text (an error message quoting a request, say). */
+const PHONE_IN_TEXT = /\+\d{10,15}/g;
 
 function mask(fields: LogFields, depth = 0): LogFields {
   const out: LogFields = {};
   for (const [key, value] of Object.entries(fields)) {
     const masker = MASKED_FIELDS[key];
     if (masker && typeof value === "string") out[key] = masker(value);
-    else if (value instanceof Error) out[key] = { name: value.name, message: value.message };
-    else out[key] = maskNested(value, depth);
+    else if (typeof value === "string") out[key] = value.replace(PHONE_IN_TEXT, maskPhone);
+    else if (value instanceof Error) {
+      out[key] = { name: value.name, message: value.message.replace(PHONE_IN_TEXT, maskPhone) };
+    } else out[key] = maskNested(value, depth);
   }
   return out;
 }

@@ -1,8 +1,9 @@
 /**
- * Every metric Ovenline exports, by its OpenTelemetry name, with the name
- * Prometheus gives it after OTLP translation (dots → underscores, the unit
- * as a suffix, `_total` on counters). docs/observability.md lists the same;
- * alert rules and dashboards use the Prometheus names.
+ * Every metric Ovenline records, by its OpenTelemetry name, with the name it
+ * has at /metrics (meter.ts serves each instrument under it): OpenTelemetry's
+ * Prometheus translation (dots → underscores, the unit as a suffix, `_total`
+ * on counters). docs/observability.md lists the same; alert rules and
+ * dashboards use the Prometheus names.
  */
 export interface MetricSpec {
   readonly name: string;

@@ -1,7 +1,7 @@
 /**
  * Values an observable instrument reports that take I/O to compute (Kafka
- * offsets, Redis loads). Computed only when the exporter collects (never with
- * telemetry off), at most one computation at a time, bounded by a timeout; a
+ * offsets, Redis loads). Computed only when /metrics is read (never when
+ * nothing scrapes), at most one computation at a time, bounded by a timeout; a
  * failed or slow computation reports nothing rather than stale numbers.
  */
 export interface Observation {

@@ -83,9 +83,26 @@ export interface RenderOptions {
   readonly set?: Record<string, string | number | boolean>;
   readonly release?: string;
   readonly chart?: string;
+  /** Values given as a file after valuesFiles (for lists and maps, which --set cannot empty). */
+  readonly values?: Record<string, unknown>;
+  /** Render as `helm upgrade` would (helm template --is-upgrade). */
+  readonly isUpgrade?: boolean;
 }
 
-function templateArgs(opts: RenderOptions): string[] {
+/** `helm template` with the options (a values file from `values` lives for the call only). */
+async function helmTemplate(opts: RenderOptions): Promise<HelmResult> {
+  const file = opts.values
+    ? await Deno.makeTempFile({ prefix: "ovenline-values-", suffix: ".json" })
+    : undefined;
+  try {
+    if (file) await Deno.writeTextFile(file, JSON.stringify(opts.values)); // JSON is YAML
+    return await runHelm(templateArgs(opts, file));
+  } finally {
+    if (file) await Deno.remove(file);
+  }
+}
+
+function templateArgs(opts: RenderOptions, valuesFile?: string): string[] {
   const args = [
     "template",
     opts.release ?? "ovenline",
@@ -94,6 +111,8 @@ function templateArgs(opts: RenderOptions): string[] {
     "default",
   ];
   for (const f of opts.valuesFiles ?? []) args.push("-f", f);
+  if (valuesFile) args.push("-f", valuesFile);
+  if (opts.isUpgrade) args.push("--is-upgrade");
   for (const [k, val] of Object.entries(opts.set ?? {})) {
     args.push(typeof val === "string" ? "--set-string" : "--set", `${k}=${val}`);
   }
@@ -102,14 +121,14 @@ function templateArgs(opts: RenderOptions): string[] {
 
 /** `helm template`, parsed; throws with helm's message when it refuses. */
 export async function render(opts: RenderOptions = {}): Promise<K8sObject[]> {
-  const r = await runHelm(templateArgs(opts));
+  const r = await helmTemplate(opts);
   if (!r.ok) throw new Error(`helm template failed: ${r.stderr}`);
   return parseManifests(r.stdout);
 }
 
 /** helm's error text when it refuses to render, or undefined when it renders. */
 export async function renderError(opts: RenderOptions): Promise<string | undefined> {
-  const r = await runHelm(templateArgs(opts));
+  const r = await helmTemplate(opts);
   return r.ok ? undefined : r.stderr;
 }
 

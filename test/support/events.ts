@@ -12,7 +12,7 @@ import {
   type StatusChangeRequested,
 } from "../../src/domain/order_event.ts";
 import type { OrderStatus } from "../../src/domain/status.ts";
-import { etcZoneOffsetMs, firstSlotStartAtOrAfter, produceRaw, SLOT_MS } from "./observe.ts";
+import { firstSlotStartAtOrAfter, localDate, produceRaw, SLOT_MS } from "./observe.ts";
 import { testKafka } from "./kafka_topics.ts";
 
 const CLASSIC = {
@@ -28,7 +28,10 @@ const CLASSIC = {
   ],
 };
 
-/** An OrderPlaced for one "Пицца Классическая" × quantity in the kitchen's first slot from now. */
+/**
+ * An OrderPlaced for one "Пицца Классическая" × quantity, placed at `now` (default: the clock) into
+ * the first slot from then of a kitchen open around the clock (testKitchen()).
+ */
 export function placedEvent(
   kitchen: KitchenConfig,
   opts: { displaySeq: number; quantity?: number; now?: Date; orderId?: string },
@@ -61,10 +64,7 @@ export function placedEvent(
     createdAt,
     slotStart: new Date(slotStart).toISOString(),
     slotEnd: new Date(slotStart + SLOT_MS).toISOString(),
-    businessDate: new Date(slotStart + etcZoneOffsetMs(kitchen.timeZone)).toISOString().slice(
-      0,
-      10,
-    ),
+    businessDate: localDate(slotStart, kitchen.timeZone),
     targetSlotId: `slot:${kitchen.id}:${slotStart / 1000}`,
     visibleAt: new Date(Math.max(slotStart - kitchen.leadMinutes * 60_000, now.getTime()))
       .toISOString(),

@@ -16,6 +16,21 @@ export interface TestTopics {
   remove(): Promise<void>;
 }
 
+/**
+ * Topic settings for a test process whose clock runs ahead of the broker's: scripts/clock_sweep.ts
+ * fakes the clock of the tests and the services they start (libfaketime), not the broker's, and
+ * Kafka refuses records stamped more than an hour ahead (message.timestamp.after.max.ms).
+ */
+function clockAheadConfig(): { name: string; value: string }[] {
+  const ahead = Number(Deno.env.get("OVENLINE_TEST_CLOCK_AHEAD_MS") ?? "0");
+  if (!Number.isSafeInteger(ahead) || ahead < 0) {
+    throw new Error(`OVENLINE_TEST_CLOCK_AHEAD_MS must be a whole number of ms, got ${ahead}`);
+  }
+  return ahead > 0
+    ? [{ name: "message.timestamp.after.max.ms", value: String(ahead + 3_600_000) }]
+    : [];
+}
+
 export async function createTestTopics(partitions = 6): Promise<TestTopics> {
   const suffix = crypto.randomUUID().slice(0, 8);
   const orders = `test-orders-${suffix}`;
@@ -26,8 +41,18 @@ export async function createTestTopics(partitions = 6): Promise<TestTopics> {
     await admin.createTopics({
       waitForLeaders: true,
       topics: [
-        { topic: orders, numPartitions: partitions, replicationFactor: 1 },
-        { topic: deadLetters, numPartitions: 1, replicationFactor: 1 },
+        {
+          topic: orders,
+          numPartitions: partitions,
+          replicationFactor: 1,
+          configEntries: clockAheadConfig(),
+        },
+        {
+          topic: deadLetters,
+          numPartitions: 1,
+          replicationFactor: 1,
+          configEntries: clockAheadConfig(),
+        },
       ],
     });
   } finally {

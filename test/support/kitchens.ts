@@ -1,7 +1,12 @@
 /**
- * Kitchens for tests, placed in a time zone where it is around midday right
- * now, so "the rest of today" always has hours of slots whatever the wall
- * clock of the machine running the test.
+ * Kitchens for tests. They open every day around the clock and take pre-orders up to tomorrow,
+ * so an order placed at any instant (23:59, a DST change, New Year's Eve) has slots, and a test
+ * computes what it expects from the instants the services recorded, never from a guess about the
+ * hour.
+ *
+ * Their zone: OVENLINE_TEST_KITCHEN_ZONE when set (scripts/clock_sweep.ts sets it, so that the
+ * instants it fakes, such as 23:59 or a DST change, happen in the kitchens' own zone); otherwise
+ * an Etc/GMT zone where it is around noon, which keeps day boundaries away from ordinary runs.
  */
 import type { KitchenConfig, Weekday } from "../../src/domain/kitchen.ts";
 
@@ -14,28 +19,66 @@ export function zoneNearNoon(now = new Date()): string {
   return offset === 0 ? "Etc/GMT" : offset > 0 ? `Etc/GMT-${offset}` : `Etc/GMT+${-offset}`;
 }
 
+/** The zone of the test kitchens: OVENLINE_TEST_KITCHEN_ZONE, or one where it is about noon. */
+export function testKitchenZone(now = new Date()): string {
+  const chosen = Deno.env.get("OVENLINE_TEST_KITCHEN_ZONE");
+  if (!chosen) return zoneNearNoon(now);
+  try {
+    return Temporal.Instant.fromEpochMilliseconds(0).toZonedDateTimeISO(chosen).timeZoneId;
+  } catch {
+    throw new Error(`OVENLINE_TEST_KITCHEN_ZONE=${chosen} is not an IANA time zone`);
+  }
+}
+
+/** The same opening on every day of the week. */
+export function everyDay(open: string, close: string): KitchenConfig["hours"] {
+  return Object.fromEntries(WEEK.map((d) => [d, [{ open, close }]]));
+}
+
 export function testKitchen(overrides: Partial<KitchenConfig> = {}): KitchenConfig {
   const id = overrides.id ?? `t${crypto.randomUUID().slice(0, 8)}`;
   return {
     id,
     displayName: `Test kitchen ${id}`,
-    timeZone: zoneNearNoon(),
-    hours: Object.fromEntries(WEEK.map((d) => [d, [{ open: "00:00", close: "24:00" }]])),
+    timeZone: testKitchenZone(),
+    hours: everyDay("00:00", "24:00"),
     slotMinutes: 15,
     leadMinutes: 30,
     capacity: 100_000_000,
     capacityUnit: "value",
-    bookingHorizonDays: 0,
+    // Tomorrow too: a pre-order "in three hours" placed at 23:00 is for tomorrow.
+    bookingHorizonDays: 1,
     stations: ["pizza", "dessert"],
     acceptingOrders: true,
     ...overrides,
   };
 }
 
-/** Open only 00:00–01:00 local: closed now (it is about noon there), opening again at midnight. */
-export function closedKitchen(overrides: Partial<KitchenConfig> = {}): KitchenConfig {
-  return testKitchen({
-    hours: Object.fromEntries(WEEK.map((d) => [d, [{ open: "00:00", close: "01:00" }]])),
+/** "HH:MM" of a local wall-clock time. */
+export function hhmm(time: Temporal.PlainTime | Temporal.ZonedDateTime): string {
+  return `${String(time.hour).padStart(2, "0")}:${String(time.minute).padStart(2, "0")}`;
+}
+
+/**
+ * A kitchen that is closed at `now` and for hours around it: it opens for one hour a day, at the
+ * whole local hour twelve hours from `now`. `nextOpening` is when that is, as the product must
+ * work it out (a wall-clock time that a DST change skips moves later by the gap).
+ */
+export function closedKitchen(
+  now: Date,
+  overrides: Partial<KitchenConfig> = {},
+): { kitchen: KitchenConfig; nextOpening: Date } {
+  const zone = overrides.timeZone ?? testKitchenZone(now);
+  const opens = Temporal.Instant.fromEpochMilliseconds(now.getTime()).toZonedDateTimeISO(zone)
+    .add({ hours: 12 }).round({ smallestUnit: "hour", roundingMode: "floor" });
+  const closes = opens.toPlainTime().add({ hours: 1 });
+  const kitchen = testKitchen({
+    timeZone: zone,
+    hours: everyDay(hhmm(opens), hhmm(closes)),
     ...overrides,
   });
+  const nextOpening = opens.toPlainDateTime().toZonedDateTime(zone, {
+    disambiguation: "compatible",
+  });
+  return { kitchen, nextOpening: new Date(nextOpening.epochMilliseconds) };
 }

@@ -239,14 +239,15 @@ export class OperatorProcess {
   }
 
   /** The JSON log lines with message `msg`. */
-  async logLines(msg: string): Promise<Record<string, unknown>[]> {
+  /** The JSON log lines with message `msg` (every one without), in the order they were written. */
+  async logLines(msg?: string): Promise<Record<string, unknown>[]> {
     return (await this.logText()).split("\n").filter((l) => l.startsWith("{")).map((l) => {
       try {
         return JSON.parse(l) as Record<string, unknown>;
       } catch {
         return {};
       }
-    }).filter((r) => r.msg === msg);
+    }).filter((r) => msg === undefined || r.msg === msg);
   }
 
   async tail(lines = 30): Promise<string> {

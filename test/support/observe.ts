@@ -206,21 +206,26 @@ export async function streamEvents(
   return entries.map(([id, fields]) => {
     const map: Record<string, string> = {};
     for (let i = 0; i < fields.length; i += 2) map[fields[i]] = fields[i + 1];
-    return { id, type: map.type, order: map.order ? JSON.parse(map.order) : null };
+    // The promoter's order.visible names the order without carrying it (no personal data).
+    const order = map.order ? JSON.parse(map.order) : map.id ? { id: map.id } as Order : null;
+    return { id, type: map.type, order };
   });
 }
 
-/** The Etc/GMT zone's offset from UTC in ms ("Etc/GMT-3" is UTC+3). */
-export function etcZoneOffsetMs(zone: string): number {
-  if (zone === "Etc/GMT" || zone === "UTC") return 0;
-  const m = /^Etc\/GMT([+-])(\d+)$/.exec(zone);
-  if (!m) throw new Error(`not an Etc/GMT zone: ${zone}`);
-  return (m[1] === "-" ? 1 : -1) * Number(m[2]) * 3_600_000;
+/** The local calendar date ("YYYY-MM-DD") of instant `t` in time zone `zone`. */
+export function localDate(t: Date | number, zone: string): string {
+  const ms = typeof t === "number" ? t : t.getTime();
+  return Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(zone).toPlainDate()
+    .toString();
 }
 
 export const SLOT_MS = 15 * 60_000;
 
-/** Start of the first 15-minute slot at or after `t` (slot boundaries are whole quarter hours in Etc/GMT zones). */
+/**
+ * Start of the first 15-minute slot at or after `t` in a kitchen open around the clock: its
+ * openings start at local midnight, which is a whole quarter hour of UTC in every zone in use
+ * (offsets are multiples of 15 minutes), and slots are stepped in real time from there.
+ */
 export function firstSlotStartAtOrAfter(t: Date | number): number {
   const ms = typeof t === "number" ? t : t.getTime();
   return Math.ceil(ms / SLOT_MS) * SLOT_MS;

@@ -12,7 +12,12 @@ import {
   type TestDatabase,
 } from "../../src/adapters/postgres/test_database.ts";
 import type { KitchenConfig } from "../../src/domain/kitchen.ts";
-import { mintToken, type Role } from "../../src/adapters/http/bearer_tokens.ts";
+import {
+  mintToken,
+  type Role,
+  type TokenAuthority,
+} from "../../src/adapters/http/bearer_tokens.ts";
+import { readTokenAuthority } from "../../src/config/auth.ts";
 import { HealthClient, OrderApi } from "./grpc_client.ts";
 import { type TestIdentityProvider, testIdentityProvider } from "./customer_tokens.ts";
 import { infraSetting, ROOT_PATH } from "./infra.ts";
@@ -27,6 +32,8 @@ export interface StackOptions {
   readonly services?: readonly ServiceName[];
   readonly env?: Record<string, string>;
   readonly partitions?: number;
+  /** Each service serves Prometheus /metrics on a port of its own (metricsPorts). */
+  readonly metrics?: boolean;
   /**
    * How clients of this stack reach intake's gRPC port: readiness probes and `api`. Plaintext
    * unless given; a stack whose intake serves TLS (GRPC_TLS_* in `env`) passes TLS credentials
@@ -49,6 +56,9 @@ export class TestStack {
   readonly services = new Map<string, ServiceProcess>();
   /** Ports of extra replicas (hub: HTTP port; others: health port). */
   readonly replicaPorts = new Map<string, number>();
+  /** METRICS_PORT of each service (and replica, "hub#2"), when the stack serves metrics. */
+  readonly metricsPorts = new Map<string, number>();
+  #metrics = false;
   #api: OrderApi | undefined;
 
   private constructor(
@@ -111,6 +121,10 @@ export class TestStack {
       LOOKUP_MISSES_LIMIT: "1000000",
       WATCH_MAX_PER_CONNECTION: "10000",
       WATCH_MAX_PER_ORDER: "10000",
+      // Tests share a token per role across many sockets and calls; tests of the limits set their own.
+      WS_MAX_SOCKETS_PER_TOKEN: "10000",
+      HTTP_RATE_PER_SECOND: "100000",
+      HTTP_RATE_BURST: "100000",
       ...options.env,
     };
     const stack = new TestStack(
@@ -124,10 +138,12 @@ export class TestStack {
       options.grpcClient,
     );
     stack.customers = identity;
+    stack.#metrics = options.metrics ?? false;
+    stack.authority = readTokenAuthority(env);
     stack.tokens = {
-      viewer: await mintToken(env.AUTH_JWT_SECRET, "viewer", "test-viewer", 86_400),
-      kitchen: await mintToken(env.AUTH_JWT_SECRET, "kitchen", "test-tablet", 86_400),
-      manager: await mintToken(env.AUTH_JWT_SECRET, "manager", "test-manager", 86_400),
+      viewer: await stack.mint("viewer", "test-viewer"),
+      kitchen: await stack.mint("kitchen", "test-tablet"),
+      manager: await stack.mint("manager", "test-manager"),
     };
     try {
       // The consumer first: it restores (here: initialises) live state, without which intake books nothing.
@@ -144,7 +160,8 @@ export class TestStack {
   async startService(name: ServiceName): Promise<ServiceProcess> {
     let service = this.services.get(name);
     if (!service) {
-      service = new ServiceProcess(name, this.env, this.#readiness(name), this.logDir);
+      const env = { ...this.env, ...this.#metricsEnv(name) };
+      service = new ServiceProcess(name, env, this.#readiness(name), this.logDir);
       this.services.set(name, service);
     }
     if (!service.running) await service.start();
@@ -167,6 +184,7 @@ export class TestStack {
         HEALTH_PORT: name === "consumer" ? String(port) : String(freePort()),
         PROMOTER_HEALTH_PORT: name === "promoter" ? String(port) : String(freePort()),
         GRPC_PORT: name === "intake" ? String(port) : String(freePort()),
+        ...this.#metricsEnv(key),
       };
       const ready = name === "intake"
         ? () => grpcReady(`127.0.0.1:${port}`, this.grpcClient)
@@ -199,6 +217,13 @@ export class TestStack {
 
   /** Bearer tokens for the hub, one per role, signed with this stack's key. */
   tokens: Record<Role, string> = { viewer: "", kitchen: "", manager: "" };
+  /** The hub's keys and token rules, from this stack's environment. */
+  authority!: TokenAuthority;
+
+  /** A new token (a session of its own) for `role`, living `ttlSeconds` (the 12 h cap by default). */
+  mint(role: Role, subject: string, ttlSeconds = 12 * 3600, now = new Date()): Promise<string> {
+    return mintToken(this.authority, { role, subject, ttlSeconds, now });
+  }
 
   /** Headers that authenticate a hub request as `role`. */
   authHeaders(role: Role): Record<string, string> {
@@ -223,6 +248,13 @@ export class TestStack {
 
   get redis(): Redis {
     return this.redisLease.client;
+  }
+
+  /** METRICS_PORT for `key` when the stack serves metrics (a port of its own). */
+  #metricsEnv(key: string): Record<string, string> {
+    if (!this.#metrics) return {};
+    if (!this.metricsPorts.has(key)) this.metricsPorts.set(key, freePort());
+    return { METRICS_PORT: String(this.metricsPorts.get(key)) };
   }
 
   #readiness(name: ServiceName): () => Promise<boolean> {

@@ -3,6 +3,7 @@
  * the orders and dead-letter topics, and the services' SCRAM user with its ACLs.
  */
 import { and, cat, div, eq, type Expr, gt, not, v, when } from "../expr.ts";
+import { strictSpread } from "../pods.ts";
 import type * as k from "../k8s_types.ts";
 import { kafkaCluster, kafkaOperator, kafkaUser } from "../endpoints.ts";
 import { labels, n } from "../names.ts";
@@ -12,6 +13,36 @@ import { ref } from "../../values.ts";
 
 const partitions = ref("kafka.topic.partitions");
 const retentionBytesPerPartition = div(ref("kafka.topic.totalRetentionBytes"), partitions);
+
+const rackKey = ref("kafka.operator.rackTopologyKey");
+
+/** The Kafka pods of the release's cluster (every node pool). */
+const kafkaPods = () => ({
+  matchLabels: { "strimzi.io/cluster": v(kafkaCluster), "strimzi.io/kind": "Kafka" },
+});
+
+/** One node per worker: required where topologySpread insists (DoNotSchedule), else preferred. */
+function kafkaAntiAffinity() {
+  const term = { topologyKey: v(ref("topologySpread.hostKey")), labelSelector: kafkaPods() };
+  return {
+    podAntiAffinity: {
+      requiredDuringSchedulingIgnoredDuringExecution: when(strictSpread, [term]),
+      preferredDuringSchedulingIgnoredDuringExecution: when(not(strictSpread), [
+        { weight: 100, podAffinityTerm: term },
+      ]),
+    },
+  };
+}
+
+/** Kafka nodes spread over zones, then workers, as the services are. */
+function kafkaSpread() {
+  return [ref("topologySpread.zoneKey"), ref("topologySpread.hostKey")].map((key) => ({
+    maxSkew: 1,
+    topologyKey: v(key),
+    whenUnsatisfiable: v(ref("topologySpread.whenUnsatisfiable")) as "ScheduleAnyway",
+    labelSelector: kafkaPods(),
+  }));
+}
 
 export function kafka(add: Add, checks: Check[]): void {
   const clusterLabel = { "strimzi.io/cluster": v(kafkaCluster) };
@@ -42,6 +73,11 @@ export function kafka(add: Add, checks: Check[]): void {
           kraftMetadata: "shared",
         },
         resources: resources(ref("kafka.operator.resources")),
+        // Never two nodes on one worker where the values insist on spread: losing that worker
+        // would lose the KRaft quorum and drop partitions below min.insync.replicas.
+        template: {
+          pod: { affinity: kafkaAntiAffinity(), topologySpreadConstraints: kafkaSpread() },
+        },
       },
     } satisfies k.IKafkaNodePool,
     kafkaOperator,
@@ -64,6 +100,8 @@ export function kafka(add: Add, checks: Check[]): void {
             authentication: { type: "scram-sha-512" },
           }],
           authorization: { type: "simple" },
+          // Rack awareness: replicas of a partition go to different zones.
+          rack: when(rackKey, { topologyKey: v(rackKey) }),
           config: {
             "auto.create.topics.enable": false,
             "default.replication.factor": v(replicas),

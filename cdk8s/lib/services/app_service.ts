@@ -4,10 +4,17 @@
  * AppServiceSpec; the rest — settings, secrets, the Kafka CA, devMode, the first-install
  * migration, hardening and spread — is the same for all.
  */
-import { type Expr, not, v, when, withEntries } from "../expr.ts";
+import { and, type Expr, not, v, valueRef, when, withEntries } from "../expr.ts";
 import type * as k from "../k8s_types.ts";
 import { APP_UID, appImageFields, appImagePullSecrets, denoRun } from "../app_image.ts";
-import { configHash } from "../config.ts";
+import {
+  configHash,
+  configMap,
+  type Dependency,
+  secretsHash,
+  type Setting,
+  settingsOf,
+} from "../config.ts";
 import {
   databaseUrl,
   KAFKA_CA_DIR,
@@ -15,6 +22,7 @@ import {
   kafkaPassword,
   pgOperator,
   redisPassword,
+  type SecretKey,
 } from "../endpoints.ts";
 import { migrateContainer } from "../migrations.ts";
 import { n, objectMeta, selector } from "../names.ts";
@@ -30,6 +38,7 @@ import {
 import type { Add } from "../render.ts";
 import { clusterService, disruptionBudget, serviceAccount } from "../workloads.ts";
 import type { Probes } from "./probes.ts";
+import { caMount, caVolume } from "../tls_cas.ts";
 import { ref } from "../../values.ts";
 
 const devMode = ref("devMode.enabled");
@@ -44,15 +53,19 @@ export type ServiceName = "intake" | "consumer" | "promoter" | "hub" | "kitchen-
 export interface AppServiceSpec {
   /** The component label, the container's name, OTEL_SERVICE_NAME and `<fullname>-<component>`. */
   readonly component: ServiceName;
-  /** Environment beyond the ConfigMap and the shared secrets. */
+  /** What it connects to: the settings, secrets and CA volumes of each (and nothing else). */
+  readonly uses: readonly Dependency[];
+  /** Settings it reads beyond those of every service and of its dependencies. */
+  readonly settings: readonly Setting[];
+  /** Environment beyond its ConfigMap and its dependencies' secrets. */
   readonly env: k.IEnvVar[];
+  /** Secrets of its own beyond its dependencies', by environment variable. */
+  readonly secrets?: Readonly<Record<string, SecretKey>>;
   /** Container ports, each also a port of the Service (with the same name). */
   readonly ports: { name: string; port: Expr<number>; appProtocol?: string }[];
   readonly probes: Probes;
   /** Replicas are left to an autoscaler when this holds. */
   readonly autoscaled: Expr<unknown>;
-  /** Reads DATABASE_URL (and so runs the first-install migration as an init container). */
-  readonly usesDatabase: boolean;
   readonly automountToken?: Expr<boolean>;
   readonly extraVolumes?: { volume: k.IVolume; mount: k.IVolumeMount }[];
   /** Entry point in the image; default src/services/<component>/main.ts. */
@@ -63,9 +76,10 @@ export interface AppServiceSpec {
   readonly gate?: Expr<unknown>;
 }
 
-/** The ServiceAccount, Deployment, PodDisruptionBudget and Service of one service. */
+/** The ServiceAccount, ConfigMap, Deployment, PodDisruptionBudget and Service of one service. */
 export function appService(add: Add, s: AppServiceSpec): void {
   serviceAccount(add, s.component, s.gate);
+  configMap(add, s.component, settingsOf(s.uses, s.settings), s.gate);
   add(`${s.component}-deployment`, deployment(s), s.gate);
   disruptionBudget(add, s.component, s.gate);
   clusterService(add, s.component, s.ports, s.gate);
@@ -73,13 +87,24 @@ export function appService(add: Add, s: AppServiceSpec): void {
 
 const valuesKey = (s: AppServiceSpec) => s.valuesKey ?? s.component;
 
-/** Environment every Ovenline service shares: the secrets (the ConfigMap comes with envFrom). */
+const usesDatabase = (s: AppServiceSpec) => s.uses.includes("postgres");
+const usesKafka = (s: AppServiceSpec) => s.uses.includes("kafka");
+
+/** The secrets a service reads, by environment variable: its dependencies' and its own. */
+function secretsOf(s: AppServiceSpec): [string, SecretKey, boolean][] {
+  return [
+    ...(usesDatabase(s) ? [["DATABASE_URL", databaseUrl, false] as const] : []),
+    ...(s.uses.includes("redis") ? [["REDIS_PASSWORD", redisPassword, true] as const] : []),
+    ...(usesKafka(s) ? [["KAFKA_SASL_PASSWORD", kafkaPassword, true] as const] : []),
+    ...Object.entries(s.secrets ?? {}).map(([name, key]) => [name, key, false] as const),
+  ].map(([name, key, optional]) => [name, key, optional]);
+}
+
+/** Environment beyond the ConfigMap (envFrom): the service's name and its secrets. */
 function sharedEnv(s: AppServiceSpec): k.IEnvVar[] {
   return [
-    { name: "OTEL_SERVICE_NAME", value: s.component },
-    ...(s.usesDatabase ? [secretEnv("DATABASE_URL", databaseUrl)] : []),
-    secretEnv("REDIS_PASSWORD", redisPassword, true),
-    secretEnv("KAFKA_SASL_PASSWORD", kafkaPassword, true),
+    { name: "OTEL_SERVICE_NAME", value: `ovenline-${s.component}` },
+    ...secretsOf(s).map(([name, key, optional]) => secretEnv(name, key, optional)),
   ];
 }
 
@@ -88,8 +113,11 @@ function container(s: AppServiceSpec): k.IContainer {
     name: s.component,
     ...appImageFields(),
     // devMode: deno restarts the service when Tilt syncs a changed source file.
-    command: denoRun(s.script ?? `src/services/${s.component}/main.ts`, { watch: devMode }),
-    envFrom: [{ configMapRef: { name: n("config") } }],
+    command: denoRun(s.script ?? `src/services/${s.component}/main.ts`, {
+      watch: devMode,
+      memoryLimit: valueRef(`${valuesKey(s)}.resources.limits.memory`, "str"),
+    }),
+    envFrom: [{ configMapRef: { name: n(`${s.component}-config`) } }],
     env: [...sharedEnv(s), ...s.env],
     ports: s.ports.map((p) => ({ name: p.name, containerPort: v(p.port), protocol: "TCP" })),
     ...s.probes,
@@ -97,8 +125,10 @@ function container(s: AppServiceSpec): k.IContainer {
     securityContext: CONTAINER_SECURITY,
     volumeMounts: [
       TMP_MOUNT,
-      { name: "kafka-ca", mountPath: KAFKA_CA_DIR, readOnly: true },
+      ...(usesKafka(s) ? [{ name: "kafka-ca", mountPath: KAFKA_CA_DIR, readOnly: true }] : []),
       when(devMode, { name: "dev-src", mountPath: "/app/src" }),
+      ...(usesDatabase(s) ? [caMount("postgres")] : []),
+      ...(s.uses.includes("redis") ? [caMount("redis")] : []),
       ...(s.extraVolumes ?? []).map((x) => x.mount),
     ],
   };
@@ -135,25 +165,39 @@ function deployment(s: AppServiceSpec): k.IDeployment {
           imagePullSecrets: appImagePullSecrets(),
           initContainers: [
             when(devMode, seedSourcesContainer()),
-            ...(s.usesDatabase ? [when(pgOperator, migrateContainer())] : []),
+            ...(usesDatabase(s)
+              ? [
+                when(
+                  and(pgOperator, ref("migrations.enabled")),
+                  migrateContainer(databaseUrl, true),
+                ),
+              ]
+              : []),
           ],
           containers: [container(s)],
           topologySpreadConstraints: spread(s.component),
           volumes: [
             TMP_VOLUME,
-            {
-              name: "kafka-ca",
-              secret: {
-                secretName: v(kafkaCaSecret),
-                optional: true,
-                items: [{ key: "ca.crt", path: "ca.crt" }],
-              },
-            },
+            ...(usesKafka(s)
+              ? [{
+                name: "kafka-ca",
+                secret: {
+                  secretName: v(kafkaCaSecret),
+                  optional: true,
+                  items: [{ key: "ca.crt", path: "ca.crt" }],
+                },
+              }]
+              : []),
             when(devMode, { name: "dev-src", emptyDir: { sizeLimit: "256Mi" } }),
+            ...(usesDatabase(s) ? [caVolume("postgres")] : []),
+            ...(s.uses.includes("redis") ? [caVolume("redis")] : []),
             ...(s.extraVolumes ?? []).map((x) => x.volume),
           ],
         },
-        v(withEntries({ "checksum/config": configHash }, ref("podAnnotations"))),
+        v(withEntries({
+          "checksum/config": configHash(s.component, settingsOf(s.uses, s.settings)),
+          "checksum/secrets": secretsHash(secretsOf(s).map(([, key]) => key.fingerprint)),
+        }, ref("podAnnotations"))),
       ),
     },
   };

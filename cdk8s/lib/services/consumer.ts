@@ -8,12 +8,17 @@ import { ref } from "../../values.ts";
 
 export function consumer(add: Add, checks: Check[]): void {
   const healthPort = ref("consumer.healthPort");
+  const metricsPort = ref("consumer.metricsPort");
   appService(add, {
     component: "consumer",
     autoscaled: ref("consumer.autoscaling.enabled"),
-    usesDatabase: true,
-    env: [{ name: "HEALTH_PORT", value: v(cat(healthPort)) }],
-    ports: [{ name: "metrics", port: healthPort }],
+    uses: ["kafka", "postgres", "redis"],
+    settings: ["CONFIG_REFRESH_MS", "KAFKA_DLQ_TOPIC", "KAFKA_GROUP_ID"],
+    env: [
+      { name: "HEALTH_PORT", value: v(cat(healthPort)) },
+      { name: "METRICS_PORT", value: v(cat(metricsPort)) },
+    ],
+    ports: [{ name: "health", port: healthPort }, { name: "metrics", port: metricsPort }],
     probes: httpProbes(healthPort),
   });
   lagAutoscaling(add, checks);

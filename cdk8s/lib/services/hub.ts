@@ -2,7 +2,6 @@
 import { cat, ifElse, lit, v } from "../expr.ts";
 import { cpuAutoscaling } from "../autoscaling.ts";
 import { jwtSigningKey } from "../endpoints.ts";
-import { secretEnv } from "../pods.ts";
 import type { Add, Check } from "../render.ts";
 import { appService } from "./app_service.ts";
 import { httpProbes } from "./probes.ts";
@@ -14,13 +13,15 @@ export function hub(add: Add, checks: Check[]): void {
   appService(add, {
     component: "hub",
     autoscaled: ref("hub.autoscaling.enabled"),
-    usesDatabase: true,
+    uses: ["kafka", "postgres", "redis"],
+    settings: ["CONFIG_REFRESH_MS", "DEFAULT_KITCHEN_ID", "KAFKA_SEND_TIMEOUT_MS"],
+    secrets: { AUTH_JWT_SECRET: jwtSigningKey },
     // With the Kitchen operator, PUT /kitchens/{id} edits the Kitchen resource (hub Role).
     automountToken: operator,
     env: [
       { name: "HUB_HOST", value: "0.0.0.0" },
       { name: "HUB_PORT", value: v(cat(port)) },
-      secretEnv("AUTH_JWT_SECRET", jwtSigningKey),
+      { name: "METRICS_PORT", value: v(cat(ref("hub.metricsPort"))) },
       {
         name: "KITCHEN_CONFIG_SOURCE",
         value: v(ifElse(operator, lit("kubernetes"), lit("postgres"))),
@@ -31,7 +32,7 @@ export function hub(add: Add, checks: Check[]): void {
         value: v(cat(ref("kitchenOperator.hubApplyWaitMs"))),
       },
     ],
-    ports: [{ name: "http", port }],
+    ports: [{ name: "http", port }, { name: "metrics", port: ref("hub.metricsPort") }],
     probes: httpProbes(port),
   });
   cpuAutoscaling(add, checks, "hub");

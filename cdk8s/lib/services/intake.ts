@@ -18,7 +18,14 @@ export function intake(add: Add, checks: Check[]): void {
   appService(add, {
     component: "intake",
     autoscaled: ref("intake.autoscaling.enabled"),
-    usesDatabase: true,
+    uses: ["kafka", "postgres", "redis"],
+    // The consumer group: intake reports its lag too.
+    settings: [
+      "CONFIG_REFRESH_MS",
+      "DEFAULT_KITCHEN_ID",
+      "KAFKA_GROUP_ID",
+      "KAFKA_SEND_TIMEOUT_MS",
+    ],
     env: [
       { name: "GRPC_HOST", value: "0.0.0.0" },
       { name: "GRPC_PORT", value: v(cat(grpcPort)) },
@@ -31,8 +38,9 @@ export function intake(add: Add, checks: Check[]): void {
       },
     ],
     ports: [
-      // h2c tells a Gateway to speak HTTP/2 cleartext to the pods (gRPC balanced per request).
-      { name: "grpc", port: grpcPort, appProtocol: "kubernetes.io/h2c" },
+      // h2c tells a Gateway to speak HTTP/2 cleartext to the pods (gRPC balanced per request);
+      // with TLS at intake that would be a lie, and the backend's TLS is the Gateway's to set.
+      { name: "grpc", port: grpcPort, appProtocol: when(not(tlsOn), "kubernetes.io/h2c") },
       { name: "metrics", port: metricsPort },
     ],
     // Kubernetes' native gRPC probe asks grpc.health.v1 (plaintext only: with intake.tls the

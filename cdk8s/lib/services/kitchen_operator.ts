@@ -25,7 +25,8 @@ export function kitchenOperator(add: Add): void {
     valuesKey: "kitchenOperator",
     gate: enabled,
     autoscaled: lit(false),
-    usesDatabase: true,
+    uses: ["postgres", "redis"],
+    settings: [],
     automountToken: lit(true),
     env: [
       { name: "KITCHEN_NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },

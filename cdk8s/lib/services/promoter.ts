@@ -7,12 +7,17 @@ import { ref } from "../../values.ts";
 
 export function promoter(add: Add): void {
   const healthPort = ref("promoter.healthPort");
+  const metricsPort = ref("promoter.metricsPort");
   appService(add, {
     component: "promoter",
     autoscaled: lit(false),
-    usesDatabase: false,
-    env: [{ name: "PROMOTER_HEALTH_PORT", value: v(cat(healthPort)) }],
-    ports: [{ name: "metrics", port: healthPort }],
+    uses: ["redis"],
+    settings: [],
+    env: [
+      { name: "PROMOTER_HEALTH_PORT", value: v(cat(healthPort)) },
+      { name: "METRICS_PORT", value: v(cat(metricsPort)) },
+    ],
+    ports: [{ name: "health", port: healthPort }, { name: "metrics", port: metricsPort }],
     probes: httpProbes(healthPort),
   });
 }

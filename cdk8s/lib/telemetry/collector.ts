@@ -1,8 +1,11 @@
 /**
  * An OpenTelemetry Collector in the release (otel.collector.enabled): OTLP gRPC 4317 and HTTP
- * 4318 in, a log of what arrives, and forwarding to otel.collector.upstreamEndpoint when set.
+ * 4318 in, and each signal to the backend that takes it: traces to otel.collector.tracesEndpoint
+ * (Tempo, an APM), logs to logsEndpoint (Loki, ...), and the services' OTLP metrics (Deno's
+ * runtime metrics; Ovenline's own are scraped from the services by Prometheus) to
+ * metricsEndpoint. A signal without an endpoint is only logged (debug, basic).
  */
-import { ifElse, lit, v } from "../expr.ts";
+import { type Expr, ifElse, lit, v } from "../expr.ts";
 import type * as k from "../k8s_types.ts";
 import { collectorOn } from "../endpoints.ts";
 import { n, objectMeta, selector } from "../names.ts";
@@ -15,9 +18,35 @@ import { ref } from "../../values.ts";
 const OTEL_UID = 10001;
 const component = "otel-collector";
 
-function collectorConfig(upstream: boolean): string {
-  const exporters = upstream ? ["debug", "otlphttp"] : ["debug"];
-  const pipeline = { receivers: ["otlp"], processors: ["memory_limiter", "batch"], exporters };
+const SIGNALS = ["traces", "metrics", "logs"] as const;
+type Signal = typeof SIGNALS[number];
+
+/** The endpoint value of each signal, and the variable the collector reads it from. */
+const ENDPOINTS = {
+  traces: { value: ref("otel.collector.tracesEndpoint"), env: "OTLP_TRACES_ENDPOINT" },
+  metrics: { value: ref("otel.collector.metricsEndpoint"), env: "OTLP_METRICS_ENDPOINT" },
+  logs: { value: ref("otel.collector.logsEndpoint"), env: "OTLP_LOGS_ENDPOINT" },
+} as const satisfies Record<Signal, { value: Expr<string>; env: string }>;
+
+/**
+ * URLs may carry secrets a client put there (an old `?token=` link, say): a span or log keeps the
+ * path, never the query or the full URL. Deno records both on every HTTP span.
+ */
+const URL_ATTRIBUTES = ["url.query", "url.full", "http.url", "http.target"];
+
+/** The configuration with an otlphttp exporter for each signal in `forwarded`. */
+function collectorConfig(forwarded: ReadonlySet<Signal>): string {
+  const pipeline = (signal: Signal) => ({
+    receivers: ["otlp"],
+    processors: signal === "metrics"
+      ? ["memory_limiter", "batch"]
+      : ["memory_limiter", "attributes/urls", "batch"],
+    exporters: forwarded.has(signal) ? [`otlphttp/${signal}`] : ["debug"],
+  });
+  const exporters: Record<string, unknown> = { debug: { verbosity: "basic" } };
+  for (const signal of forwarded) {
+    exporters[`otlphttp/${signal}`] = { endpoint: `\${env:${ENDPOINTS[signal].env}}` };
+  }
   return JSON.stringify(
     {
       extensions: { health_check: { endpoint: "0.0.0.0:13133" } },
@@ -31,15 +60,22 @@ function collectorConfig(upstream: boolean): string {
       },
       processors: {
         memory_limiter: { check_interval: "1s", limit_percentage: 80, spike_limit_percentage: 25 },
+        "attributes/urls": {
+          actions: URL_ATTRIBUTES.map((key) => ({ key, action: "delete" })),
+        },
         batch: {},
       },
-      exporters: {
-        debug: { verbosity: "basic" },
-        ...(upstream ? { otlphttp: { endpoint: "${env:OTLP_UPSTREAM_ENDPOINT}" } } : {}),
-      },
+      exporters,
       service: {
+        // The collector's own metrics on all interfaces (recent versions default to localhost,
+        // where Prometheus cannot scrape them).
+        telemetry: {
+          metrics: {
+            readers: [{ pull: { exporter: { prometheus: { host: "0.0.0.0", port: 8888 } } } }],
+          },
+        },
         extensions: ["health_check"],
-        pipelines: { traces: pipeline, metrics: pipeline, logs: pipeline },
+        pipelines: Object.fromEntries(SIGNALS.map((signal) => [signal, pipeline(signal)])),
       },
     },
     null,
@@ -47,8 +83,18 @@ function collectorConfig(upstream: boolean): string {
   ) + "\n";
 }
 
+/** The configuration for the endpoints the values set (one of eight, chosen at render time). */
+function configFor(signals: readonly Signal[] = SIGNALS, forwarded: Signal[] = []): Expr<string> {
+  if (signals.length === 0) return lit(collectorConfig(new Set(forwarded)));
+  const [first, ...rest] = signals;
+  return ifElse(
+    ENDPOINTS[first].value,
+    configFor(rest, [...forwarded, first]),
+    configFor(rest, forwarded),
+  );
+}
+
 export function collector(add: Add): void {
-  const upstream = ref("otel.collector.upstreamEndpoint");
   add(
     "otel-collector-configmap",
     {
@@ -56,7 +102,7 @@ export function collector(add: Add): void {
       kind: "ConfigMap",
       metadata: objectMeta(component),
       data: {
-        "config.json": v(ifElse(upstream, lit(collectorConfig(true)), lit(collectorConfig(false)))),
+        "config.json": v(configFor()),
       },
     } satisfies k.IConfigMap,
     collectorOn,
@@ -80,7 +126,10 @@ export function collector(add: Add): void {
             image: imageOf("otel.collector.image"),
             imagePullPolicy: "IfNotPresent",
             args: ["--config=/etc/otelcol/config.json"],
-            env: [{ name: "OTLP_UPSTREAM_ENDPOINT", value: v(upstream) }],
+            env: SIGNALS.map((signal) => ({
+              name: ENDPOINTS[signal].env,
+              value: v(ENDPOINTS[signal].value),
+            })),
             ports: [
               { name: "otlp-grpc", containerPort: 4317, protocol: "TCP" },
               { name: "otlp-http", containerPort: 4318, protocol: "TCP" },

@@ -3,7 +3,8 @@
  * rules of deploy/observability/alerts.yaml and the dashboard of dashboard.json (each optional).
  */
 import { parse as parseYaml } from "yaml";
-import { chartFile, fromYaml, v } from "../expr.ts";
+import { and, cat, chartFile, fromYaml, v } from "../expr.ts";
+import { pgCluster, pgOperator } from "../endpoints.ts";
 import type * as k from "../k8s_types.ts";
 import { labelsWith, n, ownPods } from "../names.ts";
 import type { Add } from "../render.ts";
@@ -18,15 +19,35 @@ export function monitoring(add: Add): void {
       metadata: { name: n("metrics"), labels: labelsWith("metrics", ref("podMonitor.labels")) },
       spec: {
         selector: { matchLabels: ownPods() },
-        // Ports named "metrics" (intake, consumer, promoter, collector) and the hub's "http".
-        podMetricsEndpoints: ["metrics", "http"].map((port) => ({
-          port,
+        // Every service's, and the collector's, port named "metrics".
+        podMetricsEndpoints: [{
+          port: "metrics",
           path: "/metrics",
           interval: v(ref("podMonitor.interval")),
-        })),
+        }],
       },
     } satisfies k.IPodMonitor,
     ref("podMonitor.enabled"),
+  );
+
+  // PostgreSQL's own metrics: CloudNativePG's exporter on each instance's "metrics" port.
+  add(
+    "postgres-podmonitor",
+    {
+      apiVersion: "monitoring.coreos.com/v1",
+      kind: "PodMonitor",
+      metadata: {
+        name: v(cat(pgCluster, "-metrics")),
+        labels: labelsWith("postgres", ref("podMonitor.labels")),
+      },
+      spec: {
+        selector: {
+          matchLabels: { "cnpg.io/cluster": v(pgCluster), "cnpg.io/podRole": "instance" },
+        },
+        podMetricsEndpoints: [{ port: "metrics", interval: v(ref("podMonitor.interval")) }],
+      },
+    } satisfies k.IPodMonitor,
+    and(ref("podMonitor.enabled"), pgOperator),
   );
 
   add(

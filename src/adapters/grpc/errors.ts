@@ -72,7 +72,7 @@ export function serviceError(code: Code, message: string, details: Any[] = []): 
 }
 
 /** Maps a thrown value to the status the client sees; unknown errors become INTERNAL without internals. */
-export function toServiceError(error: unknown, now: Date = new Date()): ServiceError {
+export function toServiceError(error: unknown): ServiceError {
   if (error instanceof ValidationError) {
     return serviceError(Code.INVALID_ARGUMENT, `invalid request: ${error.message}`, [
       any(
@@ -109,7 +109,8 @@ export function toServiceError(error: unknown, now: Date = new Date()): ServiceE
     const details = [];
     if (error.nextOpening) {
       meta.next_opening = error.nextOpening.toISOString();
-      details.push(retryInfo(error.nextOpening.getTime() - now.getTime()));
+      // Counted from when intake's clock found it closed, not from a clock of this adapter's own.
+      details.push(retryInfo(error.nextOpening.getTime() - error.at.getTime()));
     }
     return serviceError(Code.RESOURCE_EXHAUSTED, error.message, [
       errorInfo("KITCHEN_CLOSED", meta),

@@ -10,6 +10,7 @@
 import { databaseUrlFromEnv } from "./config.ts";
 import { migrate, MIGRATIONS_DIR } from "./migrate.ts";
 import { createPool } from "./pool.ts";
+import { DATABASE_CONNECTIONS } from "../../config/database_connections.ts";
 
 const USAGE = `usage: migrate_cli.ts [DATABASE_URL] [--dir DIR]
   DATABASE_URL  postgres://user:password@host:port/db (default: $DATABASE_URL)
@@ -62,7 +63,10 @@ async function main(): Promise<number> {
     console.error(USAGE);
     return 2;
   }
-  const pool = createPool(parsed.url, { applicationName: "ovenline-migrate", max: 1 });
+  const pool = createPool(parsed.url, {
+    applicationName: "ovenline-migrate",
+    max: DATABASE_CONNECTIONS.migrate.pool,
+  });
   try {
     console.log(`migrate: ${redactUrl(parsed.url)}`);
     const result = await migrate(pool, parsed.dir, {

@@ -1,12 +1,23 @@
 import assert from "node:assert/strict";
 import { ensurePartitions, listPartitions, partitionNameFor } from "./partitions.ts";
-import { sqlState } from "./pool.ts";
+import { type Queryable, sqlState } from "./pool.ts";
 import { withTestDatabase } from "./test_database.ts";
 import { insertTestOrder } from "./test_orders.ts";
 
 /** 00:00 UTC on the first day of the month `offset` months after the month of `at`. */
 function monthStart(at: Date, offset = 0): Date {
   return new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + offset, 1));
+}
+
+/**
+ * When the migration that made the first partitions ran, by the database's clock (its now(), which
+ * chose the months): the process's clock may differ, or be in another month by now.
+ */
+async function migratedAt(db: Queryable): Promise<Date> {
+  const { rows } = await db.query<{ at: Date }>(
+    "SELECT applied_at AS at FROM schema_migrations WHERE name = 'orders'",
+  );
+  return rows[0].at;
 }
 
 Deno.test("`partitionNameFor()` names the UTC month of an instant", () => {
@@ -18,7 +29,7 @@ Deno.test("`partitionNameFor()` names the UTC month of an instant", () => {
 
 Deno.test("migrations create partitions from last month through three months ahead, and no default one", async () => {
   await withTestDatabase(async ({ pool }) => {
-    const now = new Date();
+    const now = await migratedAt(pool);
     const partitions = await listPartitions(pool);
     assert.deepEqual(
       partitions.map((p) => p.name),
@@ -37,12 +48,13 @@ Deno.test("migrations create partitions from last month through three months ahe
 
 Deno.test("an order dated next month lands in next month's partition, month boundaries in UTC", async () => {
   await withTestDatabase(async ({ pool }) => {
-    const next = monthStart(new Date(), 1);
+    const now = await migratedAt(pool);
+    const next = monthStart(now, 1);
     const lastInstantBefore = new Date(next.getTime() - 1);
     const cases = [
       { createdAt: new Date(next.getTime() + 36 * 3600_000), want: partitionNameFor(next) },
       { createdAt: next, want: partitionNameFor(next) },
-      { createdAt: lastInstantBefore, want: partitionNameFor(monthStart(new Date())) },
+      { createdAt: lastInstantBefore, want: partitionNameFor(monthStart(now)) },
     ];
     // A session in another zone must not move the boundaries.
     const client = await pool.connect();
@@ -66,7 +78,7 @@ Deno.test("an order dated next month lands in next month's partition, month boun
 
 Deno.test("an order beyond every partition is refused loudly, not hidden", async () => {
   await withTestDatabase(async ({ pool }) => {
-    const farAway = monthStart(new Date(), 24);
+    const farAway = monthStart(await migratedAt(pool), 24);
     await assert.rejects(
       insertTestOrder(pool, { createdAt: farAway }),
       (error: unknown) =>
@@ -77,7 +89,7 @@ Deno.test("an order beyond every partition is refused loudly, not hidden", async
 
 Deno.test("`ensurePartitions()` creates what is missing, counts it, and is idempotent", async () => {
   await withTestDatabase(async ({ pool }) => {
-    const now = new Date();
+    const now = await migratedAt(pool);
     assert.equal(await ensurePartitions(pool, now, 3), 0, "the migration made these already");
     const later = monthStart(now, 6);
     assert.equal(await ensurePartitions(pool, later, 2), 3);
@@ -101,7 +113,7 @@ Deno.test("`ensurePartitions()` creates what is missing, counts it, and is idemp
 
 Deno.test("`ensurePartitions()` called concurrently creates each partition once", async () => {
   await withTestDatabase(async ({ pool }) => {
-    const from = monthStart(new Date(), 10);
+    const from = monthStart(await migratedAt(pool), 10);
     const created = await Promise.all([1, 2, 3, 4].map(() => ensurePartitions(pool, from, 5)));
     assert.equal(created.reduce((a, b) => a + b, 0), 6);
     assert.equal((await listPartitions(pool)).length, 5 + 6);

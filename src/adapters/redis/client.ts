@@ -4,6 +4,8 @@ import { Redis } from "ioredis";
 export interface RedisSettings {
   readonly url: string;
   readonly password?: string;
+  /** PEM of the CA that signed a rediss:// server's certificate (a private CA). */
+  readonly tlsCa?: string;
   readonly commandTimeoutMs?: number;
   /** Send the commands issued in one tick as one write (many concurrent callers, e.g. intake). */
   readonly autoPipelining?: boolean;
@@ -20,6 +22,8 @@ export function createRedis(settings: RedisSettings, name: string): Redis {
     commandTimeout: settings.commandTimeoutMs ?? 3000,
     enableAutoPipelining: settings.autoPipelining ?? false,
     retryStrategy: (attempt) => Math.min(100 * attempt, 2000),
+    // rediss:// alone trusts the public CAs Deno bundles; a private CA is given here.
+    ...(settings.tlsCa ? { tls: { ca: settings.tlsCa } } : {}),
   });
 }
 

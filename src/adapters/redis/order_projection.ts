@@ -7,6 +7,7 @@ import type { Context, Span } from "@opentelemetry/api";
 import type { Redis } from "ioredis";
 import { parseDisplayId } from "../../domain/display_id.ts";
 import type { Order } from "../../domain/order.ts";
+import { withoutPersonalData } from "../../domain/personal_data.ts";
 import {
   ACTIVE_ORDERS,
   displayCounterKey,
@@ -132,6 +133,8 @@ function applyArguments(
     now.toISOString(),
     traceparent,
     [...new Set(order.items.map((item) => item.station))].join(","),
+    // The stream keeps ~100,000 entries and is read by every hub and watcher: no personal data.
+    JSON.stringify(withoutPersonalData(order)),
   ];
   return [keys, args];
 }

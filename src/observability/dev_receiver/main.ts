@@ -8,7 +8,8 @@
  *   --grep TEXT    only the trace with id TEXT, or traces with a span attribute containing
  *                  TEXT (an order id)
  *   --all          also traces without Ovenline spans (health probes, page loads)
- *   --metrics      also print Ovenline's metrics at each export
+ *   --metrics      also print the metrics Deno exports (its runtime metrics; Ovenline's
+ *                  own are served at each service's /metrics, METRICS_PORT)
  *   --quiet-ms N   print a trace N ms after its last span arrived (default 1500)
  */
 import { parseArgs } from "node:util";
@@ -65,7 +66,6 @@ function collect(spans: readonly FlatSpan[]): void {
 
 function printMetrics(body: unknown): void {
   for (const p of parseMetrics(body)) {
-    if (!p.name.startsWith("ovenline.")) continue;
     const labels = Object.entries(p.attributes).map(([k, v]) => `${k}="${v}"`).join(",");
     const value = p.type === "histogram"
       ? `count=${p.count} sum=${p.sum?.toFixed(4)}`

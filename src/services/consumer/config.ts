@@ -1,5 +1,5 @@
 /** The consumer's configuration, read once from the environment. */
-import { type CommonConfig, readCommonConfig } from "../../config/common.ts";
+import { type CommonConfig, metricsPort, readCommonConfig } from "../../config/common.ts";
 import { type Env, integer } from "../../config/env.ts";
 
 export interface ConsumerConfig extends CommonConfig {
@@ -7,6 +7,8 @@ export interface ConsumerConfig extends CommonConfig {
   /** How long the group waits for a silent (crashed) member before handing its partitions on. */
   readonly sessionTimeoutMs: number;
   readonly healthPort: number;
+  /** Prometheus /metrics; 0: none. */
+  readonly metricsPort: number;
   /** Partitions applied at once; each holds a PostgreSQL connection while its batch runs. */
   readonly partitionsConcurrently: number;
 }
@@ -21,6 +23,7 @@ export function readConsumerConfig(env: Env = Deno.env.toObject()): ConsumerConf
       max: 300_000,
     }),
     healthPort: integer(env, "HEALTH_PORT", 8081, { min: 0, max: 65_535 }),
+    metricsPort: metricsPort(env),
     partitionsConcurrently: integer(env, "KAFKA_PARTITIONS_CONCURRENTLY", 3, { min: 1, max: 64 }),
   };
 }

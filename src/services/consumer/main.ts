@@ -10,6 +10,7 @@ import { groupReached, topicEndOffsets } from "../../adapters/kafka/group_progre
 import { OrderStore } from "../../adapters/postgres/order_store.ts";
 import { ensurePartitions } from "../../adapters/postgres/partitions.ts";
 import { createPool } from "../../adapters/postgres/pool.ts";
+import { DATABASE_CONNECTIONS } from "../../config/database_connections.ts";
 import { connectRedis, createRedis } from "../../adapters/redis/client.ts";
 import { DEAD_LETTER_COUNT } from "../../adapters/redis/keys.ts";
 import { HeldBookings } from "../../adapters/redis/held_bookings.ts";
@@ -17,6 +18,7 @@ import { OrderProjection } from "../../adapters/redis/order_projection.ts";
 import { observeConsumerLag } from "../../observability/consumer_lag_gauge.ts";
 import { observeHeldBookings } from "../../observability/held_bookings_gauge.ts";
 import { createLogger, parseLevel } from "../../observability/logger.ts";
+import { serveMetrics } from "../../observability/metrics_server.ts";
 import { recordDeadLetter, startDeadLetterCount } from "../../observability/pipeline_metrics.ts";
 import { serveHealth } from "../shared/health_server.ts";
 import { untilItSucceeds } from "../shared/until_it_succeeds.ts";
@@ -31,6 +33,7 @@ const clock = { now: () => new Date() };
 
 const pool = createPool(config.databaseUrl, {
   applicationName: "ovenline-consumer",
+  max: DATABASE_CONNECTIONS.consumer.pool,
   onIdleError: (error) => logger.warn("idle PostgreSQL connection failed", { error }),
 });
 const redis = createRedis(config.redis, "ovenline-consumer");
@@ -88,7 +91,7 @@ const running = await runBatchConsumer(
 );
 
 startDeadLetterCount(config.deadLetterTopic);
-// Read only when metrics are exported (OTEL_DENO=true).
+// Read only when /metrics is scraped.
 const lagGauge = observeConsumerLag(
   kafka,
   config.ordersTopic,
@@ -121,6 +124,7 @@ const health = serveHealth(config.healthPort, async () => {
   await pool.query("SELECT 1");
   await redis.ping();
 });
+const metrics = config.metricsPort ? serveMetrics(config.metricsPort) : undefined;
 logger.info("consumer running", { topic: config.ordersTopic, group: config.consumerGroup });
 
 const shutdown = async () => {
@@ -132,6 +136,7 @@ const shutdown = async () => {
   await dlqProducer.disconnect().catch(() => {});
   await admin.disconnect().catch(() => {});
   await health.shutdown();
+  await metrics?.shutdown();
   redis.disconnect();
   await pool.end();
   Deno.exit(0);

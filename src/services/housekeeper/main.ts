@@ -7,6 +7,7 @@ import { DirectoryArchive } from "../../adapters/postgres/archive_files.ts";
 import { runLifecycle } from "../../adapters/postgres/data_lifecycle.ts";
 import { ensurePartitions } from "../../adapters/postgres/partitions.ts";
 import { createPool } from "../../adapters/postgres/pool.ts";
+import { DATABASE_CONNECTIONS } from "../../config/database_connections.ts";
 import { createLogger, parseLevel } from "../../observability/logger.ts";
 import { readHousekeeperConfig } from "./config.ts";
 
@@ -14,7 +15,7 @@ const config = readHousekeeperConfig();
 const logger = createLogger({ service: "housekeeper" }, parseLevel(config.logLevel));
 const pool = createPool(config.databaseUrl, {
   applicationName: "ovenline-housekeeper",
-  max: 2,
+  max: DATABASE_CONNECTIONS.housekeeper.pool,
   statementTimeoutMillis: 0,
 });
 try {

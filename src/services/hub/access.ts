@@ -9,6 +9,7 @@ import {
   type Principal,
   type Role,
   roleAllows,
+  type TokenAuthority,
   TokenError,
   tokenOf,
   verifyToken,
@@ -29,25 +30,53 @@ export class UnauthenticatedError extends Error {
   }
 }
 
+export class RateLimitedError extends Error {
+  constructor(readonly retryAfterS: number) {
+    super(`too many requests for this token; retry in ${retryAfterS} s`);
+    this.name = "RateLimitedError";
+  }
+}
+
 /** Verifies the request's token; the principal is then `c.get("principal")`. */
-export function requireToken(secret: string): MiddlewareHandler<HubEnv> {
+export function requireToken(
+  authority: TokenAuthority,
+  now: () => Date,
+): MiddlewareHandler<HubEnv> {
   return async (c, next) => {
-    c.set("principal", await authenticate(c.req.raw.headers, secret));
+    c.set("principal", await authenticate(c.req.raw.headers, authority, now()));
     const principal = c.get("principal");
     c.set("actor", `${principal.role}:${principal.subject}`);
     await next();
   };
 }
 
-export async function authenticate(headers: Headers, secret: string): Promise<Principal> {
+/** Spends one call of the token session's budget; past it, 429 with Retry-After. */
+export function rateLimit(
+  buckets: { take(key: string, now: number): number },
+  now: () => Date,
+): MiddlewareHandler<HubEnv> {
+  return async (c, next) => {
+    const waitMs = buckets.take(c.get("principal").sessionId, now().getTime());
+    if (waitMs > 0) throw new RateLimitedError(Math.ceil(waitMs / 1000));
+    await next();
+  };
+}
+
+export async function authenticate(
+  headers: Headers,
+  authority: TokenAuthority,
+  now: Date,
+): Promise<Principal> {
   const token = tokenOf(headers);
   if (!token) {
     throw new UnauthenticatedError("a bearer token is required (Authorization: Bearer …)");
   }
   try {
-    return await verifyToken(token, secret);
+    return await verifyToken(token, authority, now);
   } catch (error) {
-    throw new UnauthenticatedError(error instanceof TokenError ? error.message : "invalid token");
+    throw new UnauthenticatedError(
+      error instanceof TokenError ? error.message : "the token is invalid",
+    );
   }
 }
 
@@ -63,6 +92,15 @@ export function accessErrorResponse(error: unknown): Response | undefined {
     return Response.json(e.body, {
       status: e.status,
       headers: { "www-authenticate": 'Bearer realm="ovenline"' },
+    });
+  }
+  if (error instanceof RateLimitedError) {
+    const e = httpError(429, "rate_limited", error.message, {
+      retryAfterSeconds: error.retryAfterS,
+    });
+    return Response.json(e.body, {
+      status: e.status,
+      headers: { "retry-after": String(error.retryAfterS) },
     });
   }
   if (error instanceof ForbiddenError) {

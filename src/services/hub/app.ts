@@ -2,10 +2,20 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
+import { secureHeaders } from "hono/secure-headers";
+import { renewToken, type TokenAuthority } from "../../adapters/http/bearer_tokens.ts";
+import { viewFor } from "./order_views.ts";
 import { type HttpError, httpError, toHttpError } from "../../adapters/http/errors.ts";
 import type { KitchenConfig } from "../../domain/kitchen.ts";
 import type { Logger } from "../../observability/logger.ts";
-import { accessErrorResponse, authenticate, requireToken } from "./access.ts";
+import {
+  accessErrorResponse,
+  authenticate,
+  rateLimit,
+  RateLimitedError,
+  requireToken,
+} from "./access.ts";
+import { RateBuckets } from "./rate_buckets.ts";
 import { kitchenRoutes, type KitchenRoutesDeps } from "./routes/kitchens.ts";
 import type { HubEnv } from "./routes/hub_env.ts";
 import { menuRoutes, type MenuRoutesDeps } from "./routes/menu.ts";
@@ -21,10 +31,36 @@ export interface HubAppDeps {
   readonly kitchen: (id: string) => KitchenConfig | undefined;
   readonly ready: () => Promise<void>;
   readonly maxBodyBytes: number;
-  readonly authJwtSecret: string;
+  readonly authJwtAuthority: TokenAuthority;
+  readonly maxSocketsPerToken: number;
+  readonly apiRate: { readonly perSecond: number; readonly burst: number };
   readonly corsOrigins: readonly string[];
+  readonly now: () => Date;
   readonly logger: Logger;
 }
+
+/**
+ * The pages load only their own scripts, styles and sockets: no inline code, no frames of them
+ * elsewhere, no referrer (a URL never carries a token, and the referrer will not either).
+ */
+const SECURE_HEADERS = secureHeaders({
+  contentSecurityPolicy: {
+    defaultSrc: ["'self'"],
+    scriptSrc: ["'self'"],
+    styleSrc: ["'self'"],
+    imgSrc: ["'self'", "data:"],
+    connectSrc: ["'self'"],
+    objectSrc: ["'none'"],
+    baseUri: ["'none'"],
+    formAction: ["'self'"],
+    frameAncestors: ["'none'"],
+  },
+  referrerPolicy: "no-referrer",
+  xFrameOptions: "DENY",
+  // Set below, only over TLS: a browser ignores it over plain HTTP, and a local hub has no TLS.
+  strictTransportSecurity: false,
+});
+const HSTS = "max-age=31536000; includeSubDomains";
 
 function answer(error: HttpError): Response {
   return Response.json(error.body, { status: error.status });
@@ -42,6 +78,14 @@ export function createHubApp(deps: HubAppDeps): Hono<HubEnv> {
     return answer(mapped);
   });
   app.notFound(() => answer(httpError(404, "not_found", "no such endpoint")));
+  app.use(SECURE_HEADERS);
+  app.use(async (c, next) => {
+    await next();
+    // TLS ends at the hub or at the gateway in front of it (which says so in X-Forwarded-Proto).
+    const https = new URL(c.req.url).protocol === "https:" ||
+      c.req.header("x-forwarded-proto")?.split(",")[0].trim() === "https";
+    if (https) c.res.headers.set("strict-transport-security", HSTS);
+  });
 
   app.get("/healthz", (c) => c.text("ok\n"));
   app.get("/readyz", async (c) => {
@@ -49,7 +93,9 @@ export function createHubApp(deps: HubAppDeps): Hono<HubEnv> {
       await deps.ready();
       return c.text("ready\n");
     } catch (error) {
-      return c.text(`not ready: ${(error as Error).message}\n`, 503);
+      // The reason goes to the log, not to whoever asks.
+      deps.logger.warn("not ready", { error });
+      return c.text("not ready\n", 503);
     }
   });
 
@@ -58,16 +104,25 @@ export function createHubApp(deps: HubAppDeps): Hono<HubEnv> {
   app.get("/erp", () => pages.response("erp.html"));
   app.get("/static/:file", (c) => pages.response(c.req.param("file")));
 
+  const socketsPerSession = new Map<string, number>();
   for (const channel of ["kds", "erp"] as const) {
     app.get(`/ws/${channel}`, async (c) => {
-      if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+      const upgrade = c.env?.upgrade;
+      if (c.req.header("upgrade")?.toLowerCase() !== "websocket" || !upgrade) {
         return answer(httpError(400, "invalid", "this endpoint speaks WebSocket only"));
+      }
+      // The token first: an anonymous caller learns nothing, not even which kitchens and stations exist.
+      const principal = await authenticate(c.req.raw.headers, deps.authJwtAuthority, deps.now());
+      const open = socketsPerSession.get(principal.sessionId) ?? 0;
+      if (open >= deps.maxSocketsPerToken) {
+        throw new RateLimitedError(5);
       }
       const checked = checkQuery(
         channel,
         new URL(c.req.url).searchParams,
         deps.ws.defaultKitchenId,
         deps.kitchen,
+        viewFor(principal.role),
       );
       if (!checked.ok) {
         return answer(
@@ -76,9 +131,12 @@ export function createHubApp(deps: HubAppDeps): Hono<HubEnv> {
           }),
         );
       }
-      // Authenticated at the upgrade: a socket without a valid token never opens. Any role may watch.
-      await authenticate(c.req.raw.headers, deps.authJwtSecret);
-      return openSocket(c.req.raw, checked.filter, checked.lastEventId, deps.ws);
+      socketsPerSession.set(principal.sessionId, open + 1);
+      return openSocket(upgrade, checked.filter, checked.lastEventId, principal, deps.ws, () => {
+        const left = (socketsPerSession.get(principal.sessionId) ?? 1) - 1;
+        if (left > 0) socketsPerSession.set(principal.sessionId, left);
+        else socketsPerSession.delete(principal.sessionId);
+      });
     });
   }
 
@@ -95,7 +153,28 @@ export function createHubApp(deps: HubAppDeps): Hono<HubEnv> {
     allowHeaders: ["Authorization", "Content-Type"],
     maxAge: 600,
   }));
-  api.use(requireToken(deps.authJwtSecret));
+  api.use(requireToken(deps.authJwtAuthority, deps.now));
+  api.use(rateLimit(new RateBuckets(deps.apiRate.perSecond, deps.apiRate.burst), deps.now));
+  // A page trades its still-valid token for a fresh one before it expires, up to the session's end.
+  api.post("/token", async (c) => {
+    const principal = c.get("principal");
+    const renewed = await renewToken(deps.authJwtAuthority, principal, deps.now());
+    if (!renewed) {
+      return answer(
+        httpError(401, "unauthenticated", "the session is over; a new token is needed"),
+      );
+    }
+    deps.logger.info("token renewed", {
+      subject: principal.subject,
+      role: principal.role,
+      expiresAt: renewed.expiresAt.toISOString(),
+    });
+    return c.json({
+      token: renewed.token,
+      expiresAt: renewed.expiresAt.toISOString(),
+      sessionEndsAt: renewed.sessionEndsAt.toISOString(),
+    });
+  });
   api.route("/orders", orderRoutes(deps.orders));
   api.route("/", kitchenRoutes(deps.kitchens));
   api.route("/", menuRoutes(deps.menu));

@@ -9,14 +9,26 @@ import { type ClientFilter, wants } from "./client_filter.ts";
 import type { LiveEvent } from "./live_event.ts";
 
 export const CLOSE_TOO_SLOW = 4008;
+/** The token the socket was opened (or last renewed) with has expired: renew it and reconnect. */
+export const CLOSE_TOKEN_EXPIRED = 4001;
+
+/** What a session needs of its WebSocket (the `ws` package's, or a test's). */
+export interface PushSocket {
+  readonly readyState: number;
+  readonly bufferedAmount: number;
+  send(text: string): void;
+  close(code?: number, reason?: string): void;
+}
 const MAX_HELD_EVENTS = 10_000;
 
 export class ClientSession {
   #held: LiveEvent[] | undefined = [];
   #closed = false;
 
+  #expiry: ReturnType<typeof setTimeout> | undefined;
+
   constructor(
-    readonly socket: WebSocket,
+    readonly socket: PushSocket,
     readonly filter: ClientFilter,
     private readonly maxBufferedBytes: number,
   ) {}
@@ -26,7 +38,7 @@ export class ClientSession {
   }
 
   get open(): boolean {
-    return !this.#closed && this.socket.readyState === WebSocket.OPEN;
+    return !this.#closed && this.socket.readyState === 1; // OPEN
   }
 
   /** Whether this client is to be sent `event` (its filter, and still connected). */
@@ -42,12 +54,12 @@ export class ClientSession {
       else this.#held.push(event);
       return false;
     }
-    return this.send(event.envelope());
+    return this.send(event.envelope(this.filter.view));
   }
 
   /** An event replayed to a resuming client: sent at once, in stream order, if the client wants it. */
   deliverReplayed(event: LiveEvent): void {
-    if (!this.#closed && wants(this.filter, event)) this.send(event.envelope());
+    if (!this.#closed && wants(this.filter, event)) this.send(event.envelope(this.filter.view));
   }
 
   /** Starts holding live events (before a snapshot or replay is built). */
@@ -60,7 +72,7 @@ export class ClientSession {
     const held = this.#held ?? [];
     this.#held = undefined;
     for (const event of held) {
-      if (compareStreamIds(event.id, sentUpTo) > 0) this.send(event.envelope());
+      if (compareStreamIds(event.id, sentUpTo) > 0) this.send(event.envelope(this.filter.view));
     }
   }
 
@@ -75,7 +87,17 @@ export class ClientSession {
     return true;
   }
 
+  /** Closes the socket (4001) `inMs` from now, replacing any earlier deadline. */
+  expireIn(inMs: number): void {
+    clearTimeout(this.#expiry);
+    this.#expiry = setTimeout(
+      () => this.close(CLOSE_TOKEN_EXPIRED, "token expired"),
+      Math.max(0, Math.min(inMs, 2 ** 31 - 1)),
+    );
+  }
+
   close(code: number, reason: string): void {
+    clearTimeout(this.#expiry);
     if (this.#closed) return;
     this.#closed = true;
     this.#held = undefined;

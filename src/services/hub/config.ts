@@ -1,12 +1,16 @@
 /** The hub's configuration, read once from the environment. */
-import { type CommonConfig, readCommonConfig } from "../../config/common.ts";
+import { type CommonConfig, metricsPort, readCommonConfig } from "../../config/common.ts";
 import { ConfigError, type Env, integer, list, optionalText, text } from "../../config/env.ts";
+import type { TokenAuthority } from "../../adapters/http/bearer_tokens.ts";
+import { readTokenAuthority } from "../../config/auth.ts";
 import type { KubeSettings } from "../../adapters/kubernetes/kube_config.ts";
 import type { KitchenConfigSource } from "./kitchen_writer.ts";
 
 export interface HubConfig extends CommonConfig {
   readonly host: string;
   readonly port: number;
+  /** Prometheus /metrics; 0: none. */
+  readonly metricsPort: number;
   readonly defaultKitchenId: string;
   /** A client with more than this many bytes unsent is too slow and is cut off. */
   readonly maxBufferedBytes: number;
@@ -17,8 +21,12 @@ export interface HubConfig extends CommonConfig {
   readonly maxBodyBytes: number;
   /** Most WebSocket deliveries of one traced event recorded as spans of their own. */
   readonly maxDeliverySpans: number;
-  /** HS256 key the bearer tokens are signed with (a Kubernetes Secret). */
-  readonly authJwtSecret: string;
+  /** The bearer tokens' keys (a Kubernetes Secret) and rules: see src/config/auth.ts. */
+  readonly auth: TokenAuthority;
+  /** Most WebSockets open at once on one token session (a token and its renewals). */
+  readonly maxSocketsPerToken: number;
+  /** REST calls per token session: a bucket of `burst` refilled at `perSecond`. */
+  readonly apiRate: { readonly perSecond: number; readonly burst: number };
   /** Origins allowed to call the API from a browser; empty = the hub's own pages only. */
   readonly corsOrigins: string[];
   /** Who writes kitchen settings: this API (postgres), the Kitchen resource, or Kitchen files. */
@@ -36,13 +44,19 @@ export function readHubConfig(env: Env = Deno.env.toObject()): HubConfig {
     ...readCommonConfig(env, "hub"),
     host: text(env, "HUB_HOST", "0.0.0.0"),
     port: integer(env, "HUB_PORT", 8080, { min: 0, max: 65_535 }),
+    metricsPort: metricsPort(env),
     defaultKitchenId: text(env, "DEFAULT_KITCHEN_ID", "main"),
     maxBufferedBytes: integer(env, "WS_MAX_BUFFERED_BYTES", 1 << 20, { min: 1024, max: 1 << 30 }),
     maxReplay: integer(env, "WS_MAX_REPLAY", 10_000, { min: 1, max: 100_000 }),
     kafkaSendTimeoutMs: integer(env, "KAFKA_SEND_TIMEOUT_MS", 5_000, { min: 100, max: 60_000 }),
     maxBodyBytes: integer(env, "HTTP_MAX_BODY_BYTES", 64 * 1024, { min: 1024, max: 16 << 20 }),
     maxDeliverySpans: integer(env, "HUB_MAX_DELIVERY_SPANS", 100, { min: 0, max: 100_000 }),
-    authJwtSecret: signingKey(env),
+    auth: readTokenAuthority(env),
+    maxSocketsPerToken: integer(env, "WS_MAX_SOCKETS_PER_TOKEN", 8, { min: 1, max: 10_000 }),
+    apiRate: {
+      perSecond: integer(env, "HTTP_RATE_PER_SECOND", 20, { min: 1, max: 100_000 }),
+      burst: integer(env, "HTTP_RATE_BURST", 60, { min: 1, max: 100_000 }),
+    },
     corsOrigins: list(env, "CORS_ORIGINS", []),
     ...kitchenSource(env),
   };
@@ -64,10 +78,4 @@ function kitchenSource(env: Env): Pick<HubConfig, "kitchenSource" | "kitchenReso
       applyWaitMs: integer(env, "KITCHEN_APPLY_WAIT_MS", 5_000, { min: 0, max: 60_000 }),
     },
   };
-}
-
-function signingKey(env: Env): string {
-  const key = text(env, "AUTH_JWT_SECRET");
-  if (key.length < 32) throw new ConfigError("AUTH_JWT_SECRET must be at least 32 characters");
-  return key;
 }

@@ -16,7 +16,8 @@ export class Fanout {
   readonly sessions = new Set<ClientSession>();
 
   constructor(
-    private readonly enrich: (entry: StreamEntry) => StreamEntry,
+    /** Makes stream entries ready to send (joins each order's customer, slot details). */
+    private readonly prepare: (entries: readonly StreamEntry[]) => Promise<StreamEntry[]>,
     private readonly resnapshot: (sessions: readonly ClientSession[]) => void,
     /**
      * Most WebSocket deliveries of one traced event that get a span each (about 1.6 µs of
@@ -41,12 +42,12 @@ export class Fanout {
    */
   async publish(entries: readonly StreamEntry[]): Promise<void> {
     let sinceYield = 0;
-    for (const entry of entries) {
+    for (const entry of await this.prepare(entries)) {
       if (entry.type === "state.restored") {
         this.resnapshot([...this.sessions]);
         continue;
       }
-      const event = new LiveEvent(this.enrich(entry));
+      const event = new LiveEvent(entry);
       const broadcast = startBroadcastSpan(entry);
       const onKds = broadcast ? this.#deliverTraced(event, broadcast) : this.#deliver(event);
       if (onKds && event.type === "order.visible") {

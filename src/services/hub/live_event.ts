@@ -3,6 +3,7 @@
  * the same string goes to every client that wants it.
  */
 import type { StreamEntry } from "../../adapters/redis/event_stream.ts";
+import { type OrderView, showOrder } from "../../domain/personal_data.ts";
 
 /** Types a kitchen display is sent; order.created is not among them (scheduled orders stay hidden). */
 export const KDS_TYPES: ReadonlySet<string> = new Set([
@@ -18,7 +19,7 @@ export const ERP_TYPES: ReadonlySet<string> = new Set([
 ]);
 
 export class LiveEvent {
-  #envelope: string | undefined;
+  readonly #envelopes = new Map<OrderView, string>();
   #stations: ReadonlySet<string> | undefined;
   #visible: boolean | undefined;
 
@@ -72,12 +73,20 @@ export class LiveEvent {
     return Number.isFinite(since) ? since : undefined;
   }
 
-  envelope(): string {
-    this.#envelope ??= `{"type":${JSON.stringify(this.entry.type)},"eventId":${
-      JSON.stringify(this.entry.id)
-    },"at":${JSON.stringify(this.entry.at)},"kitchenId":${JSON.stringify(this.entry.kitchenId)}${
-      this.entry.order ? `,"order":${this.entry.order}` : ""
-    }${this.entry.slot ? `,"slot":${this.entry.slot}` : ""}}`;
-    return this.#envelope;
+  /** The message for clients of `view`, built once per view. */
+  envelope(view: OrderView): string {
+    let text = this.#envelopes.get(view);
+    if (text === undefined) {
+      const order = this.entry.order
+        ? JSON.stringify(showOrder(JSON.parse(this.entry.order), view))
+        : undefined;
+      text = `{"type":${JSON.stringify(this.entry.type)},"eventId":${
+        JSON.stringify(this.entry.id)
+      },"at":${JSON.stringify(this.entry.at)},"kitchenId":${JSON.stringify(this.entry.kitchenId)}${
+        order ? `,"order":${order}` : ""
+      }${this.entry.slot ? `,"slot":${this.entry.slot}` : ""}}`;
+      this.#envelopes.set(view, text);
+    }
+    return text;
   }
 }

@@ -16,6 +16,7 @@ import {
 import { listMenu, setAvailability, setPrice } from "../../adapters/postgres/menu_repository.ts";
 import { OrderStore } from "../../adapters/postgres/order_store.ts";
 import { createPool } from "../../adapters/postgres/pool.ts";
+import { DATABASE_CONNECTIONS } from "../../config/database_connections.ts";
 import { connectRedis, createRedis } from "../../adapters/redis/client.ts";
 import { EventStream, type StreamEntry } from "../../adapters/redis/event_stream.ts";
 import { LiveOrders } from "../../adapters/redis/live_orders.ts";
@@ -24,10 +25,15 @@ import { requestStatusChange } from "../../app/request_status_change.ts";
 import type { KitchenConfig } from "../../domain/kitchen.ts";
 import { inOrderLinkedSpan } from "../../observability/linked_span.ts";
 import { createLogger, parseLevel } from "../../observability/logger.ts";
+import { serveMetrics } from "../../observability/metrics_server.ts";
 import { observeSlotFill } from "../../observability/slot_fill_gauge.ts";
 import { observeWebSockets } from "../../observability/websocket_gauge.ts";
 import { RefreshingValue } from "../shared/refreshing_value.ts";
 import { createHubApp } from "./app.ts";
+import { serveHub } from "./http_server.ts";
+import { joinOrders } from "./stream_orders.ts";
+import { MAX_CLIENT_MESSAGE_HARD, SUBPROTOCOL } from "./ws_endpoint.ts";
+import { orderSnapshotKey } from "../../adapters/redis/keys.ts";
 import {
   filesKitchenWriter,
   kubernetesKitchenWriter,
@@ -47,7 +53,7 @@ const now = () => new Date();
 
 const pool = createPool(config.databaseUrl, {
   applicationName: "ovenline-hub",
-  max: 5,
+  max: DATABASE_CONNECTIONS.hub.pool,
   onIdleError: (error) => logger.warn("idle PostgreSQL connection failed", { error }),
 });
 const redis = createRedis(config.redis, "ovenline-hub");
@@ -109,13 +115,15 @@ const record = new OrderStore(pool);
 const snapshots = new RedisOrderSnapshots(redis);
 const getOrder = async (id: string) => await snapshots.find(id) ?? await record.get(id);
 
-const enrich = (entry: StreamEntry): StreamEntry =>
-  entry.type === "slots.updated" && entry.slot
-    ? {
-      ...entry,
-      slot: JSON.stringify(slotDetails(JSON.parse(entry.slot), kitchen(entry.kitchenId))),
-    }
-    : entry;
+const prepare = async (entries: readonly StreamEntry[]): Promise<StreamEntry[]> =>
+  (await joinOrders(entries, (ids) => redis.mget(...ids.map(orderSnapshotKey)))).map((entry) =>
+    entry.type === "slots.updated" && entry.slot
+      ? {
+        ...entry,
+        slot: JSON.stringify(slotDetails(JSON.parse(entry.slot), kitchen(entry.kitchenId))),
+      }
+      : entry
+  );
 const snapshotDeps = { stream, orders: liveOrders, kitchen, now };
 const resnapshot = (sessions: readonly ClientSession[]) => {
   for (const session of sessions) {
@@ -129,7 +137,7 @@ const resnapshot = (sessions: readonly ClientSession[]) => {
     );
   }
 };
-const fanout = new Fanout(enrich, resnapshot, config.maxDeliverySpans);
+const fanout = new Fanout(prepare, resnapshot, config.maxDeliverySpans);
 const stopFollowing = new AbortController();
 const following = new EventStream(follower).follow(
   "$",
@@ -138,7 +146,7 @@ const following = new EventStream(follower).follow(
   (error) => logger.warn("reading the event stream failed; retrying", { error }),
 );
 
-// Computed only when metrics are exported (OTEL_DENO=true).
+// Computed only when /metrics is scraped.
 observeWebSockets(() => fanout.sessions);
 observeSlotFill(
   () => remainingSlotFills(kitchens.current().values(), now(), (ids) => liveOrders.slotLoads(ids)),
@@ -166,6 +174,7 @@ const app = createHubApp({
           }),
       ),
     kitchenId: kitchenIdOf,
+    logger,
   },
   kitchens: {
     list: () => [...kitchens.current().values()],
@@ -182,7 +191,8 @@ const app = createHubApp({
   ws: {
     ...snapshotDeps,
     fanout,
-    enrich,
+    prepare,
+    authority: config.auth,
     defaultKitchenId: config.defaultKitchenId,
     maxBufferedBytes: config.maxBufferedBytes,
     maxReplay: config.maxReplay,
@@ -194,21 +204,30 @@ const app = createHubApp({
     await pool.query("SELECT 1");
   },
   maxBodyBytes: config.maxBodyBytes,
-  authJwtSecret: config.authJwtSecret,
+  authJwtAuthority: config.auth,
+  maxSocketsPerToken: config.maxSocketsPerToken,
+  apiRate: config.apiRate,
   corsOrigins: config.corsOrigins,
+  now,
   logger,
 });
 
-const server = Deno.serve({
+const server = serveHub(app, {
   hostname: config.host,
   port: config.port,
-  onListen: ({ port }) => logger.info("hub serving", { port, topic: config.ordersTopic }),
-}, app.fetch);
+  maxMessageBytes: MAX_CLIENT_MESSAGE_HARD,
+  subprotocols: [SUBPROTOCOL],
+  heartbeatMs: 15_000,
+  onListen: (port) => logger.info("hub serving", { port, topic: config.ordersTopic }),
+});
+
+const metrics = config.metricsPort ? serveMetrics(config.metricsPort) : undefined;
 
 const shutdown = async () => {
   for (const session of fanout.sessions) session.close(1012, "hub restarting");
   stopFollowing.abort();
-  await server.shutdown();
+  await server.close();
+  await metrics?.shutdown();
   await following;
   kitchens.stop();
   await kitchenChanges.close();

@@ -2,6 +2,7 @@
 import type { EventStream } from "../../adapters/redis/event_stream.ts";
 import type { LiveOrders } from "../../adapters/redis/live_orders.ts";
 import type { KitchenConfig } from "../../domain/kitchen.ts";
+import { showOrder } from "../../domain/personal_data.ts";
 import { type ClientFilter, orderForStation } from "./client_filter.ts";
 import { daySlots } from "./slot_view.ts";
 
@@ -23,7 +24,8 @@ export async function buildSnapshot(deps: SnapshotDeps, filter: ClientFilter): P
   // an event the snapshot already shows is harmless (orders carry their version).
   const eventId = (await deps.stream.lastId()) ?? "0-0";
   const active = (await deps.orders.active(filter.kitchenId))
-    .filter((o) => orderForStation(o, filter.station));
+    .filter((o) => orderForStation(o, filter.station))
+    .map((o) => showOrder(o, filter.view));
   const message: Record<string, unknown> = {
     type: "snapshot",
     eventId,
@@ -32,7 +34,8 @@ export async function buildSnapshot(deps: SnapshotDeps, filter: ClientFilter): P
     orders: active,
   };
   if (filter.channel === "erp") {
-    message.scheduled = await deps.orders.scheduled(filter.kitchenId);
+    message.scheduled = (await deps.orders.scheduled(filter.kitchenId))
+      .map((o) => showOrder(o, filter.view));
     const kitchen = deps.kitchen(filter.kitchenId);
     message.slots = kitchen
       ? (await daySlots(kitchen, undefined, deps.now(), (ids) => deps.orders.slotLoads(ids))).slots

@@ -1,30 +1,39 @@
 /**
- * /ws/kds and /ws/erp: validates the query before the upgrade (a bad one is
- * answered 400), then starts the client from a replay of what it missed or a
- * snapshot, and keeps it live.
+ * /ws/kds and /ws/erp: after the token (app.ts), validates the query before
+ * the upgrade (a bad one is answered 400), then starts the client from a
+ * replay of what it missed or a snapshot, and keeps it live until its token
+ * expires (4001) unless the page renews it on the socket.
  */
 import {
   compareStreamIds,
   type EventStream,
   isStreamId,
 } from "../../adapters/redis/event_stream.ts";
+import {
+  type Principal,
+  type TokenAuthority,
+  TokenError,
+  verifyToken,
+} from "../../adapters/http/bearer_tokens.ts";
 import type { KitchenConfig } from "../../domain/kitchen.ts";
 import type { Logger } from "../../observability/logger.ts";
 import type { Channel, ClientFilter } from "./client_filter.ts";
 import { ClientSession } from "./client_session.ts";
+import { acceptUpgrade, type PendingUpgrade } from "./http_server.ts";
+import type { OrderView } from "../../domain/personal_data.ts";
+import type { RawData } from "ws";
 import type { Fanout } from "./fanout.ts";
 import { LiveEvent } from "./live_event.ts";
 import type { StreamEntry } from "../../adapters/redis/event_stream.ts";
 import { buildSnapshot, type SnapshotDeps } from "./snapshots.ts";
 
 export const SUBPROTOCOL = "ovenline";
-/** Largest message a client may send (only pings are expected); a larger one is answered with an error. */
+/** Largest message a client may send (pings and token renewals); a larger one is answered with an error. */
 const MAX_CLIENT_MESSAGE = 1024;
 /**
- * A message this large is abuse, not a mistake: the socket is closed with 1009 ("message too big").
- * Deno 2.8.3 offers no inbound limit of its own below 64 MiB per frame (a larger frame drops the
- * connection without a close frame), and it reassembles fragmented messages without any limit, so
- * the check can only come after Deno has buffered the message; closing stops a client repeating it.
+ * A message this large is abuse, not a mistake: the socket is closed with 1009 ("message too
+ * big") as soon as a frame would take the message past it, before the frame is buffered
+ * (`ws`'s maxPayload; see http_server.ts).
  */
 export const MAX_CLIENT_MESSAGE_HARD = 64 * 1024;
 export const CLOSE_MESSAGE_TOO_BIG = 1009;
@@ -32,10 +41,11 @@ export const CLOSE_MESSAGE_TOO_BIG = 1009;
 export interface WsDeps extends SnapshotDeps {
   readonly stream: EventStream;
   readonly fanout: Fanout;
-  readonly enrich: (entry: StreamEntry) => StreamEntry;
+  readonly prepare: (entries: readonly StreamEntry[]) => Promise<StreamEntry[]>;
   readonly defaultKitchenId: string;
   readonly maxBufferedBytes: number;
   readonly maxReplay: number;
+  readonly authority: TokenAuthority;
   readonly logger: Logger;
 }
 
@@ -48,6 +58,7 @@ export function checkQuery(
   params: URLSearchParams,
   defaultKitchenId: string,
   kitchen: (id: string) => KitchenConfig | undefined,
+  view: OrderView,
 ): QueryCheck {
   const kitchenId = params.get("kitchen") || defaultKitchenId;
   const config = kitchen(kitchenId);
@@ -75,36 +86,50 @@ export function checkQuery(
   }
   return {
     ok: true,
-    filter: { channel, kitchenId, station },
+    filter: { channel, kitchenId, station, view },
     lastEventId: lastEventId || undefined,
   };
 }
 
-/** Upgrades an already-checked request and runs the session. */
+/** Upgrades an already-checked request and runs the session until the token expires. */
 export function openSocket(
-  request: Request,
+  upgrade: PendingUpgrade,
   filter: ClientFilter,
   lastEventId: string | undefined,
+  principal: Principal,
   deps: WsDeps,
+  onClosed: () => void,
 ): Response {
-  const offered = (request.headers.get("sec-websocket-protocol") ?? "")
-    .split(",").map((p) => p.trim());
-  const { socket, response } = Deno.upgradeWebSocket(request, {
-    protocol: offered.includes(SUBPROTOCOL) ? SUBPROTOCOL : undefined,
-    idleTimeout: 30,
-  });
-  const session = new ClientSession(socket, filter, deps.maxBufferedBytes);
-  socket.onopen = () => {
+  return acceptUpgrade(upgrade, (socket) => {
+    const session = new ClientSession(socket, filter, deps.maxBufferedBytes);
+    const client: SocketClient = { session, principal };
+    session.expireIn(expiresInMs(principal, deps));
     deps.fanout.add(session);
+    let closed = false;
+    const gone = () => {
+      if (closed) return;
+      closed = true;
+      deps.fanout.remove(session);
+      session.close(1000, "");
+      onClosed();
+    };
+    socket.on("message", (data, isBinary) => onClientMessage(client, data, isBinary, deps));
+    socket.on("close", gone);
+    socket.on("error", gone); // a message past MAX_CLIENT_MESSAGE_HARD: ws has closed it with 1009
     startSession(session, lastEventId, deps).catch((error) => {
       deps.logger.warn("could not start a client; closing it", { error });
       session.close(1011, "could not load the current state");
     });
-  };
-  socket.onmessage = (message) => onClientMessage(session, message.data);
-  socket.onclose = () => deps.fanout.remove(session);
-  socket.onerror = () => deps.fanout.remove(session);
-  return response;
+  });
+}
+
+interface SocketClient {
+  readonly session: ClientSession;
+  principal: Principal;
+}
+
+function expiresInMs(principal: Principal, deps: WsDeps): number {
+  return principal.expiresAt.getTime() + deps.authority.clockSkewS * 1000 - deps.now().getTime();
 }
 
 /** Replays what a resuming client missed, or sends a snapshot; then live events follow. */
@@ -137,23 +162,18 @@ async function missedSince(lastEventId: string, deps: WsDeps): Promise<LiveEvent
   if (entries.length > deps.maxReplay || entries.some((e) => e.type === "state.restored")) {
     return undefined;
   }
-  return entries.map((e) => new LiveEvent(deps.enrich(e)));
+  return (await deps.prepare(entries)).map((e) => new LiveEvent(e));
 }
 
-/** Size of a received message: text length (UTF-16 units, at least its code points) or bytes. */
-function messageSize(data: unknown): number {
-  if (typeof data === "string") return data.length;
-  if (data instanceof ArrayBuffer) return data.byteLength;
-  if (data instanceof Blob) return data.size;
-  return 0;
-}
-
-function onClientMessage(session: ClientSession, data: unknown): void {
-  if (messageSize(data) > MAX_CLIENT_MESSAGE_HARD) {
-    session.close(CLOSE_MESSAGE_TOO_BIG, "message too big");
-    return;
-  }
-  if (typeof data !== "string" || data.length > MAX_CLIENT_MESSAGE) {
+function onClientMessage(
+  client: SocketClient,
+  raw: RawData,
+  isBinary: boolean,
+  deps: WsDeps,
+): void {
+  const { session } = client;
+  const data = isBinary ? undefined : raw.toString();
+  if (data === undefined || data.length > MAX_CLIENT_MESSAGE) {
     session.send(errorMessage("messages must be JSON text of at most 1 KiB"));
     return;
   }
@@ -166,16 +186,47 @@ function onClientMessage(session: ClientSession, data: unknown): void {
   }
   const type = (message as { type?: unknown })?.type;
   if (type === "ping") {
-    session.send(JSON.stringify({ type: "pong", at: new Date().toISOString() }));
+    session.send(JSON.stringify({ type: "pong", at: deps.now().toISOString() }));
+  } else if (type === "auth") {
+    renew(client, (message as { token?: unknown }).token, deps);
   } else {
     session.send(
       errorMessage(
         `unknown message type ${
           JSON.stringify(type ?? null)?.slice(0, 40)
-        }; only "ping" is accepted`,
+        }; only "ping" and "auth" are accepted`,
       ),
     );
   }
+}
+
+/**
+ * `{"type":"auth","token":…}`: a renewed token of the same session moves the socket's
+ * deadline; anything else is refused and the old deadline stands.
+ */
+async function renew(client: SocketClient, token: unknown, deps: WsDeps): Promise<void> {
+  const { session } = client;
+  if (typeof token !== "string" || token === "") {
+    session.send(errorMessage("auth needs the renewed token in token"));
+    return;
+  }
+  let renewed: Principal;
+  try {
+    renewed = await verifyToken(token, deps.authority, deps.now());
+  } catch (error) {
+    session.send(
+      errorMessage(`token refused: ${error instanceof TokenError ? error.message : "invalid"}`),
+    );
+    return;
+  }
+  const was = client.principal;
+  if (renewed.sessionId !== was.sessionId || renewed.role !== was.role) {
+    session.send(errorMessage("token refused: it is not a renewal of this socket's token"));
+    return;
+  }
+  client.principal = renewed;
+  session.expireIn(expiresInMs(renewed, deps));
+  session.send(JSON.stringify({ type: "auth.ok", expiresAt: renewed.expiresAt.toISOString() }));
 }
 
 function errorMessage(message: string): string {

@@ -1,5 +1,5 @@
 /** intake's configuration, read once from the environment. */
-import { type CommonConfig, readCommonConfig } from "../../config/common.ts";
+import { type CommonConfig, metricsPort, readCommonConfig } from "../../config/common.ts";
 import {
   bool,
   ConfigError,
@@ -14,6 +14,8 @@ import { MIN_ORDER_ID_SECRET_LENGTH } from "../../adapters/ids/order_ids.ts";
 export interface IntakeConfig extends CommonConfig {
   readonly grpcHost: string;
   readonly grpcPort: number;
+  /** Prometheus /metrics; 0: none. */
+  readonly metricsPort: number;
   readonly defaultKitchenId: string;
   readonly kafkaSendTimeoutMs: number;
   /** Largest CreateOrder request accepted, in bytes. */
@@ -98,6 +100,7 @@ export function readIntakeConfig(env: Env = Deno.env.toObject()): IntakeConfig {
     ...readCommonConfig(env, "intake"),
     grpcHost: text(env, "GRPC_HOST", "0.0.0.0"),
     grpcPort: integer(env, "GRPC_PORT", 50051, { min: 0, max: 65_535 }),
+    metricsPort: metricsPort(env),
     defaultKitchenId: text(env, "DEFAULT_KITCHEN_ID", "main"),
     kafkaSendTimeoutMs: integer(env, "KAFKA_SEND_TIMEOUT_MS", 5_000, { min: 100, max: 60_000 }),
     maxRequestBytes: integer(env, "GRPC_MAX_REQUEST_BYTES", 64 * 1024, { min: 1024, max: 4 << 20 }),

@@ -27,6 +27,7 @@ import {
 import { loadMenu, MENU_CHANGED_CHANNEL } from "../../adapters/postgres/menu_repository.ts";
 import { OrderStore } from "../../adapters/postgres/order_store.ts";
 import { createPool } from "../../adapters/postgres/pool.ts";
+import { DATABASE_CONNECTIONS } from "../../config/database_connections.ts";
 import { connectRedis, createRedis } from "../../adapters/redis/client.ts";
 import { EventStream } from "../../adapters/redis/event_stream.ts";
 import { RedisOrderSnapshots } from "../../adapters/redis/order_snapshots.ts";
@@ -34,9 +35,11 @@ import { RedisSlotReservations } from "../../adapters/redis/slot_reservations.ts
 import { requestStatusChange } from "../../app/request_status_change.ts";
 import type { KitchenConfig } from "../../domain/kitchen.ts";
 import { OrderServiceService } from "../../gen/ovenline/v1/order_service.ts";
+import { observeConsumerLag } from "../../observability/consumer_lag_gauge.ts";
 import { startCreateOrderMetrics } from "../../observability/create_order_metrics.ts";
 import { inOrderLinkedSpan } from "../../observability/linked_span.ts";
 import { createLogger, parseLevel } from "../../observability/logger.ts";
+import { serveMetrics } from "../../observability/metrics_server.ts";
 import { RefreshingValue } from "../shared/refreshing_value.ts";
 import { readIntakeConfig } from "./config.ts";
 import { OrderWatchers } from "./order_watchers.ts";
@@ -52,7 +55,7 @@ const clock = { now: () => new Date() };
 
 const pool = createPool(config.databaseUrl, {
   applicationName: "ovenline-intake",
-  max: 4,
+  max: DATABASE_CONNECTIONS.intake.pool,
   onIdleError: (error) => logger.warn("idle PostgreSQL connection failed", { error }),
 });
 const redis = createRedis({ ...config.redis, autoPipelining: true }, "ovenline-intake");
@@ -228,12 +231,22 @@ const server = await startGrpcServer(
     ),
   }],
 );
+// The group's lag, reported here too: it stays visible while no consumer runs.
+const lagGauge = observeConsumerLag(
+  kafka,
+  config.ordersTopic,
+  config.consumerGroup,
+  (error) => logger.debug("reading consumer lag failed", { error }),
+);
+const metrics = config.metricsPort ? serveMetrics(config.metricsPort) : undefined;
 server.setServing(true);
 logger.info("intake serving", { port: server.port, topic: config.ordersTopic });
 
 const shutdown = async () => {
   await server.shutdown(config.shutdownGraceMs);
   stopKeyRefresh();
+  await metrics?.shutdown();
+  await lagGauge.close();
   menu.stop();
   kitchens.stop();
   await changes.close();

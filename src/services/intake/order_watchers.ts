@@ -6,11 +6,13 @@
 import type { EventStream, StreamEntry } from "../../adapters/redis/event_stream.ts";
 import { OrderNotFoundError, WatchExpiredError, WatchLimitError } from "../../domain/errors.ts";
 import type { Order } from "../../domain/order.ts";
+import type { OrderWithoutCustomer } from "../../domain/personal_data.ts";
 import type { OrderReader } from "../../domain/ports.ts";
 import { isTerminal } from "../../domain/status.ts";
 import type { Logger } from "../../observability/logger.ts";
 
-type Watcher = (order: Order) => void;
+/** Orders from the stream lack the customer (see withoutPersonalData). */
+type Watcher = (order: OrderWithoutCustomer) => void;
 
 /** How many watches at once, and for how long (docs/security.md). */
 export interface WatchLimits {
@@ -95,12 +97,15 @@ export class OrderWatchers {
       expire = reject;
     });
     finished.catch(() => {}); // awaited below; it may expire before that
-    const watcher: Watcher = (order) => {
-      if (order.version <= lastVersion) return;
-      lastVersion = order.version;
+    let first: Order | undefined;
+    const watcher: Watcher = (seen) => {
+      if (seen.version <= lastVersion) return;
+      lastVersion = seen.version;
+      // Stream entries carry no personal data; the customer is the one the first read found.
+      const order = { customer: first?.customer, deliveryAddress: first?.deliveryAddress, ...seen };
       if (order.status !== lastStatus) {
         lastStatus = order.status;
-        onOrder(order);
+        onOrder(order as Order);
       }
       if (isTerminal(order.status)) finish();
     };
@@ -117,6 +122,7 @@ export class OrderWatchers {
       await this.#ensureFollowing();
       const current = await this.orders.get(orderId);
       if (!current) throw new OrderNotFoundError(orderId);
+      first = current;
       watcher(current);
       await finished;
     } finally {
@@ -171,7 +177,7 @@ export class OrderWatchers {
       }
       const set = entry.orderId ? this.#watchers.get(entry.orderId) : undefined;
       if (!set || !entry.order) continue;
-      const order = JSON.parse(entry.order) as Order;
+      const order = JSON.parse(entry.order) as OrderWithoutCustomer;
       for (const w of set) w(order);
     }
   }

@@ -132,7 +132,7 @@ export async function placeOrder(
   if (outcome.kind !== "existing" && outcome.kind !== "reserved") {
     if (outcome.kind === "key_reused") throw new IdempotencyKeyReusedError(valid.idempotencyKey);
     if (outOfStock.length > 0) throw new OutOfStockError(outOfStock);
-    if (plan.kind === "closed") throw new KitchenClosedError(plan.reason, plan.nextOpening);
+    if (plan.kind === "closed") throw new KitchenClosedError(plan.reason, plan.nextOpening, now);
     if (tooLarge) {
       throw new OrderTooLargeError(kitchen.id, weight, slotCap, UNIT_NAMES[kitchen.capacityUnit]);
     }

@@ -2,7 +2,9 @@
 import type { KubeSettings } from "../../adapters/kubernetes/kube_config.ts";
 import type { LeaseSettings } from "../../adapters/kubernetes/leader_lease.ts";
 import type { RedisSettings } from "../../adapters/redis/client.ts";
+import { redisSettings } from "../../config/common.ts";
 import { ConfigError, type Env, integer, optionalText, text } from "../../config/env.ts";
+import { databaseUrl } from "../../config/tls_ca.ts";
 
 export interface KitchenOperatorConfig {
   readonly logLevel: string | undefined;
@@ -35,8 +37,8 @@ export function readKitchenOperatorConfig(env: Env = Deno.env.toObject()): Kitch
   }
   return {
     logLevel: optionalText(env, "LOG_LEVEL"),
-    databaseUrl: text(env, "DATABASE_URL"),
-    redis: { url: text(env, "REDIS_URL"), password: optionalText(env, "REDIS_PASSWORD") },
+    databaseUrl: databaseUrl(env),
+    redis: redisSettings(env),
     kube: { kubeconfigPath: optionalText(env, "KUBECONFIG") },
     namespace,
     lease: {
@@ -55,5 +57,5 @@ export function readKitchenOperatorConfig(env: Env = Deno.env.toObject()): Kitch
 
 /** File mode (apply_cli.ts): only where the live configuration is. */
 export function readKitchenFilesConfig(env: Env = Deno.env.toObject()): { databaseUrl: string } {
-  return { databaseUrl: text(env, "DATABASE_URL") };
+  return { databaseUrl: databaseUrl(env) };
 }

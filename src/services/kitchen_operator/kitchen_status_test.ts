@@ -122,3 +122,58 @@ Deno.test("todayLoad() sums today's slot loads against the day's capacity", asyn
   assert.equal(today.fill, "2%");
   assert.equal(today.unit, "value");
 });
+
+/** A week in which every day differs: closed, split, around the clock, and past midnight. */
+const VARIED_WEEK = {
+  tue: [{ open: "10:00", close: "14:00" }, { open: "15:00", close: "18:00" }], // 28 slots
+  wed: [{ open: "00:00", close: "24:00" }], // 96
+  thu: [{ open: "18:00", close: "02:00" }], // 32
+  fri: [{ open: "06:00", close: "23:00" }], // 68
+  sat: [{ open: "11:00", close: "03:00" }], // 64 (60 or 68 across a DST change)
+  sun: [{ open: "03:00", close: "22:00" }], // 76
+};
+
+Deno.test("todayLoad() counts the business day at its clock's instant: each weekday, around midnight, month and year ends, DST changes", async () => {
+  // [local time in the zone, zone, expected business date, expected slots]
+  const cases: [string, string, string, number][] = [
+    ["2027-03-01T12:00", "Europe/Berlin", "2027-03-01", 0], // Monday: closed
+    ["2027-03-02T12:00", "Europe/Berlin", "2027-03-02", 28],
+    ["2027-03-03T12:00", "Europe/Berlin", "2027-03-03", 96],
+    ["2027-03-04T12:00", "Europe/Berlin", "2027-03-04", 32], // opens tonight
+    ["2027-03-05T01:00", "Europe/Berlin", "2027-03-04", 32], // Thursday's opening, after midnight
+    ["2027-03-05T12:00", "Europe/Berlin", "2027-03-05", 68],
+    ["2027-03-06T12:00", "Europe/Berlin", "2027-03-06", 64],
+    ["2027-03-07T02:59", "Europe/Berlin", "2027-03-06", 64], // Saturday's, a minute before it closes
+    ["2027-03-07T03:00", "Europe/Berlin", "2027-03-07", 76],
+    ["2027-03-07T23:59", "Europe/Berlin", "2027-03-07", 76],
+    ["2027-03-08T00:01", "Europe/Berlin", "2027-03-08", 0],
+    ["2027-03-31T23:59", "Europe/Berlin", "2027-03-31", 96], // month end (Wednesday)
+    ["2027-04-01T00:01", "Europe/Berlin", "2027-04-01", 32],
+    ["2027-12-31T23:59", "Europe/Berlin", "2027-12-31", 68], // New Year's Eve (Friday)
+    ["2028-01-01T00:01", "Europe/Berlin", "2028-01-01", 64],
+    // Saturday 11:00 to Sunday 03:00 across the DST change: 15 h in spring, 17 h in autumn.
+    ["2027-03-28T01:59", "Europe/Berlin", "2027-03-27", 60],
+    ["2027-03-28T12:00", "Europe/Berlin", "2027-03-28", 76],
+    ["2027-10-31T02:30", "Europe/Berlin", "2027-10-30", 68],
+    ["2027-03-14T01:59", "America/New_York", "2027-03-13", 60],
+    ["2027-11-07T01:30", "America/New_York", "2027-11-06", 68],
+    ["2027-11-07T12:00", "America/New_York", "2027-11-07", 76],
+    // Far from UTC: Kiritimati's Monday noon is Sunday in UTC, Pago Pago's Tuesday noon Tuesday
+    // night.
+    ["2027-03-01T12:00", "Pacific/Kiritimati", "2027-03-01", 0],
+    ["2027-03-02T12:00", "Pacific/Pago_Pago", "2027-03-02", 28],
+  ];
+  for (const [local, zone, date, slots] of cases) {
+    const kitchen = { ...DEFAULT_KITCHEN, timeZone: zone, capacity: 10, hours: VARIED_WEEK };
+    const now = new Date(
+      Temporal.PlainDateTime.from(local).toZonedDateTime(zone).epochMilliseconds,
+    );
+    const today = await todayLoad(kitchen, now, (ids) => Promise.resolve(ids.map(() => 1)));
+    const what = `${local} ${zone}`;
+    assert.equal(today.date, date, what);
+    assert.equal(today.slots, slots, what);
+    assert.equal(today.booked, slots, what);
+    assert.equal(today.capacity, 10 * slots, what);
+    assert.equal(today.asOf, now.toISOString(), what);
+  }
+});

@@ -9,6 +9,7 @@ import { loadKubeConfig } from "../../adapters/kubernetes/kube_config.ts";
 import { LeaderLease } from "../../adapters/kubernetes/leader_lease.ts";
 import { getKitchenRecord, saveKitchen } from "../../adapters/postgres/kitchen_repository.ts";
 import { createPool } from "../../adapters/postgres/pool.ts";
+import { DATABASE_CONNECTIONS } from "../../config/database_connections.ts";
 import { connectRedis, createRedis } from "../../adapters/redis/client.ts";
 import { LiveOrders } from "../../adapters/redis/live_orders.ts";
 import { createLogger, parseLevel } from "../../observability/logger.ts";
@@ -24,7 +25,7 @@ const logger = createLogger(
 
 const pool = createPool(config.databaseUrl, {
   applicationName: "ovenline-kitchen-operator",
-  max: 3,
+  max: DATABASE_CONNECTIONS.kitchen_operator.pool,
   onIdleError: (error) => logger.warn("idle PostgreSQL connection failed", { error }),
 });
 const redis = createRedis(config.redis, "ovenline-kitchen-operator");

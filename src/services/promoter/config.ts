@@ -1,5 +1,6 @@
 /** The promoter's configuration, read once from the environment. */
-import { type Env, integer, optionalText, text } from "../../config/env.ts";
+import { metricsPort, redisSettings } from "../../config/common.ts";
+import { type Env, integer, optionalText } from "../../config/env.ts";
 import type { RedisSettings } from "../../adapters/redis/client.ts";
 
 export interface PromoterConfig {
@@ -9,14 +10,17 @@ export interface PromoterConfig {
   readonly tickMs: number;
   readonly batchSize: number;
   readonly healthPort: number;
+  /** Prometheus /metrics; 0: none. */
+  readonly metricsPort: number;
 }
 
 export function readPromoterConfig(env: Env = Deno.env.toObject()): PromoterConfig {
   return {
     logLevel: optionalText(env, "LOG_LEVEL"),
-    redis: { url: text(env, "REDIS_URL"), password: optionalText(env, "REDIS_PASSWORD") },
+    redis: redisSettings(env),
     tickMs: integer(env, "PROMOTER_TICK_MS", 100, { min: 10, max: 1_000 }),
     batchSize: integer(env, "PROMOTER_BATCH", 500, { min: 1, max: 10_000 }),
     healthPort: integer(env, "PROMOTER_HEALTH_PORT", 8082, { min: 0, max: 65_535 }),
+    metricsPort: metricsPort(env),
   };
 }

@@ -5,6 +5,7 @@
 import { connectRedis, createRedis } from "../../adapters/redis/client.ts";
 import { DueOrders } from "../../adapters/redis/due_orders.ts";
 import { createLogger, parseLevel } from "../../observability/logger.ts";
+import { serveMetrics } from "../../observability/metrics_server.ts";
 import { recordPromotionDelay } from "../../observability/pipeline_metrics.ts";
 import { serveHealth } from "../shared/health_server.ts";
 import { readPromoterConfig } from "./config.ts";
@@ -27,12 +28,14 @@ const loop = runPromotionLoop(new DueOrders(redis), { now: () => new Date() }, l
 const health = serveHealth(config.healthPort, async () => {
   await redis.ping();
 });
+const metrics = config.metricsPort ? serveMetrics(config.metricsPort) : undefined;
 logger.info("promoter running", { tickMs: config.tickMs });
 
 const shutdown = async () => {
   stop.abort();
   await loop;
   await health.shutdown();
+  await metrics?.shutdown();
   redis.disconnect();
   Deno.exit(0);
 };

@@ -1,8 +1,8 @@
-/** The token tool's configuration: the hub's signing key. */
-import { ConfigError, type Env, text } from "../../config/env.ts";
+/** The token tool's configuration: the hub's key set and token rules (src/config/auth.ts). */
+import type { TokenAuthority } from "../../adapters/http/bearer_tokens.ts";
+import { readTokenAuthority } from "../../config/auth.ts";
+import type { Env } from "../../config/env.ts";
 
-export function readSigningKey(env: Env = Deno.env.toObject()): string {
-  const key = text(env, "AUTH_JWT_SECRET");
-  if (key.length < 32) throw new ConfigError("AUTH_JWT_SECRET must be at least 32 characters");
-  return key;
+export function readAuthority(env: Env = Deno.env.toObject()): TokenAuthority {
+  return readTokenAuthority(env);
 }

@@ -1,7 +1,14 @@
-/** Orders: active, scheduled, one, status change, cancel. */
-import { Hono } from "hono";
+/**
+ * Orders: active, scheduled, one, status change, cancel; and the manager's
+ * logged reveal of a customer's contact. Every order is shown as the caller's
+ * role may see it (src/domain/personal_data.ts).
+ */
+import { type Context, Hono } from "hono";
 import { BadRequestError, NotFoundError } from "../../../adapters/http/errors.ts";
 import type { Order } from "../../../domain/order.ts";
+import { showOrder } from "../../../domain/personal_data.ts";
+import type { Logger } from "../../../observability/logger.ts";
+import { viewFor } from "../order_views.ts";
 import { type OrderStatus, parseStatus } from "../../../domain/status.ts";
 import { requireRole } from "../access.ts";
 import { jsonObject, optionalString } from "../request_body.ts";
@@ -18,6 +25,7 @@ export interface OrderRoutesDeps {
     reason?: string,
   ) => Promise<Order>;
   readonly kitchenId: (requested: string | undefined) => string;
+  readonly logger: Logger;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -34,19 +42,43 @@ function orderId(raw: string): string {
 
 export function orderRoutes(deps: OrderRoutesDeps): Hono<HubEnv> {
   const app = new Hono<HubEnv>();
-  app.get(
-    "/active",
-    async (c) => c.json({ orders: await deps.active(deps.kitchenId(c.req.query("kitchen"))) }),
-  );
-  app.get(
-    "/scheduled",
-    async (c) => c.json({ orders: await deps.scheduled(deps.kitchenId(c.req.query("kitchen"))) }),
-  );
+  const shown = (c: Context<HubEnv>, order: Order) =>
+    showOrder(order, viewFor(c.get("principal").role));
+  app.get("/active", async (c) => {
+    const orders = await deps.active(deps.kitchenId(c.req.query("kitchen")));
+    return c.json({ orders: orders.map((o) => shown(c, o)) });
+  });
+  app.get("/scheduled", async (c) => {
+    const orders = await deps.scheduled(deps.kitchenId(c.req.query("kitchen")));
+    return c.json({ orders: orders.map((o) => shown(c, o)) });
+  });
   app.get("/:id", async (c) => {
     const id = orderId(c.req.param("id"));
     const order = await deps.get(id);
     if (!order) throw new NotFoundError(`order ${id} not found`);
-    return c.json(order);
+    return c.json(shown(c, order));
+  });
+  // The full phone, for a manager who has to call the customer: an explicit action, logged.
+  app.post("/:id/contact", async (c) => {
+    const id = orderId(c.req.param("id"));
+    const body = c.req.header("content-length") === "0" ? {} : await jsonObject(c);
+    const reason = optionalString(body, "reason", 200);
+    requireRole(c, "manager");
+    const order = await deps.get(id);
+    if (!order) throw new NotFoundError(`order ${id} not found`);
+    deps.logger.info("customer contact revealed", {
+      audit: "contact_revealed",
+      orderId: id,
+      actor: c.get("actor"),
+      reason,
+    });
+    return c.json({
+      orderId: id,
+      firstName: order.customer.firstName,
+      lastName: order.customer.lastName,
+      phone: order.customer.phone,
+      deliveryAddress: order.deliveryAddress,
+    });
   });
   app.put("/:id/status", async (c) => {
     const id = orderId(c.req.param("id"));
@@ -67,7 +99,7 @@ export function orderRoutes(deps: OrderRoutesDeps): Hono<HubEnv> {
     const reason = optionalString(body, "reason", 200);
     requireRole(c, status === "cancelled" ? "manager" : "kitchen");
     const order = await deps.changeStatus(id, status, c.get("actor"), reason);
-    return c.json({ order }, 202);
+    return c.json({ order: shown(c, order) }, 202);
   });
   app.post("/:id/cancel", async (c) => {
     const id = orderId(c.req.param("id"));
@@ -75,7 +107,7 @@ export function orderRoutes(deps: OrderRoutesDeps): Hono<HubEnv> {
     const reason = optionalString(body, "reason", 200);
     requireRole(c, "manager");
     const order = await deps.changeStatus(id, "cancelled", c.get("actor"), reason);
-    return c.json({ order }, 202);
+    return c.json({ order: shown(c, order) }, 202);
   });
   return app;
 }

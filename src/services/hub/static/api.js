@@ -39,11 +39,12 @@ export function createApi({ base, token, fetchImpl = globalThis.fetch.bind(globa
    * @param {"GET" | "PUT" | "POST"} method
    * @param {string} path e.g. "orders/active?kitchen=main" (under api/v1/erp/)
    * @param {unknown} [body]
+   * @param {string | undefined} [bearer] the token to send (the page's own by default)
    */
-  async function call(method, path, body) {
+  async function call(method, path, body, bearer = token()) {
     const url = new URL(`api/v1/erp/${path}`, base);
     /** @type {Record<string, string>} */
-    const headers = { Accept: "application/json", ...authHeaders(token()) };
+    const headers = { Accept: "application/json", ...authHeaders(bearer) };
     if (body !== undefined) headers["Content-Type"] = "application/json";
     let response;
     try {
@@ -92,6 +93,14 @@ export function createApi({ base, token, fetchImpl = globalThis.fetch.bind(globa
     setStatus: (orderId, status) => call("PUT", `orders/${id(orderId)}/status`, { status }),
     /** @param {string} orderId @param {string} [reason] */
     cancel: (orderId, reason) => call("POST", `orders/${id(orderId)}/cancel`, { reason }),
+    /** @param {string} orderId the customer's full phone: a manager's explicit, logged action */
+    revealContact: (orderId) => call("POST", `orders/${id(orderId)}/contact`, {}),
+    /**
+     * Trades `current` (still valid) for a fresh token of the same session.
+     * @param {string} current
+     * @returns {Promise<string>}
+     */
+    renewToken: async (current) => (await call("POST", "token", undefined, current)).token,
     menu: () => call("GET", "menu"),
     /**
      * @param {"pizzas" | "extras"} kind

@@ -6,7 +6,8 @@
 /**
  * @param {string} tag
  * @param {Record<string, unknown> | null} [props] attributes; `on…` functions become listeners;
- *   `dataset` an object of data-* values; false/null/undefined attributes are left out
+ *   `dataset` an object of data-* values, `style` an object of CSS properties;
+ *   false/null/undefined attributes are left out
  * @param {...(Node | string | number | null | undefined | false | (Node | string)[])} children
  * @returns {HTMLElement}
  */
@@ -18,6 +19,11 @@ export function h(tag, props, ...children) {
       el.addEventListener(key.slice(2), /** @type {EventListener} */ (value));
     } else if (key === "dataset") {
       Object.assign(el.dataset, value);
+    } else if (key === "style") {
+      // Through CSSOM: the pages' Content-Security-Policy refuses style attributes.
+      for (const [name, v] of Object.entries(/** @type {Record<string, string>} */ (value))) {
+        el.style.setProperty(name, v);
+      }
     } else if (key === "value" && "value" in el) {
       /** @type {HTMLInputElement} */ (el).value = String(value);
     } else if (key === "checked" && "checked" in el) {

@@ -2,7 +2,7 @@
  * The shift manager's dashboard: today's slots against capacity (live from `slots.updated`),
  * active and scheduled orders (live), capacity and opening hours, menu prices and the stop-list.
  *
- * Query: ?kitchen=<id> (default kitchen if absent), ?lang=ru|en, ?token=….
+ * Query: ?kitchen=<id> (default kitchen if absent), ?lang=ru|en, #token=… (kept, then removed from the address bar).
  */
 import { byId, h, replaceChildren } from "./dom.js";
 import { formatTime } from "./format.js";
@@ -127,6 +127,20 @@ async function cancelOrder(order) {
   }
 }
 
+/** @type {Map<string, string>} order id → full phone a manager asked to see (this page only) */
+const revealed = new Map();
+
+/** @param {import("./kds_state.js").Order} order */
+async function revealContact(order) {
+  try {
+    const contact = await page.api.revealContact(order.id);
+    revealed.set(order.id, contact.phone);
+    render();
+  } catch (error) {
+    fail(error);
+  }
+}
+
 let renderQueued = false;
 function scheduleRender() {
   if (renderQueued) return;
@@ -144,6 +158,8 @@ function render() {
     timeZone: kitchen?.timeZone,
     nowMs: serverNow(),
     onCancel: cancelOrder,
+    onReveal: revealContact,
+    revealed,
   };
   const current = renderSlots(slotsEl, sortedSlots(state), ctx);
   if (current && !scrolledToNow) {
@@ -191,4 +207,5 @@ setInterval(refreshSlots, SLOTS_REFRESH_MS);
 
 loadKitchen();
 render();
+page.onTokenRenewed((token) => socket.authenticate(token));
 socket.start();

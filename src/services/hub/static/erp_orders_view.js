@@ -11,7 +11,9 @@ import { ageMs } from "./kds_state.js";
 /**
  * @typedef {{ lang: import("./i18n.js").Lang, t: (k: string, p?: object) => string,
  *   timeZone: string | undefined, nowMs: number,
- *   onCancel: (order: import("./kds_state.js").Order) => void }} OrdersContext
+ *   onCancel: (order: import("./kds_state.js").Order) => void,
+ *   onReveal: (order: import("./kds_state.js").Order) => void,
+ *   revealed: Map<string, string> }} OrdersContext
  */
 
 /**
@@ -64,7 +66,7 @@ export function renderOrders(tbody, orders, kind, ctx) {
           : h("td", null, formatTime(order.visibleAt, ctx.timeZone, ctx.lang)),
         h("td", { class: "items" }, itemsSummary(order, ctx)),
         h("td", { class: "money" }, formatMoney(Number(order.totalPriceKopecks), ctx.lang)),
-        h("td", null, customerText(order)),
+        customerCell(order, ctx),
         h(
           "td",
           null,
@@ -98,13 +100,36 @@ function itemsSummary(order, ctx) {
   }).join("; ");
 }
 
-/** @param {import("./kds_state.js").Order} order */
-function customerText(order) {
+/**
+ * The customer's name and phone, masked as the hub sends it to managers; "show" asks the hub for
+ * the full number (logged there) and puts it in the cell.
+ * @param {import("./kds_state.js").Order} order
+ * @param {OrdersContext} ctx
+ */
+function customerCell(order, ctx) {
   const c =
     /** @type {{ firstName?: string, lastName?: string, phone?: string } | undefined} */ (order
       .customer);
-  if (!c) return "";
-  return `${[c.firstName, c.lastName].filter(Boolean).join(" ")} ${c.phone ?? ""}`.trim();
+  const cell = h("td", { class: "customer" });
+  if (!c) return cell;
+  const name = [c.firstName, c.lastName].filter(Boolean).join(" ");
+  cell.append(h("span", { class: "customer-name" }, name));
+  const full = ctx.revealed.get(order.id);
+  if (full) {
+    cell.append(" ", h("span", { class: "customer-phone", dataset: { full: "true" } }, full));
+  } else if (c.phone) {
+    cell.append(" ", h("span", { class: "customer-phone" }, c.phone));
+    cell.append(
+      " ",
+      h("button", {
+        type: "button",
+        class: "small reveal",
+        title: ctx.t("erp.revealTitle"),
+        onclick: () => ctx.onReveal(order),
+      }, ctx.t("erp.reveal")),
+    );
+  }
+  return cell;
 }
 
 /**

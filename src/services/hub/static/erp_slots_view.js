@@ -53,7 +53,7 @@ export function renderSlots(container, slots, ctx) {
         },
         h("span", {
           class: "slot-fill",
-          style: `width: ${Math.min(100, ratio * 100).toFixed(1)}%`,
+          style: { width: `${Math.min(100, ratio * 100).toFixed(1)}%` },
         }),
       ),
       h(

@@ -4,7 +4,7 @@
  * a status over REST, the recall list, the station filter and the new-order sound.
  *
  * Query: ?kitchen=<id> (default kitchen if absent), ?station=<name>|all, ?warn=5&late=8 (age
- * colours, minutes), ?lang=ru|en, ?token=… (kept, then removed from the address bar).
+ * colours, minutes), ?lang=ru|en, #token=… (kept, then removed from the address bar).
  */
 import { byId } from "./dom.js";
 import { formatTime } from "./format.js";
@@ -305,4 +305,5 @@ setInterval(() => {
 
 if (kitchenId) loadKitchen(kitchenId);
 render();
+page.onTokenRenewed((token) => socket.authenticate(token));
 socket.start();

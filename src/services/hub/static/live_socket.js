@@ -4,7 +4,9 @@
  * where it left off by sending the last event id it processed (`lastEventId`), so the hub replays
  * what was missed or sends a fresh snapshot (docs/hub-api.md). It pings to notice a dead link
  * (tablet Wi-Fi drops silently), and stops only for "access denied" (4401/4403) or a bad query
- * (4400). No DOM: the WebSocket class and timers are injected, so tests drive it with fakes.
+ * (4400). When the hub closes it because its token expired (4001) it reconnects at once with the
+ * page's current (renewed) token; `authenticate()` hands a renewed token to the open socket so
+ * that it is not closed at all. No DOM: the WebSocket class and timers are injected, so tests drive it with fakes.
  */
 
 /**
@@ -38,6 +40,7 @@ export const CLOSE = /** @type {const} */ ({
   unauthorized: 4401,
   forbidden: 4403,
   tooSlow: 4008,
+  tokenExpired: 4001,
   restarting: 1012,
   heartbeat: 4000,
 });
@@ -62,7 +65,7 @@ export function backoffDelay(attempt, backoff, random) {
 export function closeVerdict(code) {
   if (code === CLOSE.unauthorized || code === CLOSE.forbidden) return "denied";
   if (code === CLOSE.badQuery) return "failed";
-  if (code === CLOSE.tooSlow) return "resume-now";
+  if (code === CLOSE.tooSlow || code === CLOSE.tokenExpired) return "resume-now";
   return "retry";
 }
 
@@ -138,6 +141,16 @@ export class LiveSocket {
     this.#connect();
   }
 
+  /**
+   * Gives the hub a renewed token for this socket, which then stays open past the old one's expiry.
+   * @param {string} token
+   */
+  authenticate(token) {
+    try {
+      this.#ws?.send(JSON.stringify({ type: "auth", token }));
+    } catch { /* not open: the next connection offers the renewed token anyway */ }
+  }
+
   /** Skips the backoff wait (the device came back online or the page became visible). */
   reconnectNow() {
     if (this.#stopped || this.#state !== "offline") return;
@@ -188,6 +201,7 @@ export class LiveSocket {
       return; // not ours
     }
     if (!event || typeof event.type !== "string") return;
+    if (event.type === "auth.ok") return;
     if (event.type === "pong") {
       if (this.#pingSentMs > 0 && typeof event.at === "string") {
         this.#o.onPong?.({

@@ -1,13 +1,13 @@
 /**
  * What both pages share around their content: the language (Russian by default, `?lang=en` or the
- * toggle), the token (taken from `?token=` once), the REST client, the "offline — reconnecting"
+ * toggle), the token (taken from `#token=` once, and renewed before it expires), the REST client, the "offline — reconnecting"
  * banner, the "access denied" screen and short messages (toasts).
  *
  * The page markup provides #conn-banner, #denied, #toast and #lang-toggle, and marks fixed text
  * with data-i18n="key" (text) or data-i18n-title / data-i18n-aria-label (attributes).
  */
 import { createApi } from "./api.js";
-import { socketProtocols, storedToken, takeTokenFromUrl } from "./auth.js";
+import { socketProtocols, storedToken, takeTokenFromUrl, TokenKeeper } from "./auth.js";
 import { byId } from "./dom.js";
 import { otherLang, pickLang, translate } from "./i18n.js";
 
@@ -26,6 +26,14 @@ export function startPage({ onLangChange } = {}) {
   const token = () => storedToken(localStorage);
   const base = new URL(".", location.href).toString();
   const api = createApi({ base, token });
+  /** @type {((token: string) => void)[]} */
+  const renewedListeners = [];
+  new TokenKeeper({
+    store: localStorage,
+    renew: (current) => api.renewToken(current),
+    onRenewed: (fresh) => renewedListeners.forEach((listener) => listener(fresh)),
+    timers: { setTimeout: (fn, ms) => setTimeout(fn, ms), now: () => Date.now() },
+  }).start();
 
   const banner = byId("conn-banner");
   const denied = byId("denied");
@@ -94,6 +102,13 @@ export function startPage({ onLangChange } = {}) {
     },
     t,
     protocols: () => socketProtocols(token()),
+    /**
+     * Calls `listener` with each renewed token (the page hands it to its open socket).
+     * @param {(token: string) => void} listener
+     */
+    onTokenRenewed(listener) {
+      renewedListeners.push(listener);
+    },
     /**
      * Shows the socket's state (the banner while it is down). After the second failed attempt
      * in a row it asks the REST API whether the token is refused, and then calls `stop`.
