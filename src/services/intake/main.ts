@@ -15,7 +15,7 @@ import {
 import { CallGate } from "../../adapters/grpc/call_gate.ts";
 import { CallerIdentity } from "../../adapters/grpc/caller_identity.ts";
 import { RedisLookupMisses } from "../../adapters/redis/lookup_misses.ts";
-import { TokenBuckets } from "../../domain/token_buckets.ts";
+import { RateBuckets } from "../../domain/rate_buckets.ts";
 import { createKafka } from "../../adapters/kafka/client.ts";
 import { createIdempotentProducer, KafkaOrderLog } from "../../adapters/kafka/kafka_order_log.ts";
 import { RenewableProducer } from "../../adapters/kafka/renewable_producer.ts";
@@ -134,17 +134,13 @@ if (config.customerAuth.anonymous) {
 const { limits } = config;
 const gate = new CallGate(
   new CallerIdentity({ ...config.customerAuth, tokens }),
+  clock,
   {
-    perConnection: new TokenBuckets(
+    perConnection: new RateBuckets(
       limits.callsPerSecondPerConnection,
       limits.callsPerSecondPerConnection * 2,
-      clock,
     ),
-    perPeer: new TokenBuckets(
-      limits.callsPerSecondPerPeer,
-      limits.callsPerSecondPerPeer * 2,
-      clock,
-    ),
+    perPeer: new RateBuckets(limits.callsPerSecondPerPeer, limits.callsPerSecondPerPeer * 2),
   },
 );
 const access = new OrderAccess(orders, new RedisLookupMisses(redis, limits.lookupMisses));
