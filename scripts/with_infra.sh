@@ -36,17 +36,20 @@ if [ "$infra" = true ] && { [ -z "${DATABASE_URL:-}" ] || [ -z "${REDIS_URL:-}" 
   done <"$root/.infra/env"
 fi
 
-if [ -z "${AUTH_JWT_SECRET:-}" ]; then
-  key="$root/.infra/hub-signing-key"
-  if [ ! -s "$key" ]; then
+# Exports variable $1, when unset, as the random secret kept in .infra/$2 (made once).
+local_secret() {
+  [ -n "${!1:-}" ] && return 0
+  local file="$root/.infra/$2"
+  if [ ! -s "$file" ]; then
     mkdir -p "$root/.infra"
-    head -c 48 /dev/urandom | base64 | tr -d '\n/+=' >"$key.tmp.$$"
-    mv -n "$key.tmp.$$" "$key" 2>/dev/null || true
-    rm -f "$key.tmp.$$"
+    head -c 48 /dev/urandom | base64 | tr -d '\n/+=' >"$file.tmp.$$"
+    mv -n "$file.tmp.$$" "$file" 2>/dev/null || true
+    rm -f "$file.tmp.$$"
   fi
-  AUTH_JWT_SECRET="$(cat "$key")"
-  export AUTH_JWT_SECRET
-fi
+  export "$1=$(cat "$file")"
+}
+
+local_secret AUTH_JWT_SECRET hub-signing-key
 if [ -z "${CUSTOMER_JWKS_FILE:-}" ] && [ -z "${CUSTOMER_JWKS_URL:-}" ]; then
   keys="$root/.infra/customer-keys"
   if [ ! -s "$keys/jwks.json" ]; then
@@ -59,15 +62,5 @@ if [ -z "${CUSTOMER_JWKS_FILE:-}" ] && [ -z "${CUSTOMER_JWKS_URL:-}" ]; then
   export CUSTOMER_JWT_ISSUER="${CUSTOMER_JWT_ISSUER:-https://id.ovenline.local}"
   export CUSTOMER_JWT_AUDIENCE="${CUSTOMER_JWT_AUDIENCE:-ovenline-intake}"
 fi
-if [ -z "${ORDER_ID_SECRET:-}" ]; then
-  secret="$root/.infra/order-id-secret"
-  if [ ! -s "$secret" ]; then
-    mkdir -p "$root/.infra"
-    head -c 48 /dev/urandom | base64 | tr -d '\n/+=' >"$secret.tmp.$$"
-    mv -n "$secret.tmp.$$" "$secret" 2>/dev/null || true
-    rm -f "$secret.tmp.$$"
-  fi
-  ORDER_ID_SECRET="$(cat "$secret")"
-  export ORDER_ID_SECRET
-fi
+local_secret ORDER_ID_SECRET order-id-secret
 exec "$@"

@@ -81,6 +81,14 @@ function cancelWith(
   );
 }
 
+/** A client with a connection of its own (grpc-js otherwise shares one per address). */
+function ownConnection(stack: TestStack): OrderApi {
+  return new OrderApi(stack.api.address, {
+    credentials: credentials.createInsecure(),
+    options: { "grpc.use_local_subchannel_pool": 1 },
+  }, stack.customers);
+}
+
 const isError = (o: unknown): o is RichError => typeof (o as RichError).code === "number";
 
 /** How many of `outcomes` were refused with `code` and ErrorInfo `reason`. */
@@ -303,11 +311,7 @@ Deno.test("finding 1: calls per connection and per peer are limited before any t
     kitchens: [testKitchen()],
     env: { GRPC_CALLS_PER_S_PER_CONNECTION: "5", GRPC_CALLS_PER_S_PER_PEER: "20" },
   });
-  const connection = () =>
-    new OrderApi(stack.api.address, {
-      credentials: credentials.createInsecure(),
-      options: { "grpc.use_local_subchannel_pool": 1 },
-    }, stack.customers);
+  const connection = () => ownConnection(stack);
   /** A GetOrder of an order nobody has, signed in with `metadata` (a bad token costs as little). */
   const lookup = (api: OrderApi, metadata: Metadata) =>
     new Promise<RichError>((resolve) =>
@@ -477,12 +481,6 @@ Deno.test("finding 6: WatchOrder streams are capped per connection and per order
     },
   });
   const metadata = await stack.api.metadata(REAL_CUSTOMER);
-  /** A client with a connection of its own (grpc-js otherwise shares one per address). */
-  const ownConnection = () =>
-    new OrderApi(stack.api.address, {
-      credentials: credentials.createInsecure(),
-      options: { "grpc.use_local_subchannel_pool": 1 },
-    }, stack.customers);
   const open: ClientReadableStream<OrderStatusUpdate>[] = [];
   const served: { ended: Promise<ServiceError> }[] = [];
   /** Opens a watch; resolves "watching" at its first update, or with its error. */
@@ -509,7 +507,7 @@ Deno.test("finding 6: WatchOrder streams are capped per connection and per order
     await t.step(
       "500 streams on one channel: 16 are served, the rest refused at once",
       async () => {
-        const channel = ownConnection();
+        const channel = ownConnection(stack);
         const outcomes = await Promise.all(
           Array.from({ length: 500 }, (_, i) => watch(channel, ids[i % ids.length])),
         );
@@ -522,7 +520,7 @@ Deno.test("finding 6: WatchOrder streams are capped per connection and per order
           assert.equal(e.errorInfo?.metadata.scope, "connection");
         }
         // Another connection has its own 16.
-        const second = ownConnection();
+        const second = ownConnection(stack);
         const more = await Promise.all(ids.slice(0, 17).map((id) => watch(second, id)));
         assert.equal(more.filter((o) => o === "watching").length, 16);
       },
@@ -531,7 +529,7 @@ Deno.test("finding 6: WatchOrder streams are capped per connection and per order
     await t.step("one order: at most 8 streams, whatever the connections", async () => {
       const order = await stack.api.createOrder(seedExampleRequest({ kitchenId: kitchen.id }));
       const outcomes = await Promise.all(
-        Array.from({ length: 12 }, () => watch(ownConnection(), order.orderId)),
+        Array.from({ length: 12 }, () => watch(ownConnection(stack), order.orderId)),
       );
       assert.equal(outcomes.filter((o) => o === "watching").length, 8);
       for (const e of outcomes.filter(isError)) {

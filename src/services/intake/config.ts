@@ -10,6 +10,7 @@ import {
   text,
 } from "../../config/env.ts";
 import { MIN_ORDER_ID_SECRET_LENGTH } from "../../adapters/ids/order_ids.ts";
+import type { CustomerTokenSettings } from "../../adapters/auth/customer_tokens.ts";
 
 export interface IntakeConfig extends CommonConfig {
   readonly grpcHost: string;
@@ -43,17 +44,10 @@ export interface IntakeConfig extends CommonConfig {
 }
 
 export interface CustomerAuthConfig {
-  /** Customer JWTs, verified against the chain's key set (JWKS); absent: not accepted. */
-  readonly jwt?: {
+  /** Customer JWTs, verified against the chain's key set (a JWKS file or URL); absent: refused. */
+  readonly jwt?: CustomerTokenSettings & {
     readonly jwksFile?: string;
     readonly jwksUrl?: string;
-    readonly issuer: string;
-    readonly audience: string;
-    readonly algorithms: readonly string[];
-    /** The claim that carries the customer id ("sub" by default). */
-    readonly customerClaim: string;
-    readonly maxLifetimeSeconds: number;
-    readonly clockSkewSeconds: number;
   };
   /**
    * Client certificate subjects (their CN, or the whole subject as "CN=…,O=…") of trusted
