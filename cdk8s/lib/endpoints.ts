@@ -170,6 +170,16 @@ export const jwtSigningKey = credential({
   value: ref("auth.jwtSecret"),
 });
 
+// --- intake's order id key ----------------------------------------------------------------------
+
+export const orderIdSecret = credential({
+  existingSecret: ref("intake.orderIds.existingSecret"),
+  existingKey: ref("intake.orderIds.secretKey"),
+  own: "order-ids",
+  key: "order-id-secret",
+  value: ref("intake.orderIds.secret"),
+});
+
 // --- OpenTelemetry -------------------------------------------------------------------------------
 
 export const otlpEndpoint = ifElse(

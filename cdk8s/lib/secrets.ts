@@ -1,7 +1,8 @@
 /**
- * The chart's own Secrets: Redis's password, the hub's token key, the Kafka client's user (and
- * external password) and an external database's URL. Each is left out when values name an
- * existing Secret instead (or, for Kafka, when SASL is off).
+ * The chart's own Secrets: Redis's password, the hub's token key, intake's order id key and the
+ * customers' key set, the Kafka client's user (and external password) and an external database's
+ * URL. Each is left out when values name an existing Secret instead (or, for Kafka, when SASL is
+ * off; for the key set, when none is given).
  */
 import { and, type Expr, lit, not, v, when } from "./expr.ts";
 import { secretValue } from "./helpers.ts";
@@ -55,6 +56,27 @@ export function secrets(add: Add): void {
     generate: redisInRelease,
     gate: not(ref("redis.existingSecret")),
   });
+  generatedSecret(add, {
+    file: "order-ids-secret",
+    component: "intake",
+    suffix: "order-ids",
+    key: "order-id-secret",
+    value: ref("intake.orderIds.secret"),
+    generate: lit(true),
+    gate: not(ref("intake.orderIds.existingSecret")),
+  });
+  // The customers' public key set (not secret, but kept like the existingSecret that may replace it).
+  add(
+    "customer-keys-secret",
+    {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: objectMeta("intake", "customer-keys"),
+      type: "Opaque",
+      stringData: { "jwks.json": v(ref("intake.customers.jwks")) },
+    } satisfies k.ISecret,
+    and(ref("intake.customers.jwks"), not(ref("intake.customers.existingSecret"))),
+  );
   generatedSecret(add, {
     file: "hub-auth-secret",
     component: "hub",

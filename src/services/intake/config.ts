@@ -191,7 +191,9 @@ function customerAuthConfig(env: Env, tls: IntakeConfig["tls"]): CustomerAuthCon
       );
     }
   }
-  const trustedBackends = list(env, "TRUSTED_BFF_SUBJECTS", []);
+  // ";"-separated: a whole subject ("CN=bff,O=Chain") has commas of its own.
+  const trustedBackends = (optionalText(env, "TRUSTED_BFF_SUBJECTS") ?? "").split(";")
+    .map((s) => s.trim()).filter((s) => s !== "");
   if (trustedBackends.length > 0 && !tls?.clientCaFile) {
     throw new ConfigError(
       "TRUSTED_BFF_SUBJECTS needs mutual TLS: set GRPC_TLS_CLIENT_CA_FILE (and the server's " +
