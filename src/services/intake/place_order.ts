@@ -121,7 +121,10 @@ export async function placeOrder(
     customerId: valid.customerId,
     customerPhone: valid.customerPhone,
     rateLimit: deps.rateLimit,
-    fingerprint: deps.fingerprint?.(canonicalOrderRequest(valid)),
+    // Only a key can be reused: an order without one has a random id.
+    fingerprint: valid.idempotencyKey === ""
+      ? undefined
+      : deps.fingerprint?.(canonicalOrderRequest(valid)),
     peer: caller.peer !== undefined && deps.peerRateLimit
       ? { key: caller.peer, rateLimit: deps.peerRateLimit }
       : undefined,
