@@ -60,7 +60,7 @@ local keepAfterEnd = tonumber(ARGV[5])
 if redis.call('EXISTS', KEYS[1]) == 1 then
   local r = redis.call('HMGET', KEYS[1], 'state', 'slot_key', 'orders_key', 'weight', 'end_ms', 'fingerprint')
   -- The same key with another request is not a retry: refused before anything is written.
-  if r[6] and ARGV[14] ~= '' and r[6] ~= ARGV[14] then
+  if r[6] and r[6] ~= '' and ARGV[14] ~= '' and r[6] ~= ARGV[14] then
     return { 'KEY_REUSED' }
   end
   if r[1] ~= 'aborted' then
@@ -108,11 +108,13 @@ local openLimit = tonumber(ARGV[18])
 local openKey = 'customer:' .. ARGV[10] .. ':open'
 local heldInSlot = {}
 local settled = {}
+local lastEnd = 0
 if openLimit > 0 then
   local open = 0
   local firstEnd = nil
   local members = redis.call('ZRANGEBYSCORE', openKey, '(' .. nowMs, '+inf', 'WITHSCORES')
   for i = 1, #members, 2 do
+    lastEnd = math.max(lastEnd, tonumber(members[i + 1]))
     local b = redis.call('HMGET', 'order:slot:' .. members[i], 'state', 'status', 'slot_id', 'weight')
     local done = not b[1] or b[1] == 'released' or b[1] == 'aborted'
       or b[2] == 'ready' or b[2] == 'completed' or b[2] == 'cancelled'
@@ -141,8 +143,8 @@ local function countBooking(endMs)
     redis.call('ZREMRANGEBYSCORE', openKey, '-inf', nowMs)
     if #settled > 0 then redis.call('ZREM', openKey, unpack(settled)) end
     redis.call('ZADD', openKey, endMs, orderId)
-    redis.call('EXPIREAT', openKey, math.floor(endMs / 1000) + 1, 'GT')
-    redis.call('EXPIREAT', openKey, math.floor(endMs / 1000) + 1, 'NX')
+    -- Kept until the last of its bookings' slots has ended.
+    redis.call('EXPIREAT', openKey, math.floor(math.max(lastEnd, endMs) / 1000) + 1)
   end
 end
 
@@ -167,10 +169,8 @@ for runStart, count, date in string.gmatch(ARGV[9], '(%d+):(%d+):([%d-]+)') do
       redis.call('HSET', KEYS[1],
         'slot_id', slotId, 'slot_key', slotId, 'orders_key', ordersKey,
         'weight', weight, 'start_ms', startSec * 1000, 'end_ms', (startSec + slotSec) * 1000,
-        'business_date', date, 'seq', seq, 'created_at_ms', ARGV[4], 'state', 'reserved')
-      if ARGV[14] ~= '' then
-        redis.call('HSET', KEYS[1], 'fingerprint', ARGV[14])
-      end
+        'business_date', date, 'seq', seq, 'created_at_ms', ARGV[4], 'state', 'reserved',
+        'fingerprint', ARGV[14])
       redis.call('EXPIREAT', KEYS[1], expireAt)
       countBooking((startSec + slotSec) * 1000)
       return describe('RESERVED')
