@@ -964,6 +964,14 @@ Deno.test("intake's customers: key sets, backends-for-frontend, order id key, li
     });
     assert.equal(intakeEnv(fromUrl, "CUSTOMER_JWKS_URL"), "https://id.example/jwks");
     assert.equal(intakeEnv(fromUrl, "CUSTOMER_JWKS_FILE"), "");
+    // intake may reach the identity provider (networkPolicy.externalTo, the URL's port) then only.
+    const egressTo443 = (objs: K8sObject[]) =>
+      find(objs, "NetworkPolicy", "ovenline-netpol-intake").spec.egress
+        .filter((r: { ports?: { port: number }[] }) => r.ports?.some((p) => p.port === 443));
+    assert.deepEqual(egressTo443(fromUrl).map((r: { to: unknown }) => r.to), [
+      [{ ipBlock: { cidr: "0.0.0.0/0" } }],
+    ]);
+    assert.deepEqual(egressTo443(fromSecret), []);
   });
 
   await t.step(

@@ -8,7 +8,7 @@ import {
   and,
   cat,
   eq,
-  type Expr,
+  Expr,
   ifElse,
   lit,
   nonEmpty,
@@ -217,6 +217,11 @@ export const EXTERNAL_PORTS = {
     ref("networkPolicy.externalRedisPorts"),
   ),
   otel: endpointPorts(nonEmpty(ref("otel.endpoint")), ref("networkPolicy.externalOtelPorts")),
+  // intake fetches the customers' key set from the identity provider.
+  customerKeys: endpointPorts(
+    nonEmpty(ref("intake.customers.jwksUrl")),
+    new Expr<{ port: number }[]>("(list)", () => [], "any"),
+  ),
   collectorUpstream: endpointPorts(
     nonEmpty(
       ref("otel.collector.tracesEndpoint"),
