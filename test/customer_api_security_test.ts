@@ -477,7 +477,7 @@ Deno.test("finding 6: WatchOrder streams are capped per connection and per order
     env: {
       WATCH_MAX_PER_CONNECTION: "16",
       WATCH_MAX_PER_ORDER: "8",
-      WATCH_MAX_DURATION_S: "20",
+      WATCH_MAX_DURATION_S: "12",
     },
   });
   const metadata = await stack.api.metadata(REAL_CUSTOMER);
@@ -543,7 +543,7 @@ Deno.test("finding 6: WatchOrder streams are capped per connection and per order
         const e = richError(await served[0].ended);
         assert.equal(e.code, Code.UNAVAILABLE);
         assert.equal(e.errorInfo?.reason, "WATCH_EXPIRED");
-        assert.match(e.message, /lasts at most 20 s; call WatchOrder again/);
+        assert.match(e.message, /lasts at most 12 s; call WatchOrder again/);
       },
     );
   } finally {
