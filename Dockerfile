@@ -13,8 +13,12 @@
 # from npm (`npm install deno@2.8.3`, the same release binary); in an image that would also need
 # Node and npm for nothing. 2.9.x is excluded on purpose: it aborts inside nghttp2 when a gRPC
 # client disconnects from a @grpc/grpc-js server under load (see docs/deploy.md).
+#
+# BASE_IMAGE replaces that base where it cannot be pulled: `./dev image` (scripts/image.sh) makes
+# one from Debian's packages plus the same deno 2.8.3 release binary, with the same `deno` user.
 ARG DENO_VERSION=2.8.3
-FROM denoland/deno:debian-${DENO_VERSION}
+ARG BASE_IMAGE=denoland/deno:debian-${DENO_VERSION}
+FROM ${BASE_IMAGE}
 
 # Deno's cache lives in the image: at run time the root filesystem is read-only, so everything
 # Deno needs (npm packages in node_modules, transpiled sources in DENO_DIR) is prepared here.
@@ -25,6 +29,10 @@ ENV DENO_DIR=/deno-dir \
     KAFKAJS_NO_PARTITIONER_WARNING=1
 
 WORKDIR /app
+
+# Only for a build whose network passes a TLS-inspecting proxy: a CA file that the build mounts
+# (scripts/image.sh does, from the host's bundle). Unset otherwise; never part of the image.
+ARG DENO_CERT
 
 COPY deno.json deno.lock ./
 COPY src/ src/

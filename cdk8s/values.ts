@@ -656,9 +656,11 @@ export const VALUES = group(
         lagThreshold: int(100, "Target lag per replica (messages).", { min: 1 }),
         activationLagThreshold: int(0, "Lag above which KEDA activates scaling.", { min: 0 }),
         pollingInterval: int(15, "Seconds between lag checks.", { min: 1, max: 3600 }),
-        cooldownPeriod: int(300, "Seconds to wait after the last activity before scaling in.", {
-          min: 1,
-        }),
+        cooldownPeriod: int(
+          300,
+          "Seconds the lag must stay low before the consumer scales in (the HPA's scale-down window).",
+          { min: 1, max: 3600 },
+        ),
         kafkaVersion: str(
           "3.6.0",
           "Kafka protocol version KEDA's client speaks (Kafka 4 refuses the scaler's old default).",

@@ -34,6 +34,7 @@ const VALUES_FILES: Record<string, string[]> = {
   dev: ["deploy/values-dev.yaml"],
   prod: ["deploy/values-prod.yaml"],
   external: ["deploy/values-external.yaml"],
+  "one-machine": ["deploy/values-one-machine.yaml"],
 };
 
 const OPERATOR_KINDS = [
@@ -272,6 +273,20 @@ Deno.test("the ScaledObject never scales the consumer past the topic's partition
     const err = await renderError({ set: { "consumer.autoscaling.maxReplicas": 7 } });
     assert.match(err ?? "", /above kafka.topic.partitions/);
   });
+  await t.step(
+    "cooldownPeriod is the HPA's scale-down window (KEDA's own never applies)",
+    async () => {
+      // Found on a real cluster: with minReplicas >= 1 KEDA's cooldownPeriod (scale to zero only)
+      // did nothing, and the consumer scaled in after the HPA's default 5 minutes.
+      const { so } = await scaled({ set: { "consumer.autoscaling.cooldownPeriod": 45 } });
+      assert.equal(so.spec.cooldownPeriod, 45);
+      assert.equal(
+        so.spec.advanced.horizontalPodAutoscalerConfig.behavior.scaleDown
+          .stabilizationWindowSeconds,
+        45,
+      );
+    },
+  );
   await t.step("minReplicas below 1 is refused by the schema", async () => {
     assert.ok(await renderError({ set: { "consumer.autoscaling.minReplicas": 0 } }));
   });

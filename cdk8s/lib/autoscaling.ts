@@ -100,6 +100,17 @@ export function lagAutoscaling(add: Add, checks: Check[]): void {
         maxReplicaCount: v(consumerMax),
         pollingInterval: v(ref("consumer.autoscaling.pollingInterval")),
         cooldownPeriod: v(ref("consumer.autoscaling.cooldownPeriod")),
+        // KEDA's cooldownPeriod only delays scaling to zero, which minReplicas >= 1 rules out;
+        // scaling in between replicas is the HPA's, after its own window (5 minutes by default).
+        advanced: {
+          horizontalPodAutoscalerConfig: {
+            behavior: {
+              scaleDown: {
+                stabilizationWindowSeconds: v(ref("consumer.autoscaling.cooldownPeriod")),
+              },
+            },
+          },
+        },
         triggers: [{
           type: "kafka",
           metadata: {

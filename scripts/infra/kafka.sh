@@ -49,14 +49,23 @@ install() {
   log "installed $(find "$K_LIB" -name '*.jar' | wc -l) jars in $((SECONDS - started))s"
 }
 
+# The listener for the cluster's pods (OVENLINE_KAFKA_POD_ADDRESS), or nothing.
+pod_listener() {
+  [ -n "${OVENLINE_KAFKA_POD_ADDRESS:-}" ] && echo "PODS://$OVENLINE_KAFKA_POD_ADDRESS:$OVENLINE_KAFKA_POD_PORT"
+  return 0
+}
+
 write_config() {
   mkdir -p "$K_DATA" "$K_LOGS"
+  local pods listeners="PLAINTEXT://127.0.0.1:$PORT" map="PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"
+  pods="$(pod_listener)"
+  [ -z "$pods" ] || { listeners+=",$pods"; map+=",PODS:PLAINTEXT"; }
   cat >"$K_PROPS" <<EOF
 process.roles=broker,controller
 node.id=1
-listeners=PLAINTEXT://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$CPORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$PORT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listeners=$listeners,CONTROLLER://127.0.0.1:$CPORT
+advertised.listeners=$listeners
+listener.security.protocol.map=$map
 inter.broker.listener.name=PLAINTEXT
 controller.listener.names=CONTROLLER
 controller.quorum.bootstrap.servers=127.0.0.1:$CPORT
@@ -106,9 +115,13 @@ fail_start() {
 start() {
   install
   if pid >/dev/null && ready; then
-    log "already running on $BOOTSTRAP (pid $(pid)), reusing"
-    ovenline_write_env
-    return 0
+    if [ -z "$(pod_listener)" ] || grep -qF "$(pod_listener)" "$K_PROPS"; then
+      log "already running on $BOOTSTRAP (pid $(pid)), reusing"
+      ovenline_write_env
+      return 0
+    fi
+    log "restarting to add the listener $(pod_listener)"
+    stop
   fi
   local p t0=$SECONDS
   if p="$(pid)"; then

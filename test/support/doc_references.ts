@@ -43,7 +43,8 @@ export const EXTENSIONS = new Set(
 /** Names that look like files of the repository but are not, each for its reason. */
 export const NOT_FILES: ReadonlyMap<string, string> = new Map([
   ["Node.js", "the JavaScript runtime"],
-  ["config.json", "the OpenTelemetry Collector's configuration, a key of its ConfigMap"],
+  ["config.json", "a key of a ConfigMap (the OpenTelemetry Collector's, local-path-provisioner's)"],
+  ["helperPod.yaml", "local-path-provisioner's helper pod template, a key of its ConfigMap"],
   ["ovenline.json", "the Grafana dashboard's file name in its ConfigMap"],
   ["package.json", "npm's manifest of an installed tool (the project itself has deno.json)"],
   ["keda.sh", "KEDA's API group"],
