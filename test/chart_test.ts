@@ -175,6 +175,12 @@ Deno.test("every container has requests and limits and the hardened security con
     const hub = find(objs, "Deployment", "ovenline-hub").spec.template.spec.containers[0];
     assert.equal(hub.readinessProbe.httpGet.path, "/readyz");
     assert.equal(hub.livenessProbe.httpGet.path, "/healthz");
+    // Start-up is watched by liveness, which answers from the first moment: a long start-up
+    // (a live-state restore) is never killed by the startup probe; readiness waits for it.
+    for (const name of ["consumer", "promoter", "hub"]) {
+      const c = find(objs, "Deployment", `ovenline-${name}`).spec.template.spec.containers[0];
+      assert.equal(c.startupProbe.httpGet.path, "/healthz", `${name}: startupProbe`);
+    }
   });
 });
 

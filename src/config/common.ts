@@ -36,6 +36,15 @@ export function readCommonConfig(env: Env, serviceName: string): CommonConfig {
   };
 }
 
+/**
+ * STALL_AFTER_MS: how long one of a service's loops may go stuck, stopped or silent before the
+ * service reports itself not live (and Kubernetes restarts it). Each service has its own
+ * default, longer than its slowest honest wait.
+ */
+export function readStallAfterMs(env: Env, defaultMs: number): number {
+  return integer(env, "STALL_AFTER_MS", defaultMs, { min: 1_000, max: 3_600_000 });
+}
+
 /** METRICS_PORT: where the service serves Prometheus /metrics; 0 (the default) serves none. */
 export function metricsPort(env: Env): number {
   return integer(env, "METRICS_PORT", 0, { min: 0, max: 65_535 });

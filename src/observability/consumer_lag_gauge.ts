@@ -1,9 +1,12 @@
 /**
- * Consumer lag per partition (end offset − committed offset), read with the
- * kafkajs admin client when metrics are collected. Every consumer replica
- * reports every partition of the group: aggregate with max by (topic, partition).
+ * Consumer lag per partition (end offset − committed offset) and the committed offset itself,
+ * read with the kafkajs admin client when metrics are collected. Every consumer replica
+ * reports every partition of the group: aggregate with max by (topic, partition). Lag with a
+ * committed offset that does not move is a stalled consumer (alert OvenlineConsumerStalled).
  */
+import type { ObservableCallback } from "@opentelemetry/api";
 import type { Admin, Kafka } from "kafkajs";
+import { readGroupOffsets } from "../adapters/kafka/group_progress.ts";
 import { meter } from "./meter.ts";
 import { METRICS } from "./metric_names.ts";
 import { type Observation, observedValues } from "./observed_value.ts";
@@ -20,7 +23,7 @@ export function observeConsumerLag(
 ): ConsumerLagGauge {
   let admin: Admin | undefined;
   let connected: Promise<void> | undefined;
-  const lag = observedValues(
+  const offsets = observedValues(
     async (): Promise<Observation[]> => {
       if (!admin) {
         admin = kafka.admin();
@@ -32,29 +35,39 @@ export function observeConsumerLag(
         admin = undefined; // reconnect next time
         throw error;
       }
-      const [ends, [committed]] = await Promise.all([
-        admin.fetchTopicOffsets(topic),
-        admin.fetchOffsets({ groupId, topics: [topic] }),
-      ]);
-      return ends.map((end) => {
-        const c = committed?.partitions.find((p) => p.partition === end.partition);
-        const at = c && Number(c.offset) >= 0 ? Number(c.offset) : Number(end.low);
-        return {
-          value: Math.max(0, Number(end.high) - at),
-          attributes: { topic, partition: String(end.partition), group: groupId },
-        };
+      const reading = await readGroupOffsets(admin, groupId, topic);
+      return [...reading].flatMap(([partition, p]) => {
+        const attributes = { topic, partition: String(partition), group: groupId };
+        return [
+          { value: Number(p.end - p.committed), attributes: { ...attributes, kind: "lag" } },
+          { value: Number(p.committed), attributes: { ...attributes, kind: "committed" } },
+        ];
       });
     },
     2_000,
     onError,
   );
-  const gauge = meter.createObservableGauge(METRICS.consumerLag.name, {
+  const lag = meter.createObservableGauge(METRICS.consumerLag.name, {
     unit: METRICS.consumerLag.unit,
     description: METRICS.consumerLag.description,
   });
-  gauge.addCallback(async (result) => {
-    for (const o of await lag()) result.observe(o.value, o.attributes);
+  const committed = meter.createObservableGauge(METRICS.consumerCommittedOffset.name, {
+    unit: METRICS.consumerCommittedOffset.unit,
+    description: METRICS.consumerCommittedOffset.description,
   });
+  // One reading serves both gauges of a collection: the second callback reuses the first's.
+  let last: { at: number; values: Promise<Observation[]> } | undefined;
+  const reading = () => {
+    if (!last || Date.now() - last.at > 1_000) last = { at: Date.now(), values: offsets() };
+    return last.values;
+  };
+  const observe = (kind: string): ObservableCallback => async (result) => {
+    for (const { value, attributes: { kind: k, ...attributes } } of await reading()) {
+      if (k === kind) result.observe(Math.max(0, value), attributes);
+    }
+  };
+  lag.addCallback(observe("lag"));
+  committed.addCallback(observe("committed"));
   return {
     close: async () => {
       await admin?.disconnect().catch(() => {});

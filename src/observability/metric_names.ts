@@ -59,6 +59,15 @@ export const METRICS = {
     description: "Records not yet committed by the consumer group, per topic partition " +
       "(end offset − committed offset).",
   },
+  consumerCommittedOffset: {
+    name: "ovenline.consumer.committed_offset",
+    prometheus: "ovenline_consumer_committed_offset",
+    instrument: "gauge",
+    unit: "{message}",
+    service: "consumer",
+    description: "The consumer group's committed offset per topic partition (the start offset " +
+      "when it committed none): with lag, a value that stops moving means a stalled consumer.",
+  },
   kdsLatency: {
     name: "ovenline.order.kds_latency",
     prometheus: "ovenline_order_kds_latency_seconds",

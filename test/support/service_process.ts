@@ -29,7 +29,8 @@ export class ServiceProcess {
     return this.#child?.pid;
   }
 
-  async start(timeoutMs = 60_000): Promise<void> {
+  /** Starts the process and waits until `until` (by default: ready) says yes. */
+  async start(timeoutMs = 60_000, until: () => Promise<boolean> = this.ready): Promise<void> {
     if (this.#child) throw new Error(`${this.name} is already running`);
     this.#logFile = await Deno.open(this.logPath, { create: true, append: true });
     await this.#logFile.write(new TextEncoder().encode(`--- start ${new Date().toISOString()}\n`));
@@ -72,7 +73,7 @@ export class ServiceProcess {
           `${this.name} exited during start-up; see ${this.logPath}:\n${await this.tail()}`,
         );
       }
-      if (await this.ready().catch(() => false)) return;
+      if (await until().catch(() => false)) return;
       await new Promise((r) => setTimeout(r, 100));
     }
     await this.kill();

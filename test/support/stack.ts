@@ -157,15 +157,39 @@ export class TestStack {
     return stack;
   }
 
-  async startService(name: ServiceName): Promise<ServiceProcess> {
+  /**
+   * Starts `name` and waits until it is ready, or with `until: "live"` only until its health port
+   * answers live (a consumer started into a fault never gets ready).
+   */
+  async startService(
+    name: ServiceName,
+    opts: { until?: "ready" | "live" } = {},
+  ): Promise<ServiceProcess> {
     let service = this.services.get(name);
     if (!service) {
       const env = { ...this.env, ...this.#metricsEnv(name) };
       service = new ServiceProcess(name, env, this.#readiness(name), this.logDir);
       this.services.set(name, service);
     }
-    if (!service.running) await service.start();
+    if (!service.running) {
+      await service.start(
+        60_000,
+        opts.until === "live" && name !== "intake"
+          ? () => httpOk(`${this.healthUrl(name)}/healthz`)
+          : undefined,
+      );
+    }
     return service;
+  }
+
+  /** http://127.0.0.1:<port> of the service's /healthz and /readyz (not intake: gRPC health). */
+  healthUrl(name: Exclude<ServiceName, "intake">): string {
+    const port = {
+      consumer: this.ports.consumerHealth,
+      promoter: this.ports.promoterHealth,
+      hub: this.ports.hub,
+    }[name];
+    return `http://127.0.0.1:${port}`;
   }
 
   /**
@@ -188,7 +212,7 @@ export class TestStack {
       };
       const ready = name === "intake"
         ? () => grpcReady(`127.0.0.1:${port}`, this.grpcClient)
-        : () => httpReady(`http://127.0.0.1:${port}/readyz`);
+        : () => httpOk(`http://127.0.0.1:${port}/readyz`);
       service = new ServiceProcess(name, env, ready, this.logDir, key.replace("#", "-"));
       this.services.set(key, service);
     }
@@ -261,12 +285,8 @@ export class TestStack {
     switch (name) {
       case "intake":
         return () => grpcReady(`127.0.0.1:${this.ports.grpc}`, this.grpcClient);
-      case "consumer":
-        return () => httpReady(`http://127.0.0.1:${this.ports.consumerHealth}/readyz`);
-      case "promoter":
-        return () => httpReady(`http://127.0.0.1:${this.ports.promoterHealth}/readyz`);
-      case "hub":
-        return () => httpReady(`${this.hubUrl}/readyz`);
+      default:
+        return () => httpOk(`${this.healthUrl(name)}/readyz`);
     }
   }
 
@@ -313,7 +333,7 @@ export class TestStack {
   }
 }
 
-async function httpReady(url: string): Promise<boolean> {
+async function httpOk(url: string): Promise<boolean> {
   const res = await fetch(url);
   await res.body?.cancel();
   return res.ok;

@@ -4,9 +4,12 @@
  * send() and the idempotent producer allows one request in flight, so
  * concurrent callers are gathered: while a batch is in flight the next one
  * accumulates, and it goes out as one request when the first is acked.
+ * With a heartbeat, each request is an operation of it: one that never settles
+ * (every later send would queue behind it for ever) makes the process not live.
  */
 import { Buffer } from "node:buffer";
 import type { Message, Producer } from "kafkajs";
+import type { Heartbeat } from "../../domain/progress_watchdog.ts";
 
 export interface OutgoingRecord {
   readonly key: string;
@@ -42,6 +45,7 @@ export class BatchingProducer {
     private readonly maxBatch = 1000,
     /** Told about a failed send before the next batch leaves (e.g. to renew the producer). */
     private readonly afterFailure: (error: unknown) => Promise<void> = () => Promise.resolve(),
+    private readonly heartbeat?: Heartbeat,
   ) {}
 
   send(record: OutgoingRecord): Promise<void> {
@@ -72,6 +76,7 @@ export class BatchingProducer {
     if (this.#inFlight || this.#queue.length === 0) return;
     this.#inFlight = true;
     const batch = this.#queue.splice(0, this.maxBatch);
+    const request = this.heartbeat?.busy("a Kafka produce request");
     try {
       await this.producer().send({
         topic: this.topic,
@@ -88,6 +93,7 @@ export class BatchingProducer {
       for (const p of batch) p.reject(failed);
       await this.afterFailure(error).catch(() => {});
     } finally {
+      request?.done();
       this.#inFlight = false;
       if (this.#queue.length > 0) queueMicrotask(() => this.#flush());
     }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import type { Producer, ProducerRecord } from "kafkajs";
+import { ProgressWatchdog } from "../../domain/progress_watchdog.ts";
 import { BatchingProducer, BatchSendError } from "./batching_producer.ts";
 
 /** A producer whose sends stay in flight until the test lets them go. */
@@ -75,4 +76,26 @@ Deno.test("`BatchingProducer` calls a failed batch certainly unwritten only on a
     true,
   );
   assert.equal(await verdict(new Error("something unexpected")), true);
+});
+
+Deno.test("`BatchingProducer` makes the process not live when a request never settles", async () => {
+  let now = 0;
+  const watchdog = new ProgressWatchdog({ now: () => new Date(now) });
+  const heartbeat = watchdog.loop("Kafka producer", { stallAfterMs: 60_000 });
+  const { producer, release } = stuckProducer();
+  const batcher = new BatchingProducer(() => producer, "topic", 1000, undefined, heartbeat);
+  now = 3_600_000;
+  assert.equal(watchdog.verdict().live, true, "idle for an hour is fine");
+  const sent = batcher.send(record("a"));
+  await Promise.resolve();
+  now += 60_001;
+  assert.deepEqual(watchdog.verdict().loops[0], {
+    loop: "Kafka producer",
+    live: false,
+    ready: false,
+    detail: "a Kafka produce request: no progress for 60 s",
+  });
+  release();
+  await sent;
+  assert.equal(watchdog.verdict().live, true, "settled: live again");
 });

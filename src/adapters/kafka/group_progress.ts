@@ -2,9 +2,11 @@
  * Where a consumer group stands on a topic: after a restore, intake may book
  * again only once the group has applied everything that was in the topic
  * when the restore was written (those orders hold capacity the restored state
- * cannot know about yet).
+ * cannot know about yet); the consumer's health and its lag metric read the
+ * same offsets.
  */
 import type { Admin } from "kafkajs";
+import type { OffsetsReading } from "../../domain/consume_progress.ts";
 
 /** The topic's end offset per partition, now. */
 export async function topicEndOffsets(
@@ -33,4 +35,24 @@ export async function groupReached(
     if (BigInt(at) < BigInt(end)) return false;
   }
   return true;
+}
+
+/**
+ * The topic's end offsets and the group's committed offsets, by partition; a partition the group
+ * never committed counts from the earliest retained record (where a new group starts).
+ */
+export async function readGroupOffsets(
+  admin: Admin,
+  groupId: string,
+  topic: string,
+): Promise<OffsetsReading> {
+  const [ends, [committed]] = await Promise.all([
+    admin.fetchTopicOffsets(topic),
+    admin.fetchOffsets({ groupId, topics: [topic] }),
+  ]);
+  return new Map(ends.map((end) => {
+    const c = committed?.partitions.find((p) => p.partition === end.partition);
+    const at = c && BigInt(c.offset) >= 0n ? BigInt(c.offset) : BigInt(end.low);
+    return [end.partition, { end: BigInt(end.high), committed: at }];
+  }));
 }

@@ -6,6 +6,7 @@ import {
   UncertainWriteError,
 } from "../../domain/errors.ts";
 import type { OrderEvent } from "../../domain/order_event.ts";
+import type { Heartbeat } from "../../domain/progress_watchdog.ts";
 import type { OrderEventLog } from "../../domain/ports.ts";
 import { startProducerSpan } from "../../observability/kafka_spans.ts";
 import { failSpan } from "../../observability/tracing.ts";
@@ -20,6 +21,8 @@ export interface OrderLogSettings {
   readonly sendTimeoutMs: number;
   /** The producer's client id, for the spans (messaging.client.id). */
   readonly clientId?: string;
+  /** Told of each produce request; one that never settles shows as a hang. */
+  readonly heartbeat?: Heartbeat;
 }
 
 export function createIdempotentProducer(kafka: Kafka, sendTimeoutMs: number): Producer {
@@ -41,6 +44,7 @@ export class KafkaOrderLog implements OrderEventLog {
       settings.topic,
       1000,
       (error) => producer.renewIfFatal(error),
+      settings.heartbeat,
     );
   }
 

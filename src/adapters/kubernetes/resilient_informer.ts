@@ -11,8 +11,13 @@
  * Each restart makes a new informer rather than calling start() again on the old one: the old
  * one's watch, once aborted, calls back into it and would abort a request started meanwhile.
  * Callbacks of replaced informers are ignored, and stop()'s AbortError is not a failure.
+ *
+ * A heartbeat, when given, hears of it all: each list is an operation that must finish within
+ * the stall limit (a list that hangs), a failure is waiting (the API server away, or refusing),
+ * a completed list is progress, and a stopped informer has nothing to do.
  */
 import * as k8s from "@kubernetes/client-node";
+import type { Heartbeat, Operation } from "../../domain/progress_watchdog.ts";
 import type { Logger } from "../../observability/logger.ts";
 import { kubeErrorText } from "./kube_config.ts";
 
@@ -29,6 +34,7 @@ export interface ResilientInformerOptions {
   readonly maxBackoffMs?: number;
   /** Replace the informer (a fresh list and watch) this often; default 5 minutes. */
   readonly rewatchMs?: number;
+  readonly heartbeat?: Heartbeat;
 }
 
 type Informer<T extends k8s.KubernetesObject> = k8s.Informer<T> & k8s.ObjectCache<T>;
@@ -41,6 +47,7 @@ export class ResilientInformer<T extends k8s.KubernetesObject> {
   #restartTimer: ReturnType<typeof setTimeout> | undefined;
   #rewatchTimer: ReturnType<typeof setTimeout> | undefined;
   #synced = false;
+  #listing: Operation | undefined;
 
   constructor(
     private readonly kc: k8s.KubeConfig,
@@ -78,7 +85,15 @@ export class ResilientInformer<T extends k8s.KubernetesObject> {
     const current = this.#current;
     this.#current = undefined;
     this.#synced = false;
+    this.#listed();
+    this.options.heartbeat?.progressed(); // nothing to watch
     await current?.stop();
+  }
+
+  /** The list in flight (if any) has ended. */
+  #listed(): void {
+    this.#listing?.done();
+    this.#listing = undefined;
   }
 
   /** Starts a new informer and stops the one before it. */
@@ -87,6 +102,8 @@ export class ResilientInformer<T extends k8s.KubernetesObject> {
     const generation = ++this.#generation;
     const previous = this.#current;
     const live = () => generation === this.#generation && !this.#stopped;
+    this.#listed();
+    this.#listing = this.options.heartbeat?.busy(`listing ${this.path}`);
     const informer = k8s.makeInformer<T>(this.kc, this.path, async () => {
       const listed = await this.listAll();
       // The informer applies the list synchronously after this promise settles: a macrotask
@@ -95,6 +112,8 @@ export class ResilientInformer<T extends k8s.KubernetesObject> {
         if (!live()) return;
         this.#failures = 0;
         this.#synced = true;
+        this.#listed();
+        this.options.heartbeat?.progressed();
         this.handlers.onSynced?.();
       }, 0);
       return listed;
@@ -124,6 +143,8 @@ export class ResilientInformer<T extends k8s.KubernetesObject> {
     const { minBackoffMs = 200, maxBackoffMs = 10_000 } = this.options;
     const delay = Math.min(minBackoffMs * 2 ** this.#failures, maxBackoffMs);
     this.#failures++;
+    this.#listed();
+    this.options.heartbeat?.waiting(`watching ${this.path} failed: ${kubeErrorText(error)}`);
     this.logger.warn("watching failed; restarting", {
       error: kubeErrorText(error),
       retryInMs: delay,

@@ -27,8 +27,15 @@ export function createRedis(settings: RedisSettings, name: string): Redis {
   });
 }
 
-/** Connects, retrying until Redis answers (services start before their dependencies in Kubernetes). */
-export async function connectRedis(redis: Redis, signal?: AbortSignal): Promise<void> {
+/**
+ * Connects, retrying until Redis answers (services start before their dependencies in
+ * Kubernetes); `onFailure` hears of each failed try.
+ */
+export async function connectRedis(
+  redis: Redis,
+  signal?: AbortSignal,
+  onFailure?: (error: unknown) => void,
+): Promise<void> {
   for (let attempt = 1;; attempt++) {
     try {
       if (redis.status === "wait" || redis.status === "end") await redis.connect();
@@ -39,6 +46,7 @@ export async function connectRedis(redis: Redis, signal?: AbortSignal): Promise<
       }
     } catch (error) {
       if (signal?.aborted) throw error;
+      onFailure?.(error);
       await new Promise((r) => setTimeout(r, Math.min(200 * attempt, 2000)));
     }
   }

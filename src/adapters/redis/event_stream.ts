@@ -81,13 +81,16 @@ export class EventStream {
   /**
    * Follows the stream from `fromId` (exclusive; "$" = only new entries) and
    * hands over entries in batches until `signal` aborts. Needs a connection
-   * of its own: XREAD BLOCK holds it. Survives Redis restarts.
+   * of its own: XREAD BLOCK holds it. Survives Redis restarts. `onRound` is
+   * told after every read that Redis answered, with entries or not (at least
+   * once a second while the stream is followed).
    */
   async follow(
     fromId: string,
     onEntries: (entries: StreamEntry[]) => void | Promise<void>,
     signal: AbortSignal,
     onError: (error: unknown) => void = () => {},
+    onRound: () => void = () => {},
   ): Promise<void> {
     let last = fromId;
     if (last === "$") last = (await this.lastId().catch(() => undefined)) ?? "0-0";
@@ -104,11 +107,12 @@ export class EventStream {
         ) as
           | [string, RawEntry[]][]
           | null;
-        if (!reply) continue;
-        const entries = reply[0][1].map(entryOf);
-        if (entries.length === 0) continue;
-        last = entries[entries.length - 1].id;
-        await onEntries(entries);
+        const entries = reply ? reply[0][1].map(entryOf) : [];
+        if (entries.length > 0) {
+          last = entries[entries.length - 1].id;
+          await onEntries(entries);
+        }
+        onRound();
       } catch (error) {
         if (signal.aborted) return;
         onError(error);

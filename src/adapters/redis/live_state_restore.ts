@@ -39,6 +39,21 @@ export async function tryLockRestore(redis: Redis, owner: string): Promise<boole
   return (await redis.set(RESTORE_LOCK, owner, "PX", RESTORE_LOCK_MS, "NX")) === "OK";
 }
 
+/**
+ * Extends the restore lock while the restore makes progress, so a restore longer than the lock's
+ * expiry is not joined by a second one; false when the lock is no longer ours.
+ */
+export async function renewRestoreLock(redis: Redis, owner: string): Promise<boolean> {
+  const renewed = await redis.eval(
+    "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0",
+    1,
+    RESTORE_LOCK,
+    owner,
+    RESTORE_LOCK_MS,
+  );
+  return renewed === 1;
+}
+
 export async function unlockRestore(redis: Redis, owner: string): Promise<void> {
   await redis.eval(
     "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
@@ -56,14 +71,16 @@ export async function unlockRestore(redis: Redis, owner: string): Promise<void> 
  * MULTI, together with the topic's end offsets at that moment: orders already
  * in Kafka but not yet in PostgreSQL are not in this state, and intake may
  * book again (the ready marker) only once the consumers have applied them.
+ * `onProgress` is called after each pipeline written.
  */
 export async function writeLiveState(
   redis: Redis,
   state: LiveStateRecord,
   now: Date,
   backlogEnd: Record<string, string>,
+  onProgress: () => Promise<void> | void = () => {},
 ): Promise<void> {
-  const w = new ChunkedWriter(redis);
+  const w = new ChunkedWriter(redis, onProgress);
   const nowS = Math.floor(now.getTime() / 1000);
   // Whole values are written (SET, not INCRBY), so a restore over partial state is still exact.
   w.batch.del(ACTIVE_ORDERS, SCHEDULED_ORDERS);
@@ -165,7 +182,10 @@ class ChunkedWriter {
   #batch: ReturnType<Redis["pipeline"]>;
   #commands = 0;
 
-  constructor(private readonly redis: Redis) {
+  constructor(
+    private readonly redis: Redis,
+    private readonly onProgress: () => Promise<void> | void,
+  ) {
     this.#batch = redis.pipeline();
   }
 
@@ -184,6 +204,7 @@ class ChunkedWriter {
     this.#batch = this.redis.pipeline();
     this.#commands = 0;
     await execOrThrow(batch);
+    await this.onProgress();
   }
 }
 
@@ -195,7 +216,11 @@ async function execOrThrow(batch: ReturnType<Redis["pipeline"]>): Promise<void> 
 
 function groupBySlot(orders: readonly Order[]): Map<string, Order[]> {
   const bySlot = new Map<string, Order[]>();
-  for (const o of orders) bySlot.set(o.targetSlotId, [...(bySlot.get(o.targetSlotId) ?? []), o]);
+  for (const o of orders) {
+    const slot = bySlot.get(o.targetSlotId);
+    if (slot) slot.push(o);
+    else bySlot.set(o.targetSlotId, [o]);
+  }
   return bySlot;
 }
 

@@ -1,5 +1,10 @@
 /** The consumer's configuration, read once from the environment. */
-import { type CommonConfig, metricsPort, readCommonConfig } from "../../config/common.ts";
+import {
+  type CommonConfig,
+  metricsPort,
+  readCommonConfig,
+  readStallAfterMs,
+} from "../../config/common.ts";
 import { type Env, integer } from "../../config/env.ts";
 
 export interface ConsumerConfig extends CommonConfig {
@@ -11,6 +16,12 @@ export interface ConsumerConfig extends CommonConfig {
   readonly metricsPort: number;
   /** Partitions applied at once; each holds a PostgreSQL connection while its batch runs. */
   readonly partitionsConcurrently: number;
+  /**
+   * Not live once the consume loop has been out of the group, or has had records waiting with
+   * no committed offset moving, for this long (longer than kafkajs' 60 s rebalance timeout, the
+   * longest a healthy join waits).
+   */
+  readonly stallAfterMs: number;
 }
 
 export function readConsumerConfig(env: Env = Deno.env.toObject()): ConsumerConfig {
@@ -25,5 +36,6 @@ export function readConsumerConfig(env: Env = Deno.env.toObject()): ConsumerConf
     healthPort: integer(env, "HEALTH_PORT", 8081, { min: 0, max: 65_535 }),
     metricsPort: metricsPort(env),
     partitionsConcurrently: integer(env, "KAFKA_PARTITIONS_CONCURRENTLY", 3, { min: 1, max: 64 }),
+    stallAfterMs: readStallAfterMs(env, 90_000),
   };
 }

@@ -4,6 +4,10 @@
  * may book again (ready) only once the group has also applied every event that
  * was already in Kafka at that moment, since those orders hold capacity that
  * PostgreSQL did not show yet. Batches are applied from "restored" on.
+ *
+ * A restore takes as long as the record needs: it tells its heartbeat after
+ * every pipeline written (and keeps the restore lock meanwhile), so health
+ * fails only when it stops making progress.
  */
 import type { Redis } from "ioredis";
 import { readLiveState } from "../../adapters/postgres/live_state_queries.ts";
@@ -12,12 +16,14 @@ import {
   isLiveStateReady,
   isRestored,
   markReady,
+  renewRestoreLock,
   restoreBacklogEnd,
   tryLockRestore,
   unlockRestore,
   writeLiveState,
 } from "../../adapters/redis/live_state_restore.ts";
 import type { Clock } from "../../domain/ports.ts";
+import type { Heartbeat } from "../../domain/progress_watchdog.ts";
 import type { Logger } from "../../observability/logger.ts";
 
 export interface Backlog {
@@ -30,6 +36,8 @@ export interface Backlog {
 export interface LiveStateGuard {
   /** Resolves once PostgreSQL's live state is in Redis (restoring it if needed). */
   restored(): Promise<void>;
+  /** Whether a restore (this replica's or another's) is being waited for now. */
+  readonly restoring: boolean;
   /** Sets the ready marker when the restore's backlog has been applied; cheap once ready. */
   ready(): Promise<void>;
 }
@@ -41,38 +49,61 @@ export function liveStateGuard(
   logger: Logger,
   owner: string,
   backlog: Backlog,
+  heartbeat?: Heartbeat,
 ): LiveStateGuard {
   let restoring: Promise<void> | undefined;
+  let inProgress = false;
   const restore = async () => {
     while (!(await isLiveStateReady(redis)) && !(await isRestored(redis))) {
+      inProgress = true;
       if (await tryLockRestore(redis, owner)) {
+        const operation = heartbeat?.busy("restoring the live state from PostgreSQL");
+        const progressed = async () => {
+          operation?.progressed();
+          await renewRestoreLock(redis, owner);
+        };
         try {
           const started = performance.now();
           const now = clock.now();
           // Offsets first: every event before them is in PostgreSQL now or applied after.
           const end = await backlog.end();
-          const state = await readLiveState(pool, now);
-          await writeLiveState(redis, state, now, end);
+          const state = await readLiveState(pool, now, () => operation?.progressed());
+          await progressed();
+          await writeLiveState(redis, state, now, end, progressed);
           logger.info("live state restored from PostgreSQL", {
             liveOrders: state.liveOrders.length,
             recentTerminalOrders: state.recentTerminalOrders.length,
             ms: Math.round(performance.now() - started),
           });
         } finally {
+          operation?.done();
           await unlockRestore(redis, owner).catch(() => {});
         }
       } else {
-        await new Promise((r) => setTimeout(r, 200)); // another replica is restoring
+        heartbeat?.waiting("another replica is restoring the live state");
+        await new Promise((r) => setTimeout(r, 200));
       }
     }
   };
   const restored = () => {
     // Concurrent callers (the batch loops and the watchdog) share one restore.
-    restoring ??= restore().finally(() => (restoring = undefined));
+    restoring ??= restore().then(
+      () => heartbeat?.progressed(),
+      (error) => {
+        heartbeat?.waiting(`restoring the live state failed: ${(error as Error).message}`);
+        throw error;
+      },
+    ).finally(() => {
+      restoring = undefined;
+      inProgress = false;
+    });
     return restoring;
   };
   return {
     restored,
+    get restoring() {
+      return inProgress;
+    },
     ready: async () => {
       if (await isLiveStateReady(redis)) return;
       await restored();

@@ -1,4 +1,7 @@
-/** The hub's HTTP surface: pages, WebSockets, REST and probes, on one Hono app. */
+/**
+ * The hub's HTTP surface: pages, WebSockets and REST, on one Hono app. The probes (/healthz,
+ * /readyz) are answered before it (main.ts), from the moment the port opens.
+ */
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
@@ -29,7 +32,6 @@ export interface HubAppDeps {
   readonly menu: MenuRoutesDeps;
   readonly ws: WsDeps;
   readonly kitchen: (id: string) => KitchenConfig | undefined;
-  readonly ready: () => Promise<void>;
   readonly maxBodyBytes: number;
   readonly authJwtAuthority: TokenAuthority;
   readonly maxSocketsPerToken: number;
@@ -85,18 +87,6 @@ export function createHubApp(deps: HubAppDeps): Hono<HubEnv> {
     const https = new URL(c.req.url).protocol === "https:" ||
       c.req.header("x-forwarded-proto")?.split(",")[0].trim() === "https";
     if (https) c.res.headers.set("strict-transport-security", HSTS);
-  });
-
-  app.get("/healthz", (c) => c.text("ok\n"));
-  app.get("/readyz", async (c) => {
-    try {
-      await deps.ready();
-      return c.text("ready\n");
-    } catch (error) {
-      // The reason goes to the log, not to whoever asks.
-      deps.logger.warn("not ready", { error });
-      return c.text("not ready\n", 503);
-    }
   });
 
   app.get("/", (c) => c.redirect("/kds"));

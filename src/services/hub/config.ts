@@ -1,5 +1,10 @@
 /** The hub's configuration, read once from the environment. */
-import { type CommonConfig, metricsPort, readCommonConfig } from "../../config/common.ts";
+import {
+  type CommonConfig,
+  metricsPort,
+  readCommonConfig,
+  readStallAfterMs,
+} from "../../config/common.ts";
 import { ConfigError, type Env, integer, list, optionalText, text } from "../../config/env.ts";
 import type { TokenAuthority } from "../../adapters/http/bearer_tokens.ts";
 import { readTokenAuthority } from "../../config/auth.ts";
@@ -37,6 +42,8 @@ export interface HubConfig extends CommonConfig {
     readonly namespace: string;
     readonly applyWaitMs: number;
   };
+  /** Not live once the event-stream reader has said nothing for this long. */
+  readonly stallAfterMs: number;
 }
 
 export function readHubConfig(env: Env = Deno.env.toObject()): HubConfig {
@@ -59,6 +66,7 @@ export function readHubConfig(env: Env = Deno.env.toObject()): HubConfig {
     },
     corsOrigins: list(env, "CORS_ORIGINS", []),
     ...kitchenSource(env),
+    stallAfterMs: readStallAfterMs(env, 30_000),
   };
 }
 

@@ -1,7 +1,9 @@
 /**
  * Hands every stream entry to every connected client of this hub replica.
  * Each event's JSON is built once and shared. After Redis lost its data
- * (state.restored) every client gets a fresh snapshot.
+ * (state.restored) every client gets a fresh snapshot; so does every client
+ * when an entry cannot be delivered (it would otherwise be missing from every
+ * tablet, unnoticed), and the entries after it still go out.
  */
 import type { Context, Span } from "@opentelemetry/api";
 import type { StreamEntry } from "../../adapters/redis/event_stream.ts";
@@ -24,6 +26,9 @@ export class Fanout {
      * CPU apiece, plus export); the rest are only counted on the broadcast span.
      */
     private readonly maxDeliverySpans = 100,
+    /** Told of events that could not be delivered (every client then gets a fresh snapshot). */
+    private readonly onUndeliverable: (eventIds: readonly string[], error: unknown) => void =
+      () => {},
   ) {}
 
   add(session: ClientSession): void {
@@ -41,18 +46,29 @@ export class Fanout {
    * read pile up past their limit.
    */
   async publish(entries: readonly StreamEntry[]): Promise<void> {
+    let prepared: StreamEntry[];
+    try {
+      prepared = await this.prepare(entries);
+    } catch (error) {
+      this.#undeliverable(entries, error);
+      return;
+    }
     let sinceYield = 0;
-    for (const entry of await this.prepare(entries)) {
+    for (const entry of prepared) {
       if (entry.type === "state.restored") {
         this.resnapshot([...this.sessions]);
         continue;
       }
-      const event = new LiveEvent(entry);
-      const broadcast = startBroadcastSpan(entry);
-      const onKds = broadcast ? this.#deliverTraced(event, broadcast) : this.#deliver(event);
-      if (onKds && event.type === "order.visible") {
-        const since = event.dueOnKdsSince();
-        if (since !== undefined) recordKdsLatency((Date.now() - since) / 1000, event.kitchenId);
+      try {
+        const event = new LiveEvent(entry);
+        const broadcast = startBroadcastSpan(entry);
+        const onKds = broadcast ? this.#deliverTraced(event, broadcast) : this.#deliver(event);
+        if (onKds && event.type === "order.visible") {
+          const since = event.dueOnKdsSince();
+          if (since !== undefined) recordKdsLatency((Date.now() - since) / 1000, event.kitchenId);
+        }
+      } catch (error) {
+        this.#undeliverable([entry], error);
       }
       sinceYield += (entry.order?.length ?? 0) + (entry.slot?.length ?? 0) + 100;
       if (sinceYield >= YIELD_AFTER_BYTES) {
@@ -60,6 +76,11 @@ export class Fanout {
         await new Promise((resolve) => setTimeout(resolve, 0));
       }
     }
+  }
+
+  #undeliverable(entries: readonly StreamEntry[], error: unknown): void {
+    this.onUndeliverable(entries.map((e) => e.id), error);
+    this.resnapshot([...this.sessions]);
   }
 
   /** Hands the event to every session; true when a KDS socket got it. */

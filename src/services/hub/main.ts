@@ -2,6 +2,8 @@
  * hub: the kitchen's side. Serves the KDS and dashboard pages, their
  * WebSockets (every replica follows the Redis event stream and fans it out)
  * and the REST API; status changes are produced to Kafka for the consumer.
+ * Its port opens first, answering /healthz and /readyz ("starting") and 503
+ * to everything else until the app is built; liveness follows the stream reader.
  */
 import { newEventId } from "../../adapters/ids/order_ids.ts";
 import { createKafka } from "../../adapters/kafka/client.ts";
@@ -28,7 +30,12 @@ import { createLogger, parseLevel } from "../../observability/logger.ts";
 import { serveMetrics } from "../../observability/metrics_server.ts";
 import { observeSlotFill } from "../../observability/slot_fill_gauge.ts";
 import { observeWebSockets } from "../../observability/websocket_gauge.ts";
+import { ProgressWatchdog } from "../../domain/progress_watchdog.ts";
+import { healthResponse, logHealthChanges } from "../shared/health_server.ts";
 import { RefreshingValue } from "../shared/refreshing_value.ts";
+import { Startup } from "../shared/startup.ts";
+import { Hono } from "hono";
+import type { HubEnv } from "./routes/hub_env.ts";
 import { createHubApp } from "./app.ts";
 import { serveHub } from "./http_server.ts";
 import { joinOrders } from "./stream_orders.ts";
@@ -50,6 +57,8 @@ import type { ClientSession } from "./client_session.ts";
 const config = readHubConfig();
 const logger = createLogger({ service: "hub" }, parseLevel(config.logLevel));
 const now = () => new Date();
+const watchdog = new ProgressWatchdog({ now });
+const startup = new Startup(logger);
 
 const pool = createPool(config.databaseUrl, {
   applicationName: "ovenline-hub",
@@ -59,7 +68,44 @@ const pool = createPool(config.databaseUrl, {
 const redis = createRedis(config.redis, "ovenline-hub");
 const follower = createRedis(config.redis, "ovenline-hub-stream"); // XREAD BLOCK holds its connection
 for (const r of [redis, follower]) r.on("error", () => {});
-await Promise.all([connectRedis(redis), connectRedis(follower)]);
+
+/** The app, once start-up has built it. */
+const built: { app?: ReturnType<typeof createHubApp> } = {};
+const health = {
+  watchdog,
+  startup,
+  detailed: false,
+  logger,
+  dependencies: async () => {
+    await redis.ping();
+    await pool.query("SELECT 1");
+  },
+};
+// The port opens now: probes are answered at once (tersely: the port is public; reasons go to
+// the log), everything else gets 503 until the app is built below.
+const gate = new Hono<HubEnv>();
+gate.all(
+  "*",
+  (c) =>
+    healthResponse(c.req.path, health) ??
+      built.app?.fetch(c.req.raw, c.env) ??
+      c.text("starting\n", 503, { "retry-after": "1" }),
+);
+const server = serveHub(gate, {
+  hostname: config.host,
+  port: config.port,
+  maxMessageBytes: MAX_CLIENT_MESSAGE_HARD,
+  subprotocols: [SUBPROTOCOL],
+  heartbeatMs: 15_000,
+  onListen: (port) => logger.info("hub listening", { port, topic: config.ordersTopic }),
+});
+const metrics = config.metricsPort ? serveMetrics(config.metricsPort) : undefined;
+const stopHealthLog = logHealthChanges(watchdog, logger);
+
+await Promise.all([
+  connectRedis(redis, undefined, startup.doing("connecting to Redis")),
+  connectRedis(follower, undefined, startup.doing("connecting to Redis")),
+]);
 
 const kitchens = new RefreshingValue(
   "kitchens",
@@ -67,7 +113,7 @@ const kitchens = new RefreshingValue(
   config.configRefreshMs,
   logger,
 );
-await kitchens.start();
+await kitchens.start(undefined, startup.doing("loading kitchens"));
 const kitchenChanges = listenForChanges(
   config.databaseUrl,
   [KITCHEN_CHANGED_CHANNEL],
@@ -102,11 +148,16 @@ const producer = new RenewableProducer(
   () => createIdempotentProducer(kafka, config.kafkaSendTimeoutMs),
   logger,
 );
-await producer.connect();
+await startup.step("connecting to Kafka", () => producer.connect());
 const log = new KafkaOrderLog(producer, {
   topic: config.ordersTopic,
   sendTimeoutMs: config.kafkaSendTimeoutMs,
   clientId: config.kafka.clientId,
+  // kafkajs' own timeouts (10 s a request, 3 retries, a connection to open) settle a request
+  // within about a minute, however the broker behaves: one in flight for longer hangs.
+  heartbeat: watchdog.loop("Kafka producer", {
+    stallAfterMs: Math.max(config.stallAfterMs, 90_000),
+  }),
 });
 
 const stream = new EventStream(redis);
@@ -137,13 +188,30 @@ const resnapshot = (sessions: readonly ClientSession[]) => {
     );
   }
 };
-const fanout = new Fanout(prepare, resnapshot, config.maxDeliverySpans);
+const fanout = new Fanout(
+  prepare,
+  resnapshot,
+  config.maxDeliverySpans,
+  (eventIds, error) =>
+    logger.error("events could not be delivered; every client gets a fresh snapshot", {
+      error,
+      eventIds,
+    }),
+);
 const stopFollowing = new AbortController();
+const streamReader = watchdog.loop("event-stream reader", {
+  stallAfterMs: config.stallAfterMs,
+  ticks: true,
+});
 const following = new EventStream(follower).follow(
   "$",
   (entries) => fanout.publish(entries),
   stopFollowing.signal,
-  (error) => logger.warn("reading the event stream failed; retrying", { error }),
+  (error) => {
+    logger.warn("reading the event stream failed; retrying", { error });
+    streamReader.waiting(`reading the event stream failed: ${(error as Error).message}`);
+  },
+  () => streamReader.progressed(),
 );
 
 // Computed only when /metrics is scraped.
@@ -199,10 +267,6 @@ const app = createHubApp({
     logger,
   },
   kitchen,
-  ready: async () => {
-    await redis.ping();
-    await pool.query("SELECT 1");
-  },
   maxBodyBytes: config.maxBodyBytes,
   authJwtAuthority: config.auth,
   maxSocketsPerToken: config.maxSocketsPerToken,
@@ -212,20 +276,14 @@ const app = createHubApp({
   logger,
 });
 
-const server = serveHub(app, {
-  hostname: config.host,
-  port: config.port,
-  maxMessageBytes: MAX_CLIENT_MESSAGE_HARD,
-  subprotocols: [SUBPROTOCOL],
-  heartbeatMs: 15_000,
-  onListen: (port) => logger.info("hub serving", { port, topic: config.ordersTopic }),
-});
-
-const metrics = config.metricsPort ? serveMetrics(config.metricsPort) : undefined;
+built.app = app;
+startup.finish();
+logger.info("hub serving");
 
 const shutdown = async () => {
   for (const session of fanout.sessions) session.close(1012, "hub restarting");
   stopFollowing.abort();
+  stopHealthLog();
   await server.close();
   await metrics?.shutdown();
   await following;

@@ -1,5 +1,10 @@
 /** intake's configuration, read once from the environment. */
-import { type CommonConfig, metricsPort, readCommonConfig } from "../../config/common.ts";
+import {
+  type CommonConfig,
+  metricsPort,
+  readCommonConfig,
+  readStallAfterMs,
+} from "../../config/common.ts";
 import {
   bool,
   ConfigError,
@@ -41,6 +46,8 @@ export interface IntakeConfig extends CommonConfig {
   readonly limits: IntakeLimits;
   readonly http2: Http2Limits;
   readonly watch: WatchLimits;
+  /** NOT_SERVING (not live) once a Kafka produce request has been in flight this long. */
+  readonly stallAfterMs: number;
 }
 
 export interface CustomerAuthConfig {
@@ -92,6 +99,7 @@ export function readIntakeConfig(env: Env = Deno.env.toObject()): IntakeConfig {
   const tls = tlsConfig(env);
   return {
     ...readCommonConfig(env, "intake"),
+    stallAfterMs: readStallAfterMs(env, 60_000),
     grpcHost: text(env, "GRPC_HOST", "0.0.0.0"),
     grpcPort: integer(env, "GRPC_PORT", 50051, { min: 0, max: 65_535 }),
     metricsPort: metricsPort(env),

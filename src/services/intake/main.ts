@@ -1,6 +1,11 @@
 /**
  * intake: the customer-facing gRPC API (:50051). Validates, prices, books a
  * slot in Redis and answers only once the order is durable in Kafka.
+ *
+ * Its health is grpc.health.v1 on the same port, which opens once the
+ * dependencies are connected (Kubernetes' gRPC probe, and with TLS a TCP
+ * probe, would otherwise send it calls it cannot serve yet). It turns
+ * NOT_SERVING while a Kafka produce request hangs (STALL_AFTER_MS).
  */
 import { startGrpcServer } from "../../adapters/grpc/server.ts";
 import { serverCredentials } from "../../adapters/grpc/tls.ts";
@@ -34,12 +39,14 @@ import { RedisOrderSnapshots } from "../../adapters/redis/order_snapshots.ts";
 import { RedisSlotReservations } from "../../adapters/redis/slot_reservations.ts";
 import { requestStatusChange } from "../../app/request_status_change.ts";
 import type { KitchenConfig } from "../../domain/kitchen.ts";
+import { ProgressWatchdog } from "../../domain/progress_watchdog.ts";
 import { OrderServiceService } from "../../gen/ovenline/v1/order_service.ts";
 import { observeConsumerLag } from "../../observability/consumer_lag_gauge.ts";
 import { startCreateOrderMetrics } from "../../observability/create_order_metrics.ts";
 import { inOrderLinkedSpan } from "../../observability/linked_span.ts";
 import { createLogger, parseLevel } from "../../observability/logger.ts";
 import { serveMetrics } from "../../observability/metrics_server.ts";
+import { logHealthChanges } from "../shared/health_server.ts";
 import { RefreshingValue } from "../shared/refreshing_value.ts";
 import { readIntakeConfig } from "./config.ts";
 import { OrderWatchers } from "./order_watchers.ts";
@@ -52,6 +59,7 @@ import { OrderAccess } from "./order_access.ts";
 const config = readIntakeConfig();
 const logger = createLogger({ service: "intake" }, parseLevel(config.logLevel));
 const clock = { now: () => new Date() };
+const watchdog = new ProgressWatchdog(clock);
 
 const pool = createPool(config.databaseUrl, {
   applicationName: "ovenline-intake",
@@ -92,6 +100,7 @@ const log = new KafkaOrderLog(producer, {
   topic: config.ordersTopic,
   sendTimeoutMs: config.kafkaSendTimeoutMs,
   clientId: config.kafka.clientId,
+  heartbeat: watchdog.loop("Kafka producer", { stallAfterMs: config.stallAfterMs }),
 });
 
 const snapshots = new RedisOrderSnapshots(redis);
@@ -237,8 +246,17 @@ const lagGauge = observeConsumerLag(
 const metrics = config.metricsPort ? serveMetrics(config.metricsPort) : undefined;
 server.setServing(true);
 logger.info("intake serving", { port: server.port, topic: config.ordersTopic });
+// The gRPC probes (liveness and readiness alike) follow the watchdog.
+const stopHealthLog = logHealthChanges(watchdog, logger);
+let serving = true;
+const followHealth = setInterval(() => {
+  const live = watchdog.verdict().live;
+  if (live !== serving) server.setServing(serving = live);
+}, 1_000);
 
 const shutdown = async () => {
+  clearInterval(followHealth);
+  stopHealthLog();
   await server.shutdown(config.shutdownGraceMs);
   stopKeyRefresh();
   await metrics?.shutdown();

@@ -2,7 +2,7 @@
 import type { KubeSettings } from "../../adapters/kubernetes/kube_config.ts";
 import type { LeaseSettings } from "../../adapters/kubernetes/leader_lease.ts";
 import type { RedisSettings } from "../../adapters/redis/client.ts";
-import { redisSettings } from "../../config/common.ts";
+import { readStallAfterMs, redisSettings } from "../../config/common.ts";
 import { ConfigError, type Env, integer, optionalText, text } from "../../config/env.ts";
 import { databaseUrl } from "../../config/tls_ca.ts";
 
@@ -17,6 +17,8 @@ export interface KitchenOperatorConfig {
   /** Every Kitchen is reconciled again this often (today's load, drift in PostgreSQL). */
   readonly resyncMs: number;
   readonly healthPort: number;
+  /** Not live once a list of Kitchens or a reconcile has been in flight this long. */
+  readonly stallAfterMs: number;
 }
 
 export function readKitchenOperatorConfig(env: Env = Deno.env.toObject()): KitchenOperatorConfig {
@@ -52,6 +54,7 @@ export function readKitchenOperatorConfig(env: Env = Deno.env.toObject()): Kitch
     },
     resyncMs: integer(env, "KITCHEN_RESYNC_MS", 30_000, { min: 500, max: 3_600_000 }),
     healthPort: integer(env, "KITCHEN_OPERATOR_HEALTH_PORT", 8083, { min: 0, max: 65_535 }),
+    stallAfterMs: readStallAfterMs(env, 60_000),
   };
 }
 

@@ -24,6 +24,7 @@ import {
 import { kubeErrorText } from "../../adapters/kubernetes/kube_config.ts";
 import { ResilientInformer } from "../../adapters/kubernetes/resilient_informer.ts";
 import type { KitchenConfig } from "../../domain/kitchen.ts";
+import type { Heartbeat } from "../../domain/progress_watchdog.ts";
 import { isKitchenId } from "../../domain/kitchen_config.ts";
 import type { Logger } from "../../observability/logger.ts";
 import { applyKitchen, type KitchenStore, stopAcceptingOrders } from "./apply_kitchen.ts";
@@ -49,6 +50,8 @@ export interface KitchenControllerDeps {
   readonly retry?: { readonly minBackoffMs?: number; readonly maxBackoffMs?: number };
   /** The informer is replaced (fresh list and watch) this often; default 5 minutes. */
   readonly rewatchMs?: number;
+  /** Hears of the informer's lists and failures and of every reconcile (a hang shows). */
+  readonly heartbeat?: Heartbeat;
 }
 
 export class KitchenController {
@@ -61,7 +64,10 @@ export class KitchenController {
 
   constructor(private readonly deps: KitchenControllerDeps) {
     const logger = deps.logger;
-    this.#queue = new KeyedWorkQueue((name) => this.reconcile(name), logger, deps.retry);
+    this.#queue = new KeyedWorkQueue((name) => this.reconcile(name), logger, {
+      ...deps.retry,
+      heartbeat: deps.heartbeat,
+    });
     this.#informer = new ResilientInformer<KitchenResource>(
       deps.kc,
       deps.api.path,
@@ -72,7 +78,7 @@ export class KitchenController {
         onSynced: () => this.#enqueueAll(),
       },
       logger,
-      { rewatchMs: deps.rewatchMs },
+      { rewatchMs: deps.rewatchMs, heartbeat: deps.heartbeat },
     );
   }
 

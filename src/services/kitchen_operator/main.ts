@@ -1,7 +1,8 @@
 /**
  * kitchen-operator: reconciles Kitchen resources (kitchens.ovenline.dev) into the live kitchen
  * configuration. Every replica campaigns for one coordination.k8s.io Lease; only the holder runs
- * the controller, the others wait to take over. See docs/kitchen-operator.md.
+ * the controller, the others wait to take over. See docs/kitchen-operator.md. The health port
+ * opens first; liveness follows the informer's lists and the reconciles.
  */
 import * as k8s from "@kubernetes/client-node";
 import { KitchenApi } from "../../adapters/kubernetes/kitchen_api.ts";
@@ -12,8 +13,10 @@ import { createPool } from "../../adapters/postgres/pool.ts";
 import { DATABASE_CONNECTIONS } from "../../config/database_connections.ts";
 import { connectRedis, createRedis } from "../../adapters/redis/client.ts";
 import { LiveOrders } from "../../adapters/redis/live_orders.ts";
+import { ProgressWatchdog } from "../../domain/progress_watchdog.ts";
 import { createLogger, parseLevel } from "../../observability/logger.ts";
 import { serveHealth } from "../shared/health_server.ts";
+import { Startup } from "../shared/startup.ts";
 import { readKitchenOperatorConfig } from "./config.ts";
 import { KitchenController } from "./kitchen_controller.ts";
 
@@ -23,6 +26,10 @@ const logger = createLogger(
   parseLevel(config.logLevel),
 );
 
+const now = () => new Date();
+const watchdog = new ProgressWatchdog({ now });
+const startup = new Startup(logger);
+
 const pool = createPool(config.databaseUrl, {
   applicationName: "ovenline-kitchen-operator",
   max: DATABASE_CONNECTIONS.kitchen_operator.pool,
@@ -30,7 +37,18 @@ const pool = createPool(config.databaseUrl, {
 });
 const redis = createRedis(config.redis, "ovenline-kitchen-operator");
 redis.on("error", () => {});
-await connectRedis(redis);
+/** The Lease, once start-up has made it. */
+const leader: { lease?: LeaderLease } = {};
+const health = serveHealth(config.healthPort, {
+  watchdog,
+  startup,
+  dependencies: async () => {
+    await pool.query("SELECT 1");
+    await redis.ping();
+    if (!leader.lease?.apiReachable) throw new Error("the Kubernetes API did not answer");
+  },
+}, logger);
+await connectRedis(redis, undefined, startup.doing("connecting to Redis"));
 const liveOrders = new LiveOrders(redis);
 
 const kc = loadKubeConfig(config.kube);
@@ -43,8 +61,9 @@ const controller = new KitchenController({
   },
   slotLoads: (ids) => liveOrders.slotLoads(ids),
   logger,
-  now: () => new Date(),
+  now,
   resyncMs: config.resyncMs,
+  heartbeat: watchdog.loop("Kitchen controller", { stallAfterMs: config.stallAfterMs }),
 });
 const lease = new LeaderLease(kc.makeApiClient(k8s.CoordinationV1Api), config.lease, {
   onStartedLeading: () => controller.start(),
@@ -52,12 +71,9 @@ const lease = new LeaderLease(kc.makeApiClient(k8s.CoordinationV1Api), config.le
 }, logger);
 
 const stop = new AbortController();
+leader.lease = lease;
 const campaign = lease.run(stop.signal, { release: true });
-const health = serveHealth(config.healthPort, async () => {
-  await pool.query("SELECT 1");
-  await redis.ping();
-  if (!lease.apiReachable) throw new Error("the Kubernetes API did not answer");
-});
+startup.finish();
 logger.info("kitchen operator running", {
   namespace: config.namespace,
   lease: config.lease.name,

@@ -1,13 +1,16 @@
 /**
  * Runs `work(key)` for keys added, one run per key at a time: an add during a run schedules one
  * more run after it (adds coalesce), different keys run concurrently. A failed run is retried with
- * exponential backoff per key until it succeeds or a fresh add comes.
+ * exponential backoff per key until it succeeds or a fresh add comes. Each run is an operation
+ * of the heartbeat, when given: one that never ends makes the process not live.
  */
+import type { Heartbeat } from "../../domain/progress_watchdog.ts";
 import type { Logger } from "../../observability/logger.ts";
 
 export interface WorkQueueOptions {
   readonly minBackoffMs?: number;
   readonly maxBackoffMs?: number;
+  readonly heartbeat?: Heartbeat;
 }
 
 interface KeyState {
@@ -61,6 +64,7 @@ export class KeyedWorkQueue {
 
   #run(key: string, state: KeyState): void {
     state.running = (async () => {
+      const run = this.options.heartbeat?.busy(`reconciling ${key}`);
       try {
         await this.work(key);
         state.failures = 0;
@@ -81,6 +85,7 @@ export class KeyedWorkQueue {
           }, delay);
         }
       } finally {
+        run?.done();
         state.running = undefined;
         if (state.again && !this.#stopped) {
           state.again = false;

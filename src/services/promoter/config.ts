@@ -1,5 +1,5 @@
 /** The promoter's configuration, read once from the environment. */
-import { metricsPort, redisSettings } from "../../config/common.ts";
+import { metricsPort, readStallAfterMs, redisSettings } from "../../config/common.ts";
 import { type Env, integer, optionalText } from "../../config/env.ts";
 import type { RedisSettings } from "../../adapters/redis/client.ts";
 
@@ -10,6 +10,8 @@ export interface PromoterConfig {
   readonly tickMs: number;
   readonly batchSize: number;
   readonly healthPort: number;
+  /** Not live once the loop has said nothing (or only failed) for this long. */
+  readonly stallAfterMs: number;
   /** Prometheus /metrics; 0: none. */
   readonly metricsPort: number;
 }
@@ -21,6 +23,7 @@ export function readPromoterConfig(env: Env = Deno.env.toObject()): PromoterConf
     tickMs: integer(env, "PROMOTER_TICK_MS", 100, { min: 10, max: 1_000 }),
     batchSize: integer(env, "PROMOTER_BATCH", 500, { min: 1, max: 10_000 }),
     healthPort: integer(env, "PROMOTER_HEALTH_PORT", 8082, { min: 0, max: 65_535 }),
+    stallAfterMs: readStallAfterMs(env, 30_000),
     metricsPort: metricsPort(env),
   };
 }

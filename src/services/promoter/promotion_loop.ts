@@ -1,10 +1,12 @@
 /**
  * Wakes at the next due time (or every tick, whichever is sooner) and moves
  * due orders to the KDS. Several replicas may run this at once: the Lua move
- * is atomic, so each order is promoted once.
+ * is atomic, so each order is promoted once. Every round tells the heartbeat
+ * (a failed one is waiting on Redis); a round that never ends leaves it silent.
  */
 import type { Promoted } from "../../adapters/redis/due_orders.ts";
 import type { Clock } from "../../domain/ports.ts";
+import type { Heartbeat } from "../../domain/progress_watchdog.ts";
 import type { Logger } from "../../observability/logger.ts";
 
 export interface DueOrderStore {
@@ -16,6 +18,7 @@ export interface PromotionLoopOptions {
   readonly tickMs: number;
   readonly batchSize: number;
   readonly onPromoted?: (promoted: readonly Promoted[], now: Date) => void;
+  readonly heartbeat?: Heartbeat;
 }
 
 export async function runPromotionLoop(
@@ -34,11 +37,13 @@ export async function runPromotionLoop(
         options.onPromoted?.(promoted, now);
         logger.debug("orders promoted to the KDS", { count: promoted.length });
       }
+      options.heartbeat?.progressed();
       if (promoted.length === options.batchSize) continue; // more are due right now
       const next = await store.nextDue();
       if (next) wait = Math.max(0, Math.min(wait, next.getTime() - clock.now().getTime()));
     } catch (error) {
       logger.warn("promotion failed; retrying", { error });
+      options.heartbeat?.waiting(`promotion failed: ${(error as Error).message}`);
     }
     await new Promise((r) => setTimeout(r, wait));
   }

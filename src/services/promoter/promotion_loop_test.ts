@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import type { Promoted } from "../../adapters/redis/due_orders.ts";
+import { ProgressWatchdog } from "../../domain/progress_watchdog.ts";
 import { createLogger } from "../../observability/logger.ts";
 import { type DueOrderStore, runPromotionLoop } from "./promotion_loop.ts";
 
@@ -145,4 +146,38 @@ Deno.test("runPromotionLoop() returns once its signal aborts", async () => {
   assert.equal(typeof calls, "number", "the loop ended");
   await sleep(60);
   assert.equal(store.promoteCalls.length, calls, "no call after it ended");
+});
+
+Deno.test("runPromotionLoop() tells its heartbeat: waiting while the store fails, progress when it answers", async () => {
+  const store = new FakeDueOrders();
+  store.failNext = 1_000_000;
+  const watchdog = new ProgressWatchdog(clock);
+  const heartbeat = watchdog.loop("promotion loop", { stallAfterMs: 60_000, ticks: true });
+  const stop = new AbortController();
+  const loop = runPromotionLoop(
+    store,
+    clock,
+    silent,
+    { tickMs: 10, batchSize: 10, heartbeat },
+    stop.signal,
+  );
+  try {
+    await sleep(60);
+    assert.deepEqual(watchdog.verdict().loops[0], {
+      loop: "promotion loop",
+      live: true,
+      ready: false,
+      detail: "waiting: promotion failed: redis went away",
+    });
+    store.failNext = 0;
+    await sleep(60);
+    assert.deepEqual(watchdog.verdict(), {
+      live: true,
+      ready: true,
+      loops: [{ loop: "promotion loop", live: true, ready: true, detail: "ok" }],
+    });
+  } finally {
+    stop.abort();
+    await loop;
+  }
 });

@@ -19,8 +19,14 @@ export class RefreshingValue<T> {
   ) {}
 
   /** Loads the first value (retrying until it succeeds) and starts the periodic reload. */
-  async start(signal?: AbortSignal): Promise<void> {
-    this.#value = await untilItSucceeds(`loading ${this.name}`, this.load, this.logger, signal);
+  async start(signal?: AbortSignal, onFailure?: (error: unknown) => void): Promise<void> {
+    this.#value = await untilItSucceeds(
+      `loading ${this.name}`,
+      this.load,
+      this.logger,
+      signal,
+      onFailure,
+    );
     this.#timer = setInterval(() => void this.refresh(), this.intervalMs);
   }
 

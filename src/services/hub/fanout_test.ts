@@ -1,0 +1,63 @@
+/**
+ * Fanout against stand-ins of its sessions (only deliver/wants/filter are used): events that
+ * cannot be delivered cost neither the events after them nor the tablets their state.
+ */
+import assert from "node:assert/strict";
+import type { StreamEntry } from "../../adapters/redis/event_stream.ts";
+import type { ClientSession } from "./client_session.ts";
+import { Fanout } from "./fanout.ts";
+import type { LiveEvent } from "./live_event.ts";
+
+function session(received: string[], failOn?: string): ClientSession {
+  return {
+    filter: { channel: "erp", kitchenId: "main" },
+    wants: () => true,
+    deliver: (event: LiveEvent) => {
+      if (event.id === failOn) throw new Error(`cannot send ${event.id}`);
+      received.push(event.id);
+      return true;
+    },
+  } as unknown as ClientSession;
+}
+
+const entry = (id: string): StreamEntry => ({
+  id,
+  type: "order.status_changed",
+  kitchenId: "main",
+  at: "2026-03-01T12:00:00.000Z",
+});
+
+function setup(prepare = (e: readonly StreamEntry[]) => Promise.resolve([...e])) {
+  const resnapshotted: number[] = [];
+  const undeliverable: string[] = [];
+  const fanout = new Fanout(
+    prepare,
+    (sessions) => resnapshotted.push(sessions.length),
+    100,
+    (ids, error) => undeliverable.push(`${ids.join(",")}: ${(error as Error).message}`),
+  );
+  return { fanout, resnapshotted, undeliverable };
+}
+
+Deno.test("an event that cannot be delivered: reported, every client resnapshotted, the rest delivered", async () => {
+  const { fanout, resnapshotted, undeliverable } = setup();
+  const received: string[] = [];
+  fanout.add(session(received, "2-0"));
+  fanout.add(session(received));
+  await fanout.publish([entry("1-0"), entry("2-0"), entry("3-0")]);
+  assert.deepEqual(received, ["1-0", "1-0", "3-0", "3-0"]);
+  assert.deepEqual(undeliverable, ["2-0: cannot send 2-0"]);
+  assert.deepEqual(resnapshotted, [2], "both clients get the current state afresh");
+});
+
+Deno.test("a batch that cannot be prepared: reported, every client resnapshotted", async () => {
+  const { fanout, resnapshotted, undeliverable } = setup(() =>
+    Promise.reject(new Error("PostgreSQL: connection refused"))
+  );
+  const received: string[] = [];
+  fanout.add(session(received));
+  await fanout.publish([entry("1-0"), entry("2-0")]);
+  assert.deepEqual(received, []);
+  assert.deepEqual(undeliverable, ["1-0,2-0: PostgreSQL: connection refused"]);
+  assert.deepEqual(resnapshotted, [1]);
+});
