@@ -562,6 +562,177 @@ export const VALUES = group(
         ),
         clientCA: bool(false, "Require client certificates signed by ca.crt."),
       }),
+      customers: group(
+        "Who intake's callers are (docs/security.md): customer tokens from the chain's identity provider, trusted backends-for-frontend over mutual TLS, or (trusted networks only) anonymous callers. At least one must be set.",
+        {
+          jwksUrl: str(
+            "",
+            "CUSTOMER_JWKS_URL: the identity provider's key set (its jwks_uri), fetched and cached by intake. Or jwks, or existingSecret.",
+          ),
+          jwks: str(
+            "",
+            "The identity provider's public key set as JSON text ({\"keys\": [...]}, each key with a kid), kept in the chart's Secret and read as CUSTOMER_JWKS_FILE (re-read when it changes).",
+          ),
+          existingSecret: str(
+            "",
+            "A Secret holding the key set instead (key jwksKey), e.g. kept current by your identity provider's tooling.",
+          ),
+          jwksKey: str("jwks.json", "Key of the key set in existingSecret.", { minLength: 1 }),
+          issuer: str("", "CUSTOMER_JWT_ISSUER: the tokens' iss (required with a key set)."),
+          audience: str("", "CUSTOMER_JWT_AUDIENCE: the tokens' aud (required with a key set)."),
+          algorithms: json<string[]>(
+            ["ES256", "RS256", "PS256", "EdDSA"],
+            "CUSTOMER_JWT_ALGORITHMS: signature algorithms accepted (asymmetric only).",
+            {
+              type: "array",
+              minItems: 1,
+              items: { type: "string", pattern: "^(ES|RS|PS)(256|384|512)$|^EdDSA$" },
+            },
+          ),
+          customerClaim: str("sub", "CUSTOMER_JWT_CLAIM: the claim that holds the customer id.", {
+            minLength: 1,
+          }),
+          maxLifetimeSeconds: int(
+            86_400,
+            "CUSTOMER_JWT_MAX_LIFETIME_S: longest token lifetime accepted (exp − iat).",
+            { min: 60, max: 2_592_000 },
+          ),
+          trustedBackends: json<string[]>(
+            [],
+            "TRUSTED_BFF_SUBJECTS: client certificate subjects (the CN, or CN=…,O=…) of trusted backends-for-frontend, which name the customer in the customer-id metadata. Needs intake.tls.enabled and intake.tls.clientCA.",
+            { type: "array", items: { type: "string", minLength: 1, pattern: "^[^;]+$" } },
+          ),
+          allowAnonymous: bool(
+            false,
+            "ALLOW_ANONYMOUS_CUSTOMERS: believe the customer_id in the request when no token is sent (trusted networks only; the in-cluster load test needs it).",
+          ),
+        },
+      ),
+      orderIds: group(
+        "Order ids are an HMAC of customer and idempotency key under a secret (ORDER_ID_SECRET), so outsiders cannot compute them.",
+        {
+          existingSecret: str(
+            "",
+            "A Secret holding the key (key secretKey) instead of the chart's.",
+          ),
+          secretKey: str("order-id-secret", "Key of the secret in existingSecret.", {
+            minLength: 1,
+          }),
+          secret: str(
+            "",
+            "ORDER_ID_SECRET, at least 32 characters. Empty: generated once and kept (Helm lookup). With helm template or Argo CD give it or existingSecret: a new one on each render would give a retry across it another order id.",
+            { pattern: "^(|.{32,})$" },
+          ),
+        },
+      ),
+      limits: group("Abuse limits (docs/security.md, Customer API).", {
+        ordersPerCustomer: int(
+          20,
+          "RATE_LIMIT_ORDERS: new orders per customer, and per phone, in each window.",
+          { min: 1, max: 1_000_000 },
+        ),
+        ordersPerPeer: int(
+          60,
+          "PEER_RATE_LIMIT_ORDERS: new orders per client address in each window (a trusted backend-for-frontend is exempt).",
+          { min: 1, max: 1_000_000 },
+        ),
+        windowSeconds: int(60, "RATE_LIMIT_WINDOW_S and PEER_RATE_LIMIT_WINDOW_S.", {
+          min: 1,
+          max: 86_400,
+        }),
+        maxOpenOrders: int(
+          3,
+          "MAX_OPEN_ORDERS_PER_CUSTOMER: orders booked and not yet cooked per customer; 0: no cap.",
+          { min: 0, max: 1_000 },
+        ),
+        slotSharePercent: int(
+          25,
+          "CUSTOMER_SLOT_SHARE_PERCENT: share of a slot's capacity one customer's open orders (and so one order) may take.",
+          { min: 1, max: 100 },
+        ),
+        callsPerSecondPerConnection: int(
+          20,
+          "GRPC_CALLS_PER_S_PER_CONNECTION: calls per second per connection (bursts of twice that), per replica.",
+          { min: 1, max: 1_000_000 },
+        ),
+        callsPerSecondPerPeer: int(
+          100,
+          "GRPC_CALLS_PER_S_PER_PEER: calls per second per client address (bursts of twice that), per replica.",
+          { min: 1, max: 1_000_000 },
+        ),
+        lookupMisses: int(
+          20,
+          "LOOKUP_MISSES_LIMIT: failed GetOrder/WatchOrder/CancelOrder lookups per customer in 5 minutes (5× per client address).",
+          { min: 1, max: 1_000_000 },
+        ),
+        trustedProxies: json<string[]>(
+          ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7"],
+          "INTAKE_TRUSTED_PROXIES: CIDRs of proxies (the gateway's pods, nodes) whose x-forwarded-for names the client for the per-address limits. The default trusts in-cluster addresses; set [] when clients reach intake directly from such addresses.",
+          { type: "array", items: { type: "string", pattern: "^[0-9a-fA-F.:]+/[0-9]{1,3}$" } },
+        ),
+      }),
+      connections: group("HTTP/2 and WatchOrder limits per connection.", {
+        maxConcurrentStreams: int(
+          100,
+          "GRPC_MAX_CONCURRENT_STREAMS: calls open at once on one connection.",
+          {
+            min: 1,
+            max: 10_000,
+          },
+        ),
+        maxAgeSeconds: int(
+          1_800,
+          "GRPC_MAX_CONNECTION_AGE_S: a connection is asked to go (GOAWAY) after this long.",
+          {
+            min: 1,
+            max: 604_800,
+          },
+        ),
+        maxAgeGraceSeconds: int(
+          900,
+          "GRPC_MAX_CONNECTION_AGE_GRACE_S: then its calls have this long to finish.",
+          {
+            min: 1,
+            max: 604_800,
+          },
+        ),
+        maxIdleSeconds: int(
+          300,
+          "GRPC_MAX_CONNECTION_IDLE_S: a connection without calls is closed after this long.",
+          {
+            min: 1,
+            max: 604_800,
+          },
+        ),
+        watchesPerConnection: int(
+          16,
+          "WATCH_MAX_PER_CONNECTION: WatchOrder streams at once per connection.",
+          {
+            min: 1,
+            max: 10_000,
+          },
+        ),
+        watchesPerOrder: int(
+          8,
+          "WATCH_MAX_PER_ORDER: WatchOrder streams at once per order, per replica.",
+          {
+            min: 1,
+            max: 10_000,
+          },
+        ),
+        watchesPerReplica: int(10_000, "WATCH_MAX_TOTAL: WatchOrder streams at once per replica.", {
+          min: 1,
+          max: 1_000_000,
+        }),
+        watchMaxSeconds: int(
+          900,
+          "WATCH_MAX_DURATION_S: a WatchOrder stream ends (UNAVAILABLE, watch again) after this long.",
+          {
+            min: 1,
+            max: 604_800,
+          },
+        ),
+      }),
     }),
     consumer: group("consumer: applies pizza-orders to Redis and PostgreSQL.", {
       replicas: int(2, "Replicas when KEDA autoscaling is off.", { min: 1, max: 1000 }),
@@ -798,6 +969,20 @@ export const VALUES = group(
           type: "array",
           items: { type: "string" },
         }),
+        envoyGateway: group(
+          "Policies for Envoy Gateway (gateway.envoyproxy.io/v1alpha1), when it implements your Gateway: the Gateway API itself has no rate limits.",
+          {
+            intakeRateLimit: bool(
+              false,
+              "A BackendTrafficPolicy on intake's GRPCRoute: calls per client address (each address its own bucket, per Envoy replica).",
+            ),
+            intakeCallsPerMinute: int(
+              600,
+              "Calls per minute per client address to intake, at each Envoy replica.",
+              { min: 1, max: 1_000_000 },
+            ),
+          },
+        ),
       },
     ),
     ingress: group("Traffic from outside through Ingress (alternative to gateway).", {

@@ -21,6 +21,9 @@
  * length, open now) so each order is due on the KDS at once, and with no
  * active orders (each socket's first snapshot stays small).
  *
+ * The orders come from made-up customers without tokens: intake must believe anonymous callers
+ * (ALLOW_ANONYMOUS_CUSTOMERS, the chart's intake.customers.allowAnonymous; a test cluster only).
+ *
  * Environment: HUB_WS_URL, INTAKE_ADDR (the TestRun sets both), KDS_TOKEN
  * (a kitchen-role bearer token; pass with `-e` or the TestRun's arguments),
  * KITCHEN, RATE, DURATION (seconds), SOCKETS.

@@ -91,8 +91,9 @@ else
   end
 end
 
+-- The status on the booking tells reserve_slot.lua which of a customer's orders are still open.
 redis.call('HSET', KEYS[4], 'slot_id', ARGV[9], 'slot_key', KEYS[5], 'orders_key', KEYS[6],
-  'weight', ARGV[8], 'state', status == 'cancelled' and 'released' or 'applied')
+  'weight', ARGV[8], 'state', status == 'cancelled' and 'released' or 'applied', 'status', status)
 local traceparent = ARGV[16] or ''
 if not prev and traceparent ~= '' then
   redis.call('HSETNX', KEYS[4], 'traceparent', traceparent)

@@ -23,7 +23,8 @@ MANAGER_TOKEN="$(deno task --quiet token --role manager --subject demo-manager)"
 cat <<MSG
 
 Ovenline is running.
-  gRPC API (intake):   $GRPC   (grpcurl -plaintext $GRPC list)
+  gRPC API (intake):   $GRPC   (grpcurl -plaintext $GRPC list; CreateOrder needs
+                       -H "authorization: Bearer \$(./dev customer-token --customer 12345)")
   Kitchen display:     $HUB/kds#token=$KITCHEN_TOKEN
   ERP dashboard:       $HUB/erp#token=$MANAGER_TOKEN
   (a link works for 1 h; an open page renews its token for up to 12 h;
@@ -32,4 +33,4 @@ Ovenline is running.
   Stop services:       ./dev services:stop      Stop infrastructure: ./dev down
 
 MSG
-exec deno run -A --quiet scripts/demo_orders.ts --target "$GRPC" "$@"
+exec bash scripts/with_infra.sh deno run -A --quiet scripts/demo_orders.ts --target "$GRPC" "$@"

@@ -1,11 +1,15 @@
 /**
  * Places a steady stream of varied sample orders over gRPC, as customer apps
  * would: different pizzas, extras, several lines, pickup and delivery, some
- * pre-orders for later today, each with an idempotency key.
- *   deno run -A scripts/demo_orders.ts [--target host:port] [--orders N] [--interval-ms MS]
+ * pre-orders for later today, each with an idempotency key, each customer signed in with a
+ * token from the local identity provider (scripts/with_infra.sh sets its key).
+ *   bash scripts/with_infra.sh deno run -A scripts/demo_orders.ts [--target host:port]
+ *     [--orders N] [--interval-ms MS]
  */
 import { parseArgs } from "node:util";
-import { credentials } from "@grpc/grpc-js";
+import { credentials, Metadata } from "@grpc/grpc-js";
+import { readCustomerTokenToolConfig } from "../src/services/customer_tokens/config.ts";
+import { localCustomerTokens } from "../src/services/customer_tokens/minter.ts";
 import {
   type OrderResponse,
   OrderServiceClient,
@@ -73,10 +77,14 @@ function sampleOrder(n: number): PizzaOrderRequest {
 }
 
 const client = new OrderServiceClient(values.target!, credentials.createInsecure());
-const create = (req: PizzaOrderRequest) =>
-  new Promise<OrderResponse>((resolve, reject) =>
-    client.createOrder(req, (error, res) => (error ? reject(error) : resolve(res)))
+const tokenOf = await localCustomerTokens(readCustomerTokenToolConfig());
+const create = async (req: PizzaOrderRequest) => {
+  const metadata = new Metadata();
+  metadata.set("authorization", `Bearer ${await tokenOf(req.customerId)}`);
+  return await new Promise<OrderResponse>((resolve, reject) =>
+    client.createOrder(req, metadata, (error, res) => (error ? reject(error) : resolve(res)))
   );
+};
 
 const limit = values.orders ? Number(values.orders) : Infinity;
 const interval = Number(values["interval-ms"]);

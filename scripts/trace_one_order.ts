@@ -8,6 +8,8 @@
 import { parseArgs } from "node:util";
 import { credentials, Metadata } from "@grpc/grpc-js";
 import { type OrderResponse, OrderServiceClient } from "../src/gen/ovenline/v1/order_service.ts";
+import { readCustomerTokenToolConfig } from "../src/services/customer_tokens/config.ts";
+import { localCustomerTokens } from "../src/services/customer_tokens/minter.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -22,6 +24,9 @@ const hex = (bytes: number) =>
 const traceId = hex(16);
 const metadata = new Metadata();
 metadata.set("traceparent", `00-${traceId}-${hex(8)}-01`);
+// Signed in as the seed's customer, with a token of the local identity provider.
+const tokenOf = await localCustomerTokens(readCustomerTokenToolConfig());
+metadata.set("authorization", `Bearer ${await tokenOf("12345")}`);
 
 const client = new OrderServiceClient(values.target, credentials.createInsecure());
 try {

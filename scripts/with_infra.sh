@@ -6,6 +6,10 @@
 #     them and starts nothing;
 #   - sets AUTH_JWT_SECRET, when unset, to the local stack's token signing key (made once into
 #     .infra/hub-signing-key), so the hub and `deno task token` agree.
+#   - sets the local customer identity provider, when CUSTOMER_JWKS_FILE is unset: its key pair
+#     (made once into .infra/customer-keys/ by scripts/customer_keys.ts), issuer and audience, so
+#     intake and `deno task customer-token` agree; and ORDER_ID_SECRET, when unset, to the local
+#     stack's order id key (made once into .infra/order-id-secret).
 #
 #   bash scripts/with_infra.sh deno run -A test/chaos/main.ts
 #   bash scripts/with_infra.sh --key-only deno run -A src/services/tokens/main.ts
@@ -32,15 +36,31 @@ if [ "$infra" = true ] && { [ -z "${DATABASE_URL:-}" ] || [ -z "${REDIS_URL:-}" 
   done <"$root/.infra/env"
 fi
 
-if [ -z "${AUTH_JWT_SECRET:-}" ]; then
-  key="$root/.infra/hub-signing-key"
-  if [ ! -s "$key" ]; then
+# Exports variable $1, when unset, as the random secret kept in .infra/$2 (made once).
+local_secret() {
+  [ -n "${!1:-}" ] && return 0
+  local file="$root/.infra/$2"
+  if [ ! -s "$file" ]; then
     mkdir -p "$root/.infra"
-    head -c 48 /dev/urandom | base64 | tr -d '\n/+=' >"$key.tmp.$$"
-    mv -n "$key.tmp.$$" "$key" 2>/dev/null || true
-    rm -f "$key.tmp.$$"
+    head -c 48 /dev/urandom | base64 | tr -d '\n/+=' >"$file.tmp.$$"
+    mv -n "$file.tmp.$$" "$file" 2>/dev/null || true
+    rm -f "$file.tmp.$$"
   fi
-  AUTH_JWT_SECRET="$(cat "$key")"
-  export AUTH_JWT_SECRET
+  export "$1=$(cat "$file")"
+}
+
+local_secret AUTH_JWT_SECRET hub-signing-key
+if [ -z "${CUSTOMER_JWKS_FILE:-}" ] && [ -z "${CUSTOMER_JWKS_URL:-}" ]; then
+  keys="$root/.infra/customer-keys"
+  if [ ! -s "$keys/jwks.json" ]; then
+    mkdir -p "$root/.infra"
+    command -v deno >/dev/null || source "$root/scripts/tools.sh"
+    (cd "$root" && deno run -A --quiet scripts/customer_keys.ts "$keys")
+  fi
+  export CUSTOMER_JWKS_FILE="$keys/jwks.json"
+  export CUSTOMER_SIGNING_KEY_FILE="${CUSTOMER_SIGNING_KEY_FILE:-$keys/signing-key.jwk}"
+  export CUSTOMER_JWT_ISSUER="${CUSTOMER_JWT_ISSUER:-https://id.ovenline.local}"
+  export CUSTOMER_JWT_AUDIENCE="${CUSTOMER_JWT_AUDIENCE:-ovenline-intake}"
 fi
+local_secret ORDER_ID_SECRET order-id-secret
 exec "$@"

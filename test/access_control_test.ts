@@ -677,7 +677,7 @@ Deno.test("gRPC TLS and mutual TLS: the right certificates get in, everything el
   });
   /** A call from `client` to the stack's intake: its error code, or OK. */
   const outcome = async (stack: TestStack, client: GrpcClientSettings): Promise<string> => {
-    const api = new OrderApi(`127.0.0.1:${stack.ports.grpc}`, client);
+    const api = new OrderApi(`127.0.0.1:${stack.ports.grpc}`, client, stack.customers);
     try {
       await api.createOrder(
         seedExampleRequest({ kitchenId: kitchen.id, idempotencyKey: crypto.randomUUID() }),

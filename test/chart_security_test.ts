@@ -109,6 +109,10 @@ Deno.test("every secret can come from an existing Secret, and none is then in th
       generateSecrets: false,
       redis: { existingSecret: "my-redis" },
       auth: { existingSecret: "my-hub-keys" },
+      intake: {
+        orderIds: { existingSecret: "my-order-ids" },
+        customers: { existingSecret: "my-customer-keys", issuer: "https://id", audience: "o" },
+      },
       postgres: { operator: { enabled: false }, external: { existingSecret: "my-db" } },
       kafka: {
         operator: { enabled: false },
@@ -143,6 +147,8 @@ Deno.test("every secret can come from an existing Secret, and none is then in th
     const name of [
       "my-redis",
       "my-hub-keys",
+      "my-order-ids",
+      "my-customer-keys",
       "my-db",
       "my-kafka-intake",
       "my-kafka-consumer",
@@ -167,6 +173,7 @@ Deno.test("generateSecrets=false: a render never changes from one to the next, a
     generateSecrets: false,
     redis: { password: "r".repeat(24) },
     auth: { keys: { k1: KEY_A, k2: KEY_B }, signingKeyId: "k2" },
+    intake: { orderIds: { secret: "o".repeat(32) } },
   };
   await t.step("secrets from values: two renders are the same, byte for byte", async () => {
     assert.equal(await renderText({ values: given }), await renderText({ values: given }));
@@ -176,6 +183,7 @@ Deno.test("generateSecrets=false: a render never changes from one to the next, a
       generateSecrets: false,
       redis: { existingSecret: "my-redis" },
       auth: { existingSecret: "my-hub-keys" },
+      intake: { orderIds: { existingSecret: "my-order-ids" } },
     };
     const first = await renderText({ values });
     assert.equal(first, await renderText({ values }));
@@ -186,6 +194,11 @@ Deno.test("generateSecrets=false: a render never changes from one to the next, a
     assert.match(
       noRedis ?? "",
       /generateSecrets is false: .*redis\.existingSecret .*redis\.password/,
+    );
+    const noOrderIds = await renderError({ values: { ...given, intake: {} } });
+    assert.match(
+      noOrderIds ?? "",
+      /generateSecrets is false: .*intake\.orderIds\.existingSecret .*intake\.orderIds\.secret/,
     );
     const noKeys = await renderError({ values: { ...given, auth: { keys: {} } } });
     assert.match(noKeys ?? "", /generateSecrets is false: .*auth\.existingSecret.*auth\.keys/);
@@ -288,6 +301,7 @@ Deno.test("every image can be pinned by digest", async () => {
       redis: { image: digested },
       otel: { collector: { image: digested } },
       loadTest: { enabled: true, runnerImage: digested, starterImage: digested },
+      intake: { customers: { allowAnonymous: true } }, // the load test's made-up customers
     },
   });
   const images = [
@@ -424,6 +438,26 @@ Deno.test("every Ovenline process names its hosts, files and variables; none run
         !hub.containers[0].command.join(" ").includes("KUBERNETES"),
         "no API server without the operator",
       );
+    },
+  );
+  await t.step(
+    "intake reaches the identity provider's key set URL when it fetches it",
+    async () => {
+      const objs = await render({
+        values: {
+          intake: {
+            customers: {
+              jwksUrl: "https://id.example.com/jwks",
+              issuer: "https://id",
+              audience: "o",
+            },
+          },
+        },
+      });
+      const intake = find(objs, "Deployment", "ovenline-intake").spec.template.spec.containers[0];
+      assert.ok(flagList(intake.command, "allow-net")!.includes("id.example.com:443"));
+      const hub = find(objs, "Deployment", "ovenline-hub").spec.template.spec.containers[0];
+      assert.ok(!flagList(hub.command, "allow-net")!.includes("id.example.com:443"));
     },
   );
   await t.step(

@@ -726,7 +726,16 @@ Deno.test("documented values change the rendered objects", async (t) => {
     "the k6 TestRun runs a script from load/ (refused while load/ has none)",
     async () => {
       const scripts = [...Deno.readDirSync(`${CHART}/files`)].some((e) => e.name === "load");
-      const set = { "loadTest.enabled": true, "loadTest.script": "create_orders.js" };
+      const set = {
+        "loadTest.enabled": true,
+        "loadTest.script": "create_orders.js",
+        "intake.customers.allowAnonymous": true,
+      };
+      // Its orders come from made-up customers without tokens: refused unless intake believes them.
+      assert.match(
+        (await renderError({ set: { ...set, "intake.customers.allowAnonymous": false } })) ?? "",
+        /loadTest needs intake.customers.allowAnonymous/,
+      );
       if (!scripts) {
         assert.match((await renderError({ set })) ?? "", /loadTest.script/);
         return;
@@ -900,6 +909,168 @@ Deno.test("the housekeeper CronJob runs the data lifecycle with an archive volum
   );
 });
 
+Deno.test("intake's customers: key sets, backends-for-frontend, order id key, limits and the gateway's rate limit", async (t) => {
+  const intakeEnv = (objs: K8sObject[], name: string) => envOf(objs, "ovenline-intake", name);
+  const volume = (objs: K8sObject[], name: string) =>
+    find(objs, "Deployment", "ovenline-intake").spec.template.spec.volumes
+      .find((x: { name: string }) => x.name === name);
+  const jwks = JSON.stringify({ keys: [{ kty: "EC", crv: "P-256", x: "x", y: "y", kid: "k1" }] });
+
+  await t.step("defaults: no key set, nobody anonymous, the order id key generated", async () => {
+    const objs = await render();
+    assert.equal(intakeEnv(objs, "CUSTOMER_JWKS_FILE"), "");
+    assert.equal(intakeEnv(objs, "ALLOW_ANONYMOUS_CUSTOMERS"), "false");
+    assert.deepEqual(intakeEnv(objs, "ORDER_ID_SECRET").secretKeyRef, {
+      name: "ovenline-order-ids",
+      key: "order-id-secret",
+      optional: false,
+    });
+    assert.match(
+      find(objs, "Secret", "ovenline-order-ids").stringData["order-id-secret"],
+      /^.{32}/,
+    );
+    assert.equal(intakeEnv(objs, "MAX_OPEN_ORDERS_PER_CUSTOMER"), "3");
+    assert.equal(intakeEnv(objs, "CUSTOMER_SLOT_SHARE_PERCENT"), "25");
+    assert.equal(intakeEnv(objs, "GRPC_MAX_CONCURRENT_STREAMS"), "100");
+    assert.equal(intakeEnv(objs, "WATCH_MAX_PER_CONNECTION"), "16");
+    assert.match(intakeEnv(objs, "INTAKE_TRUSTED_PROXIES"), /^10\.0\.0\.0\/8,/);
+    assert.ok(!objs.some((o) => o.metadata.name === "ovenline-customer-keys"));
+  });
+
+  await t.step(
+    "a key set in values: the chart's Secret, mounted whole, read as a file",
+    async () => {
+      const objs = await render({
+        values: {
+          intake: { customers: { jwks, issuer: "https://id.example", audience: "ovenline" } },
+        },
+      });
+      assert.equal(find(objs, "Secret", "ovenline-customer-keys").stringData["jwks.json"], jwks);
+      assert.equal(volume(objs, "customer-keys").secret.secretName, "ovenline-customer-keys");
+      assert.equal(
+        intakeEnv(objs, "CUSTOMER_JWKS_FILE"),
+        "/etc/ovenline/customer-keys/jwks.json",
+      );
+      assert.equal(intakeEnv(objs, "CUSTOMER_JWT_ISSUER"), "https://id.example");
+      assert.equal(intakeEnv(objs, "CUSTOMER_JWT_ALGORITHMS"), "ES256,RS256,PS256,EdDSA");
+    },
+  );
+
+  await t.step("an existing Secret, or a URL, instead", async () => {
+    const fromSecret = await render({
+      values: {
+        intake: {
+          customers: {
+            existingSecret: "idp-keys",
+            jwksKey: "keys.json",
+            issuer: "https://id.example",
+            audience: "ovenline",
+          },
+          orderIds: { existingSecret: "ids", secretKey: "k" },
+        },
+      },
+    });
+    assert.ok(!fromSecret.some((o) => o.metadata.name === "ovenline-customer-keys"));
+    assert.equal(volume(fromSecret, "customer-keys").secret.secretName, "idp-keys");
+    assert.equal(
+      intakeEnv(fromSecret, "CUSTOMER_JWKS_FILE"),
+      "/etc/ovenline/customer-keys/keys.json",
+    );
+    assert.ok(!fromSecret.some((o) => o.metadata.name === "ovenline-order-ids"));
+    assert.deepEqual(intakeEnv(fromSecret, "ORDER_ID_SECRET").secretKeyRef.name, "ids");
+    const fromUrl = await render({
+      values: {
+        intake: {
+          customers: {
+            jwksUrl: "https://id.example/jwks",
+            issuer: "https://id.example",
+            audience: "ovenline",
+          },
+        },
+      },
+    });
+    assert.equal(intakeEnv(fromUrl, "CUSTOMER_JWKS_URL"), "https://id.example/jwks");
+    assert.equal(intakeEnv(fromUrl, "CUSTOMER_JWKS_FILE"), "");
+    // intake may reach the identity provider (networkPolicy.externalTo, the URL's port) then only.
+    const egressTo443 = (objs: K8sObject[]) =>
+      find(objs, "NetworkPolicy", "ovenline-netpol-intake").spec.egress
+        .filter((r: { ports?: { port: number }[] }) => r.ports?.some((p) => p.port === 443));
+    assert.deepEqual(egressTo443(fromUrl).map((r: { to: unknown }) => r.to), [
+      [{ ipBlock: { cidr: "0.0.0.0/0" } }],
+    ]);
+    assert.deepEqual(egressTo443(fromSecret), []);
+  });
+
+  await t.step(
+    "trusted backends-for-frontend over mutual TLS, subjects with commas kept",
+    async () => {
+      const objs = await render({
+        values: {
+          intake: {
+            tls: { enabled: true, secretName: "intake-tls", clientCA: true },
+            customers: { trustedBackends: ["bff.example", "CN=web-bff,O=Chain"] },
+          },
+        },
+      });
+      assert.equal(intakeEnv(objs, "TRUSTED_BFF_SUBJECTS"), "bff.example;CN=web-bff,O=Chain");
+      assert.equal(intakeEnv(objs, "GRPC_TLS_CLIENT_CA_FILE"), "/etc/ovenline/grpc-tls/ca.crt");
+    },
+  );
+
+  await t.step("settings that cannot work together are refused", async () => {
+    const refused = async (intake: Record<string, unknown>, message: RegExp) =>
+      assert.match((await renderError({ values: { intake } })) ?? "", message);
+    await refused(
+      { customers: { trustedBackends: ["bff"] } },
+      /trustedBackends needs intake.tls.enabled and intake.tls.clientCA/,
+    );
+    await refused(
+      { customers: { jwksUrl: "https://id.example/jwks" } },
+      /issuer and .audience are needed/,
+    );
+    await refused(
+      { customers: { jwks, jwksUrl: "https://x/jwks", issuer: "i", audience: "a" } },
+      /not both/,
+    );
+    await refused({ orderIds: { secret: "short" } }, /schema|values/i);
+    await refused({ customers: { algorithms: ["HS256"] } }, /schema|values/i);
+  });
+
+  await t.step("Envoy Gateway: calls per client address on intake's GRPCRoute", async () => {
+    const objs = await render({
+      set: {
+        "gateway.enabled": true,
+        "gateway.envoyGateway.intakeRateLimit": true,
+        "gateway.envoyGateway.intakeCallsPerMinute": 300,
+      },
+    });
+    const policy = find(objs, "BackendTrafficPolicy", "ovenline-intake");
+    validateObject(policy);
+    assert.deepEqual(policy.spec.targetRefs, [
+      { group: "gateway.networking.k8s.io", kind: "GRPCRoute", name: "ovenline-intake" },
+    ]);
+    const rules = policy.spec.rateLimit.local.rules;
+    assert.deepEqual(
+      rules.map((r: { clientSelectors: { sourceCIDR: unknown }[] }) =>
+        r.clientSelectors[0].sourceCIDR
+      ),
+      [
+        { type: "Distinct", value: "0.0.0.0/0" },
+        { type: "Distinct", value: "::/0" },
+      ],
+    );
+    assert.deepEqual(rules[0].limit, { requests: 300, unit: "Minute" });
+    // Without the gateway, or without asking for it, there is none.
+    assert.ok(
+      !(await render({ set: { "gateway.envoyGateway.intakeRateLimit": true } }))
+        .some((o) => o.kind === "BackendTrafficPolicy"),
+    );
+    const broken = structuredClone(policy);
+    broken.spec.rateLimit.local.rules[0].limit.unit = "Fortnight";
+    assert.throws(() => validateObject(broken));
+  });
+});
+
 Deno.test("values.schema.json refuses misspelt and out-of-range values", async (t) => {
   const bad: Record<string, string | number | boolean>[] = [
     { "intake.replica": 5 },
@@ -1049,9 +1220,13 @@ Deno.test("the TypeScript evaluation of the chart equals helm's rendering", asyn
       };
       const left = objects.filter((o) => o.credentials).map((o) => plainObject(o, ctx))
         .filter((o): o is K8sObject => o !== undefined).map((o) => `${o.kind}/${o.metadata.name}`);
-      assert.deepEqual(left.sort(), ["Secret/ovenline-auth", "Secret/ovenline-redis"]);
+      assert.deepEqual(left.sort(), [
+        "Secret/ovenline-auth",
+        "Secret/ovenline-order-ids",
+        "Secret/ovenline-redis",
+      ]);
       const withCredentials = helm.filter((o) => left.includes(`${o.kind}/${o.metadata.name}`));
-      assert.equal(withCredentials.length, 2, "helm renders them");
+      assert.equal(withCredentials.length, 3, "helm renders them");
       assert.deepEqual(
         normalise(plain),
         normalise(helm.filter((o) => !withCredentials.includes(o))),

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { encodeOrderEvent } from "../src/adapters/protobuf/order_event_codec.ts";
-import { orderIdFor } from "../src/adapters/ids/order_ids.ts";
+import { testOrderIdFor as orderIdFor } from "./support/customer_tokens.ts";
 import { seedExampleRequest } from "./support/grpc_client.ts";
 import { testKitchen } from "./support/kitchens.ts";
 import {

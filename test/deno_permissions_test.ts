@@ -92,7 +92,12 @@ Deno.test("each process runs with only the Deno permissions the chart renders, a
     return { container, run };
   };
   const start = async (service: string) => {
-    const { container, run } = runOf(service, "Deployment", `ovenline-${service}`);
+    const { container, run } = runOf(
+      service,
+      "Deployment",
+      `ovenline-${service}`,
+      release.volumes,
+    );
     const child = await spawnLocal(run, `${logDir}/${service}.log`);
     children.push(child);
     await waitFor(
@@ -120,7 +125,7 @@ Deno.test("each process runs with only the Deno permissions the chart renders, a
     await t.step(
       "an order goes from intake through Kafka and the consumer to the hub",
       async () => {
-        const { orderId, shown } = await orderThroughHub(objs, runs.get("hub")!.env);
+        const { orderId, shown } = await orderThroughHub(release, runs.get("hub")!.env);
         assert.equal(shown.id, orderId);
       },
     );

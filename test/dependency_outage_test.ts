@@ -8,7 +8,7 @@
  * `finally`, whatever happened.
  */
 import assert from "node:assert/strict";
-import { orderIdFor } from "../src/adapters/ids/order_ids.ts";
+import { testOrderIdFor as orderIdFor } from "./support/customer_tokens.ts";
 import { RedisSlotReservations } from "../src/adapters/redis/slot_reservations.ts";
 import type { OrderResponse } from "../src/gen/ovenline/v1/order_service.ts";
 import {

@@ -4,14 +4,7 @@
  * issue 36788); this keeps any runtime upgrade honest.
  */
 import assert from "node:assert/strict";
-import { Metadata } from "@grpc/grpc-js";
-import {
-  Code,
-  expectGrpcError,
-  HealthClient,
-  OrderApi,
-  seedExampleRequest,
-} from "./support/grpc_client.ts";
+import { Code, expectGrpcError, HealthClient, seedExampleRequest } from "./support/grpc_client.ts";
 import { testKitchen } from "./support/kitchens.ts";
 import { mapLimit, processAlive, waitForOrders } from "./support/observe.ts";
 import { TestStack } from "./support/stack.ts";
@@ -30,7 +23,7 @@ Deno.test("intake gRPC server under connection churn", async (t) => {
       async () => {
         const created: string[] = [];
         const outcomes = await mapLimit(Array.from({ length: 200 }, (_, i) => i), 8, async (i) => {
-          const api = new OrderApi(address);
+          const api = stack.newApi();
           try {
             if (i % 10 === 0) {
               const res = await api.createOrder(
@@ -40,11 +33,12 @@ Deno.test("intake gRPC server under connection churn", async (t) => {
               created.push(res.orderId);
               return "created";
             }
+            const metadata = await api.metadata();
             const error = await expectGrpcError(
               new Promise((resolve, reject) =>
                 api.raw.getOrder(
                   { orderId: crypto.randomUUID() },
-                  new Metadata(),
+                  metadata,
                   { deadline: Date.now() + DEADLINE_MS },
                   (e, r) => (e ? reject(e) : resolve(r)),
                 )
@@ -64,10 +58,10 @@ Deno.test("intake gRPC server under connection churn", async (t) => {
 
     await t.step("intake survives 50 clients that hang up in the middle of a call", async () => {
       await Promise.all(Array.from({ length: 50 }, async (_, i) => {
-        const api = new OrderApi(address);
+        const api = stack.newApi();
         const call = api.raw.createOrder(
           seedExampleRequest({ kitchenId: kitchen.id, idempotencyKey: `hang-up-${i}` }),
-          new Metadata(),
+          await api.metadata(),
           { deadline: Date.now() + DEADLINE_MS },
           () => {},
         );
@@ -86,7 +80,7 @@ Deno.test("intake gRPC server under connection churn", async (t) => {
     await t.step(
       "intake answers 64 concurrent CreateOrder callers, each on its own connection",
       async () => {
-        const clients = Array.from({ length: 64 }, () => new OrderApi(address));
+        const clients = Array.from({ length: 64 }, () => stack.newApi());
         try {
           const started = performance.now();
           const settled = await Promise.allSettled(

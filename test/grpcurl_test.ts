@@ -37,6 +37,8 @@ const VARIABLE = [
 ];
 /** `NAME=value   # comment`: the README sets a shell variable from output it showed. */
 const ASSIGNMENT = /^([A-Z_]+)=(\S+)\s*(#.*)?$/;
+/** `NAME=$(command)   # comment`: the README sets a shell variable from a command's output. */
+const SUBSTITUTION = /^([A-Z_]+)=\$\((.+)\)\s*(#.*)?$/;
 const COMMAND_TIMEOUT_MS = 30_000;
 
 const readmeTranscript = (): TranscriptEntry[] => {
@@ -175,12 +177,28 @@ Deno.test("grpcurl through server reflection alone: the README's commands work a
       has(/OrderService\/GetOrder$/, "GetOrder");
       has(/OrderService\/WatchOrder$/, "WatchOrder");
       has(/grpc\.health\.v1\.Health\/Check$/, "a health check");
+      has(/-H "authorization: Bearer \$TOKEN"/, "calls signed in with a customer token");
+      assert.ok(
+        entries.some((e) => e.output.some((l) => l.includes("Code: Unauthenticated"))),
+        "the README shows a call without a token refused",
+      );
       assert.ok(
         entries.some((e) => e.output.some((l) => l.includes("google.rpc.BadRequest"))),
         "the README shows decoded BadRequest details",
       );
 
       const vars: Record<string, string> = {};
+      // `./dev customer-token` signs with the tests' identity provider, which this stack trusts.
+      const identity = stack.customers!;
+      const keyFile = await Deno.makeTempFile({ suffix: ".jwk" });
+      await Deno.writeTextFile(keyFile, JSON.stringify(identity.privateJwk));
+      const toolEnv = {
+        ...identity.env,
+        CUSTOMER_SIGNING_KEY_FILE: keyFile,
+        AUTH_JWT_SECRET: stack.env.AUTH_JWT_SECRET,
+        PATH: Deno.env.get("PATH") ?? "",
+        HOME: Deno.env.get("HOME") ?? "/tmp",
+      };
       let lastOrderId: string | undefined;
       let background: { entry: TranscriptEntry; shell: Shell } | undefined;
       const check = (entry: TranscriptEntry, run: Run) => {
@@ -192,6 +210,15 @@ Deno.test("grpcurl through server reflection alone: the README's commands work a
         lastOrderId = run.output.match(/"orderId": "([^"]+)"/)?.[1] ?? lastOrderId;
       };
       for (const entry of entries) {
+        const substitution = entry.command.match(SUBSTITUTION);
+        if (substitution) {
+          assert.match(substitution[2], /^\.\/dev customer-token /, `README.md:${entry.line}`);
+          const run = await new Shell(`cd ${ROOT_PATH} && ${substitution[2]}`, toolEnv).done;
+          assert.equal(run.code, 0, `README.md:${entry.line}: ${run.output}`);
+          vars[substitution[1]] = run.output.trim().split("\n").at(-1)!;
+          assert.match(vars[substitution[1]], /^[\w-]+\.[\w-]+\.[\w-]+$/, "a JWT");
+          continue;
+        }
         const assignment = entry.command.match(ASSIGNMENT);
         if (assignment) {
           assert.ok(lastOrderId, `README.md:${entry.line}: nothing printed an orderId before`);
@@ -288,7 +315,7 @@ Deno.test("grpcurl through server reflection alone: the README's commands work a
   }
 });
 
-Deno.test("grpcurl over mutual TLS: with the CA and a client certificate it lists, describes and calls; without the certificate it is refused", async () => {
+Deno.test("grpcurl over mutual TLS: with the CA and a client certificate it lists, describes and calls as a trusted backend-for-frontend; without the certificate it is refused", async () => {
   const pki = await createTestPki();
   const kitchen = testKitchen();
   try {
@@ -298,6 +325,8 @@ Deno.test("grpcurl over mutual TLS: with the CA and a client certificate it list
         GRPC_TLS_CERT_FILE: pki.serverCert,
         GRPC_TLS_KEY_FILE: pki.serverKey,
         GRPC_TLS_CLIENT_CA_FILE: pki.caCert,
+        // The client certificate's subject (CN=kitchen-app): a trusted backend-for-frontend.
+        TRUSTED_BFF_SUBJECTS: "kitchen-app",
       },
       grpcClient: {
         credentials: credentials.createSsl(
@@ -330,16 +359,28 @@ Deno.test("grpcurl over mutual TLS: with the CA and a client certificate it list
         delivery_address: "ул. Ленина, д. 1",
         kitchen_id: kitchen.id,
       });
-      const created = await grpcurl([
-        ...tls,
-        "-d",
-        request,
-        address,
-        "ovenline.v1.OrderService/CreateOrder",
-      ]);
+      const create = (...headers: string[]) =>
+        grpcurl([
+          ...tls,
+          ...headers.flatMap((h) => ["-H", h]),
+          "-d",
+          request,
+          address,
+          "ovenline.v1.OrderService/CreateOrder",
+        ]);
+      // The backend-for-frontend vouches for the customer it calls for.
+      const created = await create("customer-id: 12345");
       assert.equal(created.code, 0, created.output);
       assert.equal(JSON.parse(created.output).kitchenId, kitchen.id);
       assert.equal(JSON.parse(created.output).status, "ORDER_STATUS_PENDING");
+      // …and may not vouch for one customer while the body names another.
+      const mismatch = await create("customer-id: 777");
+      assert.notEqual(mismatch.code, 0);
+      assert.match(mismatch.output, /PermissionDenied[\s\S]*customer_id 12345 is not/);
+      // Without naming a customer it is refused.
+      const unnamed = await create();
+      assert.notEqual(unnamed.code, 0);
+      assert.match(unnamed.output, /Unauthenticated[\s\S]*names the customer in the customer-id/);
 
       const anonymous = await grpcurl([
         "-cacert",

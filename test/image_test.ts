@@ -17,6 +17,7 @@
  *   the hub, keep house and list dead letters (the steps above use the image's broad entry point).
  */
 import assert from "node:assert/strict";
+import { dirname } from "node:path";
 import { createTestDatabase } from "../src/adapters/postgres/test_database.ts";
 import { seedExampleRequest } from "./support/grpc_client.ts";
 import { ROOT_PATH } from "./support/infra.ts";
@@ -97,6 +98,11 @@ Deno.test("the image runs every entry point read-only as uid 1993 under runc", a
 
   const kitchen = testKitchen();
   const stack = await TestStack.start("image", { kitchens: [kitchen], services: [] });
+  // intake's customer key set (CUSTOMER_JWKS_FILE) at the same path in the containers, readable
+  // by the image's user.
+  const jwksDir = dirname(stack.env.CUSTOMER_JWKS_FILE);
+  await Deno.chmod(jwksDir, 0o755);
+  await Deno.chmod(stack.env.CUSTOMER_JWKS_FILE, 0o644);
   const names: string[] = [];
   const cleanups: (() => Promise<void>)[] = [];
   const detached = async (name: string, env: Record<string, string>, args: string[]) => {
@@ -108,6 +114,8 @@ Deno.test("the image runs every entry point read-only as uid 1993 under runc", a
       "--name",
       cname,
       ...HARDENED,
+      "--volume",
+      `${jwksDir}:${jwksDir}:ro`,
       ...envFlags(env),
       image,
       ...args,
@@ -292,6 +300,10 @@ Deno.test("the image runs every entry point read-only as uid 1993 under runc", a
             "run",
             ...(opts.detach ? ["-d", "--name", cname] : ["--rm"]),
             ...HARDENED,
+            ...Object.entries(release.volumes).flatMap(([at, dir]) => [
+              "--volume",
+              `${dir}:${at}:ro`,
+            ]),
             ...(opts.extra ?? []),
             "--entrypoint",
             "deno",
@@ -320,7 +332,7 @@ Deno.test("the image runs every entry point read-only as uid 1993 under runc", a
           }
           const hub = containerOf(release.objs, "Deployment", "ovenline-hub");
           const { orderId, shown } = await orderThroughHub(
-            release.objs,
+            release,
             containerEnv(release.objs, hub, { name: "hub-0", namespace: "default" }),
           );
           assert.equal(shown.id, orderId);

@@ -108,7 +108,7 @@ Deno.test("helm template output and k8s:check against a real API server", async 
           );
         }
         assert.match(report, /ok {4}Kitchen \(ovenline\.dev\/v1alpha1\): served/);
-        assert.match(report, /FAILED: \d+ ok, 13 failed/);
+        assert.match(report, /FAILED: \d+ ok, 14 failed/);
       },
     );
 
@@ -143,7 +143,7 @@ Deno.test("helm template output and k8s:check against a real API server", async 
         "loadTest.enabled=true",
       );
       assert.equal(code, 0, report);
-      assert.match(report, /PASSED: 16 ok, 0 failed/);
+      assert.match(report, /PASSED: 17 ok, 0 failed/);
     });
 
     for (

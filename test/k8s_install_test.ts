@@ -29,6 +29,7 @@ import { Redis } from "ioredis";
 import pg from "pg";
 import { parse as parseYaml } from "yaml";
 import { OrderApi, seedExampleRequest } from "./support/grpc_client.ts";
+import { TEST_AUDIENCE, TEST_ISSUER, testIdentityProvider } from "./support/customer_tokens.ts";
 import { type Cluster, must, startCluster } from "./support/cluster.ts";
 import { ROOT_PATH } from "./support/infra.ts";
 import { startPrometheus } from "./support/prometheus.ts";
@@ -91,6 +92,12 @@ async function prepare(cluster: Cluster): Promise<string[]> {
     `kafka.external.brokers=${cluster.nodeIp}:${port}`,
     "--set",
     `networkPolicy.externalKafkaPorts[0].port=${port}`,
+    // Customers sign in with tokens of the tests' identity provider (its key set: the Secret
+    // customer-keys, made after the namespace).
+    "--set",
+    `intake.customers.issuer=${TEST_ISSUER}`,
+    "--set",
+    `intake.customers.audience=${TEST_AUDIENCE}`,
   ];
 }
 
@@ -274,6 +281,15 @@ Deno.test({
   try {
     await removeRelease(cluster);
     await cluster.kubectl("create", "namespace", NS);
+    await cluster.kubectl(
+      "-n",
+      NS,
+      "create",
+      "secret",
+      "generic",
+      "customer-keys",
+      `--from-file=jwks.json=${(await testIdentityProvider()).jwksFile}`,
+    );
 
     await t.step(
       "helm install --wait succeeds: migration hook done, every Deployment Available",
@@ -378,7 +394,11 @@ Deno.test({
       assert.ok(pods.includes(holder), `the Lease is held by an operator pod (${holder})`);
     });
 
-    const intake = new OrderApi(`${await clusterIp(cluster, "ovenline-intake")}:50051`);
+    const intake = new OrderApi(
+      `${await clusterIp(cluster, "ovenline-intake")}:50051`,
+      undefined,
+      await testIdentityProvider(),
+    );
     cleanups.push(() => Promise.resolve(intake.close()));
     const hub = await clusterIp(cluster, "ovenline-hub");
     const db = await releaseDatabase(cluster);
@@ -757,6 +777,7 @@ Deno.test({
         "Lease/ovenline-kitchen-operator",
         "PersistentVolumeClaim/data-ovenline-redis-0",
         "PersistentVolumeClaim/ovenline-housekeeper-archive",
+        "Secret/customer-keys", // made before the install, for intake.customers.existingSecret
         "ServiceAccount/default",
       ]);
       const crd = await cluster.kubectlRun(["get", "crd", "kitchens.ovenline.dev"]);

@@ -43,15 +43,18 @@ function clientTrace() {
   return { traceId, spanId, metadata };
 }
 
-function createTraced(
+async function createTraced(
   stack: TestStack,
   metadata: Metadata,
   overrides: Parameters<typeof seedExampleRequest>[0],
 ): Promise<OrderResponse> {
-  return new Promise((resolve, reject) =>
+  // Signed in as the seed's customer, as the app would be.
+  const signedIn = metadata.clone();
+  signedIn.merge(await stack.api.metadata(overrides?.customerId));
+  return await new Promise((resolve, reject) =>
     stack.api.raw.createOrder(
       seedExampleRequest(overrides),
-      metadata,
+      signedIn,
       { deadline: Date.now() + 15_000 },
       (error, response) => (error ? reject(error) : resolve(response)),
     )

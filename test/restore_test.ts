@@ -20,7 +20,11 @@ Deno.test("live state restore from PostgreSQL", async (t) => {
   const asap = testKitchen();
   const later = testKitchen();
   const tight = testKitchen({ capacityUnit: "orders", capacity: 2 });
-  const stack = await TestStack.start("restore", { kitchens: [asap, later, tight] });
+  const stack = await TestStack.start("restore", {
+    kitchens: [asap, later, tight],
+    // intake keeps each customer's open orders, which the restore must rebuild too.
+    env: { MAX_OPEN_ORDERS_PER_CUSTOMER: "100" },
+  });
   const topic = stack.topics.orders;
   const group = stack.env.KAFKA_GROUP_ID;
 
@@ -83,6 +87,7 @@ Deno.test("live state restore from PostgreSQL", async (t) => {
     }
     assert((before["erp:orders:active"] as unknown[]).length >= 4);
     assert.equal((before["erp:orders:pending_slots"] as unknown[]).length, 3);
+    assert.ok(before["customer:12345:open"], "the customer's open orders are listed");
 
     await t.step(
       "`CreateOrder` answers UNAVAILABLE while the live state is missing, and writes nothing",

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import type { KitchenConfig } from "../src/domain/kitchen.ts";
-import { Code, OrderApi, richError, seedExampleRequest } from "./support/grpc_client.ts";
+import { Code, richError, seedExampleRequest } from "./support/grpc_client.ts";
 import { everyDay, hhmm, testKitchen, testKitchenZone } from "./support/kitchens.ts";
 import { TestStack } from "./support/stack.ts";
 import { waitFor } from "./support/wait.ts";
@@ -56,7 +56,7 @@ Deno.test("96 concurrent clients never overbook three slots of 10, and every boo
   // Separate connections, as separate phones would have.
   const clients = Array.from(
     { length: CLIENTS },
-    () => new OrderApi(`127.0.0.1:${stack.ports.grpc}`),
+    () => stack.newApi(),
   );
   try {
     const outcomes = await Promise.allSettled(

@@ -3,14 +3,22 @@
  * reservation (lua/reserve_slot.lua, lua/release_slot.lua on a real Redis)
  * against the in-memory reference model (src/domain/reservation_model.ts),
  * over generated kitchens — hours, IANA zones around DST changes, slot
- * lengths, capacities, units — and generated streams of orders.
+ * lengths, capacities, units — and generated streams of orders; and the per-customer caps (open
+ * orders, share of a slot) against theirs (src/domain/customer_share_model.ts), whatever customer
+ * ids the orders carry.
  */
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { READY_MARKER, slotLoadKey, slotOrdersKey } from "../src/adapters/redis/keys.ts";
+import {
+  READY_MARKER,
+  reservationKey,
+  slotLoadKey,
+  slotOrdersKey,
+} from "../src/adapters/redis/keys.ts";
 import { RedisSlotReservations } from "../src/adapters/redis/slot_reservations.ts";
 import type { KitchenConfig, Weekday } from "../src/domain/kitchen.ts";
 import { SlotLedger } from "../src/domain/reservation_model.ts";
+import { CustomerShareLedger } from "../src/domain/customer_share_model.ts";
 import { planSlots } from "../src/domain/slot_plan.ts";
 import { leaseRedisDb } from "./support/redis_db.ts";
 
@@ -165,4 +173,114 @@ Deno.test("the Lua slot booking behaves like the reference model over generated 
   }
   console.log(`${runs} generated kitchens, ${booked} bookings, ${full} refused as full`);
   assert.ok(booked > 100 && full > 10, "the generators reach both outcomes");
+});
+
+type CustomerOp =
+  | { kind: "reserve"; customer: number; weight: number }
+  | { kind: "release" | "cook"; pick: number };
+const customerOpArb: fc.Arbitrary<CustomerOp> = fc.oneof(
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant("reserve" as const),
+      customer: fc.integer({ min: 1, max: 3 }),
+      weight: fc.integer({ min: 1, max: 4 }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant("release" as const), pick: fc.nat() }),
+  },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("cook" as const), pick: fc.nat() }) },
+);
+
+Deno.test("no customer holds more than its open orders and its share of a slot, like the reference model", async () => {
+  const lease = await leaseRedisDb();
+  const redis = lease.client;
+  const reservations = new RedisSlotReservations(redis);
+  const outcomes = { reserved: 0, full: 0, open_orders_limit: 0 };
+  try {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 4 }), // open orders
+        fc.integer({ min: 1, max: 8 }), // share of a slot
+        fc.integer({ min: 2, max: 12 }), // capacity
+        fc.array(customerOpArb, { minLength: 1, maxLength: 40 }),
+        async (openOrders, slotLoad, capacity, ops) => {
+          await redis.flushdb();
+          await redis.set(READY_MARKER, "test");
+          const now = new Date();
+          const slotMs = 15 * 60_000;
+          const first = Math.ceil(now.getTime() / slotMs) * slotMs + slotMs;
+          const candidates = Array.from({ length: 4 }, (_, i) => ({
+            id: `slot:caps:${(first + i * slotMs) / 1000}`,
+            start: new Date(first + i * slotMs),
+            end: new Date(first + (i + 1) * slotMs),
+            businessDate: "2026-01-01",
+          }));
+          const caps = { openOrders, slotLoad };
+          const model = new CustomerShareLedger();
+          const placed: { orderId: string; customer: string }[] = [];
+          for (const op of ops) {
+            if (op.kind === "reserve") {
+              const orderId = crypto.randomUUID();
+              const customer = String(op.customer);
+              const outcome = await reservations.reserve({
+                orderId,
+                kitchenId: "caps",
+                candidates,
+                weight: op.weight,
+                capacity,
+                createdAt: now,
+                customerId: customer,
+                // Another phone each time: only the customer caps may refuse.
+                customerPhone: `+7900${String(placed.length).padStart(7, "0")}`,
+                rateLimit: { points: 1_000_000, windowSeconds: 60 },
+                customerCaps: caps,
+              });
+              const expected = model.reserve(
+                customer,
+                candidates.map((c) => c.id),
+                op.weight,
+                capacity,
+                caps,
+                orderId,
+              );
+              const got = outcome.kind === "reserved"
+                ? { kind: "reserved", slotId: outcome.reservation.slotId }
+                : { kind: outcome.kind };
+              assert.deepEqual(got, expected);
+              outcomes[expected.kind]++;
+              if (expected.kind === "reserved") placed.push({ orderId, customer });
+            } else if (placed.length > 0) {
+              const [{ orderId }] = placed.splice(op.pick % placed.length, 1);
+              if (op.kind === "release") {
+                await reservations.sendFailed(orderId, "not_written", new Date());
+                model.release(orderId);
+              } else {
+                // What apply_order.lua writes on the booking when the kitchen marks it ready.
+                await redis.hset(reservationKey(orderId), "status", "ready");
+                model.cook(orderId);
+              }
+            }
+            for (const customer of ["1", "2", "3"]) {
+              assert.ok(model.openCount(customer) <= openOrders);
+              for (const c of candidates) assert.ok(model.heldBy(customer, c.id) <= slotLoad);
+            }
+          }
+          for (const c of candidates) {
+            assert.equal(Number(await redis.get(slotLoadKey(c.id)) ?? 0), model.slots.load(c.id));
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  } finally {
+    await lease.release();
+  }
+  console.log(`customer caps: ${JSON.stringify(outcomes)}`);
+  assert.ok(
+    outcomes.reserved > 100 && outcomes.full > 10 && outcomes.open_orders_limit > 10,
+    "the generators reach every outcome",
+  );
 });

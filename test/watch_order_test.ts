@@ -5,7 +5,12 @@
  * intake. Status changes are made the way cooks make them: over the hub's REST.
  */
 import assert from "node:assert/strict";
-import { type ClientReadableStream, status as Code, type StatusObject } from "@grpc/grpc-js";
+import {
+  type ClientReadableStream,
+  type Metadata,
+  status as Code,
+  type StatusObject,
+} from "@grpc/grpc-js";
 import type { OrderStatusUpdate } from "../src/gen/ovenline/v1/order_service.ts";
 import { OrderStatus as S } from "../src/gen/ovenline/v1/order.ts";
 import type { OrderStatus } from "../src/domain/status.ts";
@@ -23,8 +28,8 @@ class Watch {
   readonly done: Promise<StatusObject>;
   ended = false;
 
-  constructor(api: OrderApi, orderId: string, deadlineMs = 60_000) {
-    this.call = api.raw.watchOrder({ orderId }, { deadline: Date.now() + deadlineMs });
+  private constructor(api: OrderApi, orderId: string, metadata: Metadata, deadlineMs: number) {
+    this.call = api.raw.watchOrder({ orderId }, metadata, { deadline: Date.now() + deadlineMs });
     this.call.on("data", (u: OrderStatusUpdate) => this.updates.push(u));
     this.call.on("error", () => {}); // reported through "status"
     this.done = new Promise((resolve) =>
@@ -33,6 +38,11 @@ class Watch {
         resolve(s);
       })
     );
+  }
+
+  /** A watch signed in as the customer who placed the order through `api`. */
+  static async open(api: OrderApi, orderId: string, deadlineMs = 60_000): Promise<Watch> {
+    return new Watch(api, orderId, await api.metadataForOrder(orderId), deadlineMs);
   }
 
   statuses(): S[] {
@@ -102,8 +112,8 @@ Deno.test("`WatchOrder` streams an order's status changes", async (t) => {
     await t.step("every change, in order, pending → completed, then the stream ends", async () => {
       const order = await placed();
       completedId = order.orderId;
-      const watch = new Watch(stack.api, order.orderId);
-      const second = new Watch(stack.api, order.orderId);
+      const watch = await Watch.open(stack.api, order.orderId);
+      const second = await Watch.open(stack.api, order.orderId);
       await watch.waitForCount(1);
       await second.waitForCount(1);
       assert.deepEqual(watch.statuses(), [S.ORDER_STATUS_PENDING], "the current status first");
@@ -115,7 +125,7 @@ Deno.test("`WatchOrder` streams an order's status changes", async (t) => {
         if (i < PATH.length - 1) assert.equal(watch.ended, false, "open until terminal");
         // A watcher that joins midway starts from the status the order has now.
         if (status === "cooking") {
-          late = new Watch(stack.api, order.orderId);
+          late = await Watch.open(stack.api, order.orderId);
           await late.waitForCount(1);
         }
       }
@@ -154,7 +164,7 @@ Deno.test("`WatchOrder` streams an order's status changes", async (t) => {
     });
 
     await t.step("an order that is already completed gives its status and ends", async () => {
-      const watch = new Watch(stack.api, completedId);
+      const watch = await Watch.open(stack.api, completedId);
       const end = await watch.ending();
       assert.equal(end.code, Code.OK);
       assert.deepEqual(watch.statuses(), [S.ORDER_STATUS_COMPLETED]);
@@ -163,7 +173,7 @@ Deno.test("`WatchOrder` streams an order's status changes", async (t) => {
     await t.step("a cancelled order ends the stream with cancelled", async () => {
       // Cancelled by the customer while pending (gRPC CancelOrder) …
       const a = await placed();
-      const watchA = new Watch(stack.api, a.orderId);
+      const watchA = await Watch.open(stack.api, a.orderId);
       await watchA.waitForCount(1);
       await stack.api.cancelOrder({
         orderId: a.orderId,
@@ -174,7 +184,7 @@ Deno.test("`WatchOrder` streams an order's status changes", async (t) => {
       assert.deepEqual(watchA.statuses(), [S.ORDER_STATUS_PENDING, S.ORDER_STATUS_CANCELLED]);
       // … or by the kitchen while preparing (REST).
       const b = await placed();
-      const watchB = new Watch(stack.api, b.orderId);
+      const watchB = await Watch.open(stack.api, b.orderId);
       await watchB.waitForCount(1);
       await setStatus(b.orderId, "preparing");
       await watchB.waitForCount(2);
@@ -189,7 +199,7 @@ Deno.test("`WatchOrder` streams an order's status changes", async (t) => {
 
     await t.step("an unknown order is NOT_FOUND", async () => {
       for (const orderId of [crypto.randomUUID(), "not-a-uuid", ""]) {
-        const watch = new Watch(stack.api, orderId);
+        const watch = await Watch.open(stack.api, orderId);
         const end = await watch.ending();
         assert.equal(end.code, Code.NOT_FOUND, `${JSON.stringify(orderId)}: ${end.details}`);
         assert.deepEqual(watch.updates, []);
@@ -199,14 +209,16 @@ Deno.test("`WatchOrder` streams an order's status changes", async (t) => {
     await t.step("clients that cancel their call or vanish do not break intake", async () => {
       const order = await placed();
       // Many watchers hang up after the first update…
-      const quitters = Array.from({ length: 20 }, () => new Watch(stack.api, order.orderId));
+      const quitters = await Promise.all(
+        Array.from({ length: 20 }, () => Watch.open(stack.api, order.orderId)),
+      );
       await Promise.all(quitters.map((w) => w.waitForCount(1)));
       for (const w of quitters) w.call.cancel();
       for (const w of quitters) assert.equal((await w.ending()).code, Code.CANCELLED);
       // …and whole clients connect, watch and disconnect, again and again.
       for (let i = 0; i < 10; i++) {
-        const client = new OrderApi(stack.api.address);
-        const w = new Watch(client, order.orderId);
+        const client = stack.newApi();
+        const w = await Watch.open(client, order.orderId);
         await w.waitForCount(1);
         client.close();
         w.call.cancel();
@@ -217,7 +229,7 @@ Deno.test("`WatchOrder` streams an order's status changes", async (t) => {
       // (A cancel() in the same tick as the call is left out: the request still reaches intake,
       // and intake never hears of the cancellation until the connection closes.)
       await Promise.all(Array.from({ length: 30 }, async (_, i) => {
-        const w = new Watch(stack.api, order.orderId);
+        const w = await Watch.open(stack.api, order.orderId);
         await new Promise((r) => setTimeout(r, i % 7));
         w.call.cancel();
         await w.ending();
@@ -234,7 +246,7 @@ Deno.test("`WatchOrder` streams an order's status changes", async (t) => {
       );
 
       // One watcher stays; it still gets every change of the same order.
-      const stayer = new Watch(stack.api, order.orderId);
+      const stayer = await Watch.open(stack.api, order.orderId);
       await stayer.waitForCount(1);
       for (const [i, [status]] of PATH.entries()) {
         await setStatus(order.orderId, status);
@@ -258,7 +270,7 @@ Deno.test("`WatchOrder` streams an order's status changes", async (t) => {
         (await stack.api.getOrder({ orderId: next.orderId })).status,
         S.ORDER_STATUS_PENDING,
       );
-      const fresh = new Watch(stack.api, next.orderId);
+      const fresh = await Watch.open(stack.api, next.orderId);
       await fresh.waitForCount(1);
       await setStatus(next.orderId, "preparing");
       await fresh.waitForCount(2);

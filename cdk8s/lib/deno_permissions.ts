@@ -42,6 +42,8 @@ export interface DenoPermissions {
   readonly serves?: readonly Expr<number>[];
   /** What it connects to (`kube-api` only when the expression holds, if one is given). */
   readonly connects: readonly Peer[];
+  /** Other hosts it connects to (an empty one is left out). */
+  readonly net?: readonly Expr<string>[];
   /** When it connects to the Kubernetes API (default: always, when listed). */
   readonly kubeApiWhen?: Expr<unknown>;
   /** Files and folders it reads beyond node_modules, relative to the image's WORKDIR or absolute. */
@@ -139,6 +141,7 @@ export function permissionFlags(p: DenoPermissions): string[] {
   const net = [
     ...(p.serves ?? []).map((port) => cat("0.0.0.0:", port)),
     ...p.connects.filter((c) => c !== "kube-api").map((c) => HOSTS[c as keyof typeof HOSTS]),
+    ...(p.net ?? []),
     ...(kube ? [onKube(KUBE_API)] : []),
   ];
   const reads = [

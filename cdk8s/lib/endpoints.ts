@@ -9,7 +9,7 @@ import {
   cat,
   dig,
   eq,
-  type Expr,
+  Expr,
   ifElse,
   lit,
   nonEmpty,
@@ -234,6 +234,16 @@ export const hubAuthSecrets: Readonly<Record<string, SecretKey>> = {
   AUTH_JWT_REVOKED_KEY_IDS: authEntry(lit("revoked-key-ids")),
 };
 
+// --- intake's order id key ----------------------------------------------------------------------
+
+export const orderIdSecret = credential({
+  existingSecret: ref("intake.orderIds.existingSecret"),
+  existingKey: ref("intake.orderIds.secretKey"),
+  own: "order-ids",
+  key: "order-id-secret",
+  value: ref("intake.orderIds.secret"),
+});
+
 // --- OpenTelemetry -------------------------------------------------------------------------------
 
 export const otlpEndpoint = ifElse(
@@ -271,6 +281,11 @@ export const EXTERNAL_PORTS = {
     ref("networkPolicy.externalRedisPorts"),
   ),
   otel: endpointPorts(nonEmpty(ref("otel.endpoint")), ref("networkPolicy.externalOtelPorts")),
+  // intake fetches the customers' key set from the identity provider.
+  customerKeys: endpointPorts(
+    nonEmpty(ref("intake.customers.jwksUrl")),
+    new Expr<{ port: number }[]>("(list)", () => [], "any"),
+  ),
   collectorUpstream: endpointPorts(
     nonEmpty(
       ref("otel.collector.tracesEndpoint"),

@@ -70,5 +70,10 @@ export function loadTest(add: Add, checks: Check[], files: ChartFiles): void {
   checks.push({
     failWhen: and(on, not(chartFileNamed("files/load/", ref("loadTest.script")))),
     message: "loadTest.script names no script in load/ (files/load/ in the chart)",
+  }, {
+    // The load generator places orders of made-up customers without tokens.
+    failWhen: and(on, not(ref("intake.customers.allowAnonymous"))),
+    message:
+      "loadTest needs intake.customers.allowAnonymous (its orders come from made-up customers without tokens; for a test cluster only)",
   });
 }

@@ -184,7 +184,11 @@ export function networkPolicies(add: Add, checks: Check[]): void {
 
   policy("intake", selector("intake"), ["Ingress", "Egress"], {
     ingress: servedFromOutside(ref("intake.grpcPort"), ref("intake.metricsPort")),
-    egress: toAllDependencies(),
+    // With customers' keys at a URL: the identity provider, at networkPolicy.externalTo.
+    egress: [
+      ...toAllDependencies(),
+      toExternal(ref("intake.customers.jwksUrl"), EXTERNAL_PORTS.customerKeys),
+    ],
   });
 
   policy("consumer", selector("consumer"), ["Ingress", "Egress"], {

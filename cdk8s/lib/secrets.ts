@@ -1,7 +1,8 @@
 /**
- * The chart's own Secrets: Redis's password, the hub's token keys, the Kafka client's user names
- * (and external password) and an external database's URL. Each is left out when values name an
- * existing Secret instead (or, for Kafka, when SASL is off). A secret that neither values nor an
+ * The chart's own Secrets: Redis's password, the hub's token keys, intake's order id key and the
+ * customers' key set, the Kafka client's user names (and external password) and an external
+ * database's URL. Each is left out when values name an existing Secret instead (or, for Kafka,
+ * when SASL is off; for the key set, when none is given). A secret that neither values nor an
  * existing Secret give is generated at install and kept on upgrade, unless generateSecrets is
  * false: then the chart refuses to render without it (a render without a cluster, as Argo CD's,
  * would generate a new one every time).
@@ -56,6 +57,46 @@ export function secrets(add: Add, checks: Check[]): void {
     message:
       "generateSecrets is false: give Redis's password as redis.existingSecret (a Secret you create) or redis.password",
   });
+
+  const ownOrderIds = not(ref("intake.orderIds.existingSecret"));
+  add(
+    "order-ids-secret",
+    {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: objectMeta("intake", "order-ids"),
+      type: "Opaque",
+      stringData: {
+        "order-id-secret": v(
+          secretValue(
+            nameOf("order-ids"),
+            lit("order-id-secret"),
+            ref("intake.orderIds.secret"),
+            generate,
+          ),
+        ),
+      },
+    } satisfies k.ISecret,
+    ownOrderIds,
+    { credentials: true },
+  );
+  checks.push({
+    failWhen: and(not(generate), ownOrderIds, not(ref("intake.orderIds.secret"))),
+    message:
+      "generateSecrets is false: give intake's order id key as intake.orderIds.existingSecret (a Secret you create) or intake.orderIds.secret",
+  });
+  // The customers' public key set (not secret, but kept like the existingSecret that may replace it).
+  add(
+    "customer-keys-secret",
+    {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: objectMeta("intake", "customer-keys"),
+      type: "Opaque",
+      stringData: { "jwks.json": v(ref("intake.customers.jwks")) },
+    } satisfies k.ISecret,
+    and(ref("intake.customers.jwks"), not(ref("intake.customers.existingSecret"))),
+  );
 
   hubKeys(add, checks);
 

@@ -2,7 +2,7 @@
  * Traffic from outside the cluster to intake (gRPC) and the hub (HTTP, WebSockets): Gateway API
  * routes (gateway.enabled) or Ingresses (ingress.enabled).
  */
-import { type Expr, v, when } from "./expr.ts";
+import { and, type Expr, v, when } from "./expr.ts";
 import type * as k from "./k8s_types.ts";
 import { n, objectMeta } from "./names.ts";
 import type { Add } from "./render.ts";
@@ -39,6 +39,24 @@ function gatewayRoutes(add: Add): void {
   route<k.IGRPCRoute>("GRPCRoute", "intake", ref("gateway.intakeHostnames"), {
     backendRefs: [{ name: n("intake"), port: v(ref("intake.grpcPort")) }],
   });
+  // The Gateway API has no rate limits; Envoy Gateway's policy adds one per client address.
+  const perClient = (cidr: string) => ({
+    clientSelectors: [{ sourceCIDR: { type: "Distinct", value: cidr } }],
+    limit: { requests: v(ref("gateway.envoyGateway.intakeCallsPerMinute")), unit: "Minute" },
+  });
+  add(
+    "intake-backendtrafficpolicy",
+    {
+      apiVersion: "gateway.envoyproxy.io/v1alpha1",
+      kind: "BackendTrafficPolicy",
+      metadata: objectMeta("intake"),
+      spec: {
+        targetRefs: [{ group: "gateway.networking.k8s.io", kind: "GRPCRoute", name: n("intake") }],
+        rateLimit: { type: "Local", local: { rules: [perClient("0.0.0.0/0"), perClient("::/0")] } },
+      },
+    },
+    and(ref("gateway.enabled"), ref("gateway.envoyGateway.intakeRateLimit")),
+  );
   route<k.IHTTPRoute>("HTTPRoute", "hub", ref("gateway.hubHostnames"), {
     // REST, pages and the WebSocket upgrades of /ws/kds and /ws/erp.
     matches: [{ path: { type: "PathPrefix", value: "/" } }],

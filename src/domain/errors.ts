@@ -59,11 +59,88 @@ export class IllegalTransitionError extends Error {
   }
 }
 
-/** The customer placed too many orders too quickly (by customer id or by phone). */
+/**
+ * Too many of `what` too quickly for `subject`: orders per customer, phone or peer; calls per
+ * connection or peer; failed order lookups per customer or peer.
+ */
 export class RateLimitedError extends Error {
-  constructor(readonly retryAfterMs: number, readonly subject: string) {
-    super(`too many orders for this ${subject}; retry in ${Math.ceil(retryAfterMs / 1000)} s`);
+  constructor(readonly retryAfterMs: number, readonly subject: string, readonly what = "orders") {
+    super(`too many ${what} for this ${subject}; retry in ${Math.ceil(retryAfterMs / 1000)} s`);
     this.name = "RateLimitedError";
+  }
+}
+
+/** The caller did not prove who it is (no customer token, or one that does not verify). */
+export class UnauthenticatedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UnauthenticatedError";
+  }
+}
+
+/** The request names a customer other than the one the caller proved to be. */
+export class CustomerMismatchError extends Error {
+  constructor(
+    readonly field: string,
+    claimed: string,
+    hint = "leave it unset (0) or send your own id",
+  ) {
+    super(`${field} ${truncated(claimed, 24)} is not the authenticated customer: ${hint}`);
+    this.name = "CustomerMismatchError";
+  }
+}
+
+/** An idempotency key already names another order of this customer (a different request). */
+export class IdempotencyKeyReusedError extends Error {
+  constructor(readonly idempotencyKey: string) {
+    super(
+      `idempotency key "${truncated(idempotencyKey, 128)}" was already used for a different ` +
+        `order; a new order needs a new key`,
+    );
+    this.name = "IdempotencyKeyReusedError";
+  }
+}
+
+/** One order would take more of a slot than one customer may hold. */
+export class OrderTooLargeError extends Error {
+  constructor(
+    readonly kitchenId: string,
+    readonly weight: number,
+    readonly maxWeight: number,
+    readonly unit: string,
+  ) {
+    super(
+      `the order is too large for one slot of kitchen ${kitchenId}: it needs ${weight} ${unit}, ` +
+        `one customer may hold at most ${maxWeight} of a slot; split it into smaller orders`,
+    );
+    this.name = "OrderTooLargeError";
+  }
+}
+
+/** The customer already holds as many open (booked, not yet cooked) orders as allowed. */
+export class OpenOrdersLimitError extends Error {
+  constructor(readonly limit: number, readonly retryAfterMs: number) {
+    super(
+      `this customer already has ${limit} open orders (the most allowed); a new one can be ` +
+        `placed once one of them is cooked or cancelled`,
+    );
+    this.name = "OpenOrdersLimitError";
+  }
+}
+
+/** Too many WatchOrder streams at once, on one connection or for one order. */
+export class WatchLimitError extends Error {
+  constructor(readonly scope: "connection" | "order" | "intake", readonly limit: number) {
+    super(`too many WatchOrder streams for this ${scope} (at most ${limit} at once)`);
+    this.name = "WatchLimitError";
+  }
+}
+
+/** A WatchOrder stream reached its longest allowed duration; the client watches again. */
+export class WatchExpiredError extends Error {
+  constructor(readonly maxSeconds: number) {
+    super(`a WatchOrder stream lasts at most ${maxSeconds} s; call WatchOrder again to go on`);
+    this.name = "WatchExpiredError";
   }
 }
 

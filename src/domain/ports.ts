@@ -30,6 +30,24 @@ export interface ReservationRequest {
   readonly customerPhone: string;
   /** Checked and counted only when a new booking is made; a retry of a known order is free. */
   readonly rateLimit: RateLimit;
+  /**
+   * What the order asks for (a hash of the validated request): a booking remembers it, and the
+   * same order id with another fingerprint is refused (an idempotency key reused for another
+   * order). Omitted: not checked.
+   */
+  readonly fingerprint?: string;
+  /** Where the call came from, with its own limit of new bookings; omitted: no per-peer limit. */
+  readonly peer?: { readonly key: string; readonly rateLimit: RateLimit };
+  /** Caps on the customer's open orders; omitted: none (and none are tracked). */
+  readonly customerCaps?: CustomerCaps;
+}
+
+/** What one customer may hold at once, whatever ids or phones it puts in its requests. */
+export interface CustomerCaps {
+  /** Orders booked and not yet cooked (nor cancelled), at most. */
+  readonly openOrders: number;
+  /** Load the customer's open orders may hold in one slot, at most (in the kitchen's unit). */
+  readonly slotLoad: number;
 }
 
 /**
@@ -66,9 +84,13 @@ export type ReservationOutcome =
   | { readonly kind: "full" }
   | {
     readonly kind: "rate_limited";
-    readonly subject: "customer" | "phone";
+    readonly subject: "customer" | "phone" | "peer";
     readonly retryAfterMs: number;
-  };
+  }
+  /** The order id is booked with another request (another fingerprint): nothing was written. */
+  | { readonly kind: "key_reused" }
+  /** The customer holds its most open orders; the first of them ends in `retryAfterMs`. */
+  | { readonly kind: "open_orders_limit"; readonly limit: number; readonly retryAfterMs: number };
 
 /** Capacity bookings (Redis). Intake's only state: it reserves, nothing else. */
 export interface SlotReservations {

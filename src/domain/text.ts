@@ -2,6 +2,11 @@
 
 // Control characters, and the Unicode line and paragraph separators (line breaks by another name).
 const CONTROL_CHARACTER = /[\p{Cc}\p{Zl}\p{Zp}]/u;
+// Bidirectional controls: embeddings and overrides (U+202A–U+202E), isolates (U+2066–U+2069) and
+// the direction marks (U+200E, U+200F, U+061C). They reorder what follows them, so a name can show
+// on the KDS as something else than what was typed ("Trojan Source"). Names in right-to-left scripts
+// need none of them: the Unicode bidi algorithm orders their letters by itself.
+const BIDI_CONTROL = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/u;
 // Nothing a reader would see: whitespace and invisible format characters (zero-width space, joiners, marks).
 const BLANK = /^[\s\p{Cf}]*$/u;
 
@@ -17,6 +22,9 @@ export function textProblem(text: string): string | undefined {
   if (!text.isWellFormed()) return "must be valid Unicode text (it has an unpaired surrogate)";
   if (CONTROL_CHARACTER.test(text)) {
     return "must not contain control characters (tabs, line breaks and the like)";
+  }
+  if (BIDI_CONTROL.test(text)) {
+    return "must not contain bidirectional control characters (U+202E and the like), which can disguise text";
   }
   return undefined;
 }

@@ -4,8 +4,12 @@
  * "internal".
  */
 import {
+  CustomerMismatchError,
   DependencyUnavailableError,
+  IdempotencyKeyReusedError,
   KitchenClosedError,
+  OpenOrdersLimitError,
+  OrderTooLargeError,
   OutOfStockError,
   RateLimitedError,
   SlotsFullError,
@@ -20,6 +24,10 @@ export type RejectionReason =
   | "slots_full"
   | "kitchen_closed"
   | "rate_limited"
+  | "open_orders_limit"
+  | "too_large"
+  | "key_reused"
+  | "forbidden"
   | "unavailable"
   | "internal";
 
@@ -32,6 +40,10 @@ export function rejectionReason(error: unknown): RejectionReason {
   if (error instanceof SlotsFullError) return "slots_full";
   if (error instanceof KitchenClosedError) return "kitchen_closed";
   if (error instanceof RateLimitedError) return "rate_limited";
+  if (error instanceof OpenOrdersLimitError) return "open_orders_limit";
+  if (error instanceof OrderTooLargeError) return "too_large";
+  if (error instanceof IdempotencyKeyReusedError) return "key_reused";
+  if (error instanceof CustomerMismatchError) return "forbidden";
   if (error instanceof DependencyUnavailableError) return "unavailable";
   return "internal";
 }
@@ -52,6 +64,10 @@ const REASONS: readonly RejectionReason[] = [
   "slots_full",
   "kitchen_closed",
   "rate_limited",
+  "open_orders_limit",
+  "too_large",
+  "key_reused",
+  "forbidden",
   "unavailable",
   "internal",
 ];

@@ -30,7 +30,8 @@ export const METRICS = {
     unit: "{order}",
     service: "intake",
     description: "CreateOrder calls refused, by reason: invalid, out_of_stock, slots_full, " +
-      "kitchen_closed, rate_limited, unavailable, internal.",
+      "kitchen_closed, rate_limited, open_orders_limit, too_large, key_reused, forbidden, " +
+      "unavailable, internal.",
   },
   createDuration: {
     name: "ovenline.order.create.duration",

@@ -66,7 +66,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     env: { RATE_LIMIT_ORDERS: "1000000", LOG_LEVEL: Deno.env.get("CHAOS_LOG_LEVEL") ?? "warn" },
   });
   const load = new OrderLoad(
-    `127.0.0.1:${stack.ports.grpc}`,
+    stack.newApi(),
     kitchen.id,
     options.walkAwayEvery ?? 20,
   );

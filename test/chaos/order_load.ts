@@ -52,11 +52,11 @@ export class OrderLoad {
 
   /** `walkAwayEvery`: every Nth customer gives up after a first transient failure (0: none). */
   constructor(
-    private readonly address: string,
+    api: OrderApi,
     private readonly kitchenId: string,
     private readonly walkAwayEvery = 0,
   ) {
-    this.#api = new OrderApi(address);
+    this.#api = api;
   }
 
   /** Places `total` orders at about `perSecond`, each retried until answered or `giveUpMs` passes. */

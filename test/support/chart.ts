@@ -293,10 +293,52 @@ function validateTestRun(obj: K8sObject): void {
   }
 }
 
+/**
+ * Envoy Gateway's BackendTrafficPolicy (gateway.envoyproxy.io/v1alpha1): no npm models exist, so
+ * this checks the parts the chart writes against the CRD's structure as of Envoy Gateway 1.4
+ * (api/v1alpha1/ratelimit_types.go): policy targets, and local rate-limit rules whose limits have a
+ * request count and a unit, selecting clients by source CIDR.
+ */
+function validateBackendTrafficPolicy(obj: K8sObject): void {
+  const where = `BackendTrafficPolicy ${obj.metadata?.name}`;
+  check(validateObjectMeta as SchemaFn, obj.metadata ?? {}, `${where} metadata`);
+  const spec = obj.spec ?? {};
+  for (const key of Object.keys(spec)) {
+    if (!["targetRefs", "rateLimit"].includes(key)) throw new Error(`${where}: spec.${key}?`);
+  }
+  const refs = spec.targetRefs;
+  if (!Array.isArray(refs) || refs.length === 0) throw new Error(`${where}: spec.targetRefs`);
+  for (const ref of refs) {
+    if (ref.group !== "gateway.networking.k8s.io" || !ref.kind || !ref.name) {
+      throw new Error(`${where}: a target needs group gateway.networking.k8s.io, kind and name`);
+    }
+  }
+  const rateLimit = spec.rateLimit;
+  if (rateLimit.type !== "Local" || !Array.isArray(rateLimit.local?.rules)) {
+    throw new Error(`${where}: spec.rateLimit must be {type: Local, local: {rules: [...]}}`);
+  }
+  const units = ["Second", "Minute", "Hour", "Day", "Week", "Month", "Year"];
+  for (const rule of rateLimit.local.rules) {
+    const { requests, unit } = rule.limit ?? {};
+    if (!Number.isInteger(requests) || requests < 0 || !units.includes(unit)) {
+      throw new Error(`${where}: a rule's limit needs whole requests and a unit (${units})`);
+    }
+    for (const selector of rule.clientSelectors ?? []) {
+      const cidr = selector.sourceCIDR;
+      if (!cidr || !["Exact", "Distinct"].includes(cidr.type) || typeof cidr.value !== "string") {
+        throw new Error(`${where}: a client selector's sourceCIDR needs type and value`);
+      }
+    }
+  }
+}
+
 /** Throws when the object does not validate against its kind's schema (or the kind is unknown). */
 export function validateObject(obj: K8sObject): void {
   const key = `${obj.apiVersion}/${obj.kind}`;
   if (key === "k6.io/v1alpha1/TestRun") return validateTestRun(obj);
+  if (key === "gateway.envoyproxy.io/v1alpha1/BackendTrafficPolicy") {
+    return validateBackendTrafficPolicy(obj);
+  }
   const Model = MODELS[key];
   if (!Model) throw new Error(`no schema for ${key} (${obj.metadata?.name})`);
   try {

@@ -51,6 +51,7 @@ export const NOT_FILES: ReadonlyMap<string, string> = new Map([
   ["_test.ts", "the suffix of test files"],
   ["NNN_name.sql", "the naming pattern of migrations"],
   ["listener-0.json", "the file a benchmark listener writes (its --out)"],
+  ["jwks.json", "the customers' key set: a key of intake's Secret, a file the local stack makes"],
 ]);
 
 /** protoc's well-known types (`import "google/protobuf/timestamp.proto"`), from protoc's own include path. */

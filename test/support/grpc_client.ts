@@ -8,6 +8,7 @@ import {
   status as Code,
 } from "@grpc/grpc-js";
 import { HealthClient } from "./health_client.ts";
+import { signInAs } from "./customer_tokens.ts";
 import {
   type CancelOrderRequest,
   type CancelOrderResponse,
@@ -27,8 +28,19 @@ import {
 
 export { Code };
 
+/** Where a test client gets its customers' tokens (test/support/customer_tokens.ts). */
+export interface CustomerTokens {
+  token(customerId: string): Promise<string>;
+}
+
+/**
+ * An OrderService client that signs in like a customer app: each call carries the token of the
+ * customer it acts for (the request's customer id, else the one that placed the order, else the
+ * seed's 12345), when it was given `tokens`.
+ */
 export class OrderApi {
   readonly raw: InstanceType<typeof OrderServiceClient>;
+  readonly #placedBy = new Map<string, string>();
 
   /** Plaintext unless `client` gives credentials (and channel options, e.g. the TLS name to verify). */
   constructor(
@@ -36,31 +48,61 @@ export class OrderApi {
     client: { credentials: ChannelCredentials; options?: ChannelOptions } = {
       credentials: credentials.createInsecure(),
     },
+    readonly tokens?: CustomerTokens,
   ) {
     this.raw = new OrderServiceClient(address, client.credentials, client.options);
   }
 
-  createOrder(request: Partial<PizzaOrderRequest>, deadlineMs = 15_000): Promise<OrderResponse> {
-    return new Promise((resolve, reject) =>
+  /** Metadata signed in as `customerId` (or the seed's customer), for calls made through `raw`. */
+  async metadata(customerId?: string): Promise<Metadata> {
+    const metadata = new Metadata();
+    if (this.tokens) {
+      metadata.set("authorization", `Bearer ${await this.tokens.token(signInAs(customerId))}`);
+    }
+    return metadata;
+  }
+
+  /** Metadata of the customer who placed `orderId` through this client. */
+  metadataForOrder(orderId: string): Promise<Metadata> {
+    return this.metadata(this.#placedBy.get(orderId));
+  }
+
+  async createOrder(
+    request: Partial<PizzaOrderRequest>,
+    deadlineMs = 15_000,
+  ): Promise<OrderResponse> {
+    const metadata = await this.metadata(request.customerId);
+    const response = await new Promise<OrderResponse>((resolve, reject) =>
       this.raw.createOrder(
         fullRequest(request),
-        new Metadata(),
+        metadata,
         { deadline: Date.now() + deadlineMs },
+        (error, response) => (error ? reject(error) : resolve(response)),
+      )
+    );
+    this.#placedBy.set(response.orderId, signInAs(request.customerId));
+    return response;
+  }
+
+  async getOrder(request: GetOrderRequest, asCustomer?: string): Promise<OrderView> {
+    const metadata = await this.metadata(asCustomer ?? this.#placedBy.get(request.orderId));
+    return await new Promise((resolve, reject) =>
+      this.raw.getOrder(
+        request,
+        metadata,
         (error, response) => (error ? reject(error) : resolve(response)),
       )
     );
   }
 
-  getOrder(request: GetOrderRequest): Promise<OrderView> {
-    return new Promise((resolve, reject) =>
-      this.raw.getOrder(request, (error, response) => (error ? reject(error) : resolve(response)))
+  async cancelOrder(request: CancelOrderRequest): Promise<CancelOrderResponse> {
+    const metadata = await this.metadata(
+      request.customerId !== "0" ? request.customerId : this.#placedBy.get(request.orderId),
     );
-  }
-
-  cancelOrder(request: CancelOrderRequest): Promise<CancelOrderResponse> {
-    return new Promise((resolve, reject) =>
+    return await new Promise((resolve, reject) =>
       this.raw.cancelOrder(
         request,
+        metadata,
         (error, response) => (error ? reject(error) : resolve(response)),
       )
     );

@@ -3,7 +3,8 @@
  * The chart rendered for the real infrastructure of `./dev up`, as a release whose Kafka,
  * PostgreSQL and Redis are outside it: a fresh, empty database (the release's migration Job
  * migrates it), a leased Redis database, topics and a consumer group of its own, a kitchen open
- * now, free ports for every service. Its processes run from the rendered containers, locally
+ * now, intake knowing the tests' customers (their key set in its Secret), free ports for every
+ * service. Its processes run from the rendered containers, locally
  * (rendered_container.ts) or in the image (test/image_test.ts).
  */
 import { mintToken } from "../../src/adapters/http/bearer_tokens.ts";
@@ -17,14 +18,22 @@ import type { KitchenConfig } from "../../src/domain/kitchen.ts";
 import { find, type K8sObject, render } from "./chart.ts";
 import { HealthClient, OrderApi, seedExampleRequest } from "./grpc_client.ts";
 import { infraSetting } from "./infra.ts";
+import { type TestIdentityProvider, testIdentityProvider } from "./customer_tokens.ts";
 import { createTestTopics, type TestTopics } from "./kafka_topics.ts";
 import { testKitchen } from "./kitchens.ts";
 import { freePort } from "./ports.ts";
 import { leaseRedisDb, type RedisLease } from "./redis_db.ts";
 import { waitFor } from "./wait.ts";
 
+/** Where intake's pod has the customers' key set (its Secret's volume). */
+export const CUSTOMER_KEYS_DIR = "/etc/ovenline/customer-keys";
+
 export interface LocalRelease {
   readonly objs: K8sObject[];
+  /** A local folder with what the pods' volumes hold, by mount point (the customers' key set). */
+  readonly volumes: Record<string, string>;
+  /** Customer tokens intake accepts (the tests' identity provider, whose key set it has). */
+  readonly customers: TestIdentityProvider;
   readonly db: TestDatabase;
   readonly redis: RedisLease;
   readonly topics: TestTopics;
@@ -40,10 +49,13 @@ export async function localRelease(values: Record<string, unknown> = {}): Promis
   const redis = await leaseRedisDb();
   const topics = await createTestTopics(6);
   const kitchen = testKitchen();
+  const customers = await testIdentityProvider();
+  const keys = await Deno.makeTempDir({ prefix: "ovenline-release-keys-" });
   const close = async () => {
     await topics.remove();
     await redis.release();
     await db.drop();
+    await Deno.remove(keys, { recursive: true });
   };
   try {
     const objs = await render({
@@ -64,7 +76,15 @@ export async function localRelease(values: Record<string, unknown> = {}): Promis
         redis: { enabled: false, external: { url: redis.url } },
         otel: { enabled: false, collector: { enabled: false } },
         auth: { jwtSecret: `release-test-key-${crypto.randomUUID()}` },
-        intake: { grpcPort: freePort(), metricsPort: freePort() },
+        intake: {
+          grpcPort: freePort(),
+          metricsPort: freePort(),
+          customers: {
+            jwks: await Deno.readTextFile(customers.jwksFile),
+            issuer: customers.env.CUSTOMER_JWT_ISSUER,
+            audience: customers.env.CUSTOMER_JWT_AUDIENCE,
+          },
+        },
         consumer: { healthPort: freePort(), metricsPort: freePort() },
         promoter: { healthPort: freePort(), metricsPort: freePort() },
         hub: { port: freePort(), metricsPort: freePort() },
@@ -73,8 +93,14 @@ export async function localRelease(values: Record<string, unknown> = {}): Promis
         ...values,
       },
     });
+    // The key set Secret's volume.
+    const secret = find(objs, "Secret", "ovenline-customer-keys");
+    await Deno.writeTextFile(`${keys}/jwks.json`, secret.stringData["jwks.json"], { mode: 0o644 });
+    await Deno.chmod(keys, 0o755); // readable by the image's user too
     return {
       objs,
+      volumes: { [CUSTOMER_KEYS_DIR]: keys },
+      customers,
       db,
       redis,
       topics,
@@ -111,11 +137,15 @@ export async function ready(container: any): Promise<boolean> {
  * shows it (a manager's token minted with the hub's keys, from `hubEnv`).
  */
 export async function orderThroughHub(
-  objs: K8sObject[],
+  release: LocalRelease,
   hubEnv: Record<string, string>,
 ): Promise<{ orderId: string; shown: any }> {
-  const grpcPort = containerOf(objs, "Deployment", "ovenline-intake").readinessProbe.grpc.port;
-  const api = new OrderApi(`127.0.0.1:${grpcPort}`);
+  const intake = containerOf(release.objs, "Deployment", "ovenline-intake");
+  const api = new OrderApi(
+    `127.0.0.1:${intake.readinessProbe.grpc.port}`,
+    undefined,
+    release.customers,
+  );
   try {
     const { orderId } = await api.createOrder(
       seedExampleRequest({ idempotencyKey: crypto.randomUUID() }),

@@ -273,6 +273,19 @@ export async function liveState(stack: TestStack): Promise<Record<string, unknow
     const type = await r.type(key);
     if (key.startsWith("erp:order:")) {
       state[key] = JSON.parse((await r.get(key))!);
+    } else if (/^customer:.*:open$/.test(key)) {
+      // What counts is which orders are open (booked, not cooked, slot not over); intake prunes
+      // the rest only at the customer's next booking.
+      const flat = await r.zrangebyscore(key, `(${Date.now()}`, "+inf", "WITHSCORES");
+      const open: [string, number][] = [];
+      for (let i = 0; i < flat.length; i += 2) {
+        const order = await r.get(`erp:order:${flat[i]}`);
+        const status = order ? JSON.parse(order).status : "unknown";
+        if (["pending", "preparing", "cooking"].includes(status)) {
+          open.push([flat[i], Number(flat[i + 1])]);
+        }
+      }
+      if (open.length > 0) state[key] = open.sort((a, b) => a[0].localeCompare(b[0]));
     } else if (type === "zset") {
       const flat = await r.zrange(key, 0, -1, "WITHSCORES");
       const pairs: [string, number][] = [];
@@ -286,6 +299,7 @@ export async function liveState(stack: TestStack): Promise<Record<string, unknow
         orders_key: h.orders_key,
         weight: h.weight,
         state: h.state,
+        status: h.status,
       };
     } else if (type === "hash") {
       const h = await r.hgetall(key);

@@ -19,6 +19,7 @@ import {
 } from "../../src/adapters/http/bearer_tokens.ts";
 import { readTokenAuthority } from "../../src/config/auth.ts";
 import { HealthClient, OrderApi } from "./grpc_client.ts";
+import { type TestIdentityProvider, testIdentityProvider } from "./customer_tokens.ts";
 import { infraSetting, ROOT_PATH } from "./infra.ts";
 import { createTestTopics, testKafka, type TestTopics } from "./kafka_topics.ts";
 import { freePort } from "./ports.ts";
@@ -76,6 +77,7 @@ export class TestStack {
       name.replace(/[^a-z0-9_-]+/gi, "_")
     }-${Date.now()}`;
     await Deno.mkdir(logDir, { recursive: true });
+    const identity = await testIdentityProvider();
     const db = await createTestDatabase();
     const redisLease = await leaseRedisDb();
     const topics = await createTestTopics(options.partitions ?? 6);
@@ -108,6 +110,17 @@ export class TestStack {
       RATE_LIMIT_ORDERS: "1000000",
       LOG_LEVEL: "info",
       AUTH_JWT_SECRET: TEST_SIGNING_KEY,
+      // Customers sign in with tokens of the tests' identity provider (OrderApi attaches them).
+      ...identity.env,
+      // Tests place many orders as few customers from one address; a test of a limit sets its own.
+      PEER_RATE_LIMIT_ORDERS: "1000000",
+      MAX_OPEN_ORDERS_PER_CUSTOMER: "0",
+      CUSTOMER_SLOT_SHARE_PERCENT: "100",
+      GRPC_CALLS_PER_S_PER_CONNECTION: "1000000",
+      GRPC_CALLS_PER_S_PER_PEER: "1000000",
+      LOOKUP_MISSES_LIMIT: "1000000",
+      WATCH_MAX_PER_CONNECTION: "10000",
+      WATCH_MAX_PER_ORDER: "10000",
       // Tests share a token per role across many sockets and calls; tests of the limits set their own.
       WS_MAX_SOCKETS_PER_TOKEN: "10000",
       HTTP_RATE_PER_SECOND: "100000",
@@ -124,6 +137,7 @@ export class TestStack {
       logDir,
       options.grpcClient,
     );
+    stack.customers = identity;
     stack.#metrics = options.metrics ?? false;
     stack.authority = readTokenAuthority(env);
     stack.tokens = {
@@ -213,9 +227,17 @@ export class TestStack {
   }
 
   get api(): OrderApi {
-    this.#api ??= new OrderApi(`127.0.0.1:${this.ports.grpc}`, this.grpcClient);
+    this.#api ??= this.newApi();
     return this.#api;
   }
+
+  /** Another client of intake (its own channel), signing in with the tests' customer tokens. */
+  newApi(address = `127.0.0.1:${this.ports.grpc}`): OrderApi {
+    return new OrderApi(address, this.grpcClient, this.customers);
+  }
+
+  /** The tests' identity provider: customer tokens that this stack's intake accepts. */
+  customers: TestIdentityProvider | undefined;
 
   /** Bearer tokens for the hub, one per role, signed with this stack's key. */
   tokens: Record<Role, string> = { viewer: "", kitchen: "", manager: "" };

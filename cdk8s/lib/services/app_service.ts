@@ -59,9 +59,11 @@ export interface AppServiceSpec {
   readonly settings: readonly Setting[];
   /** Environment beyond its ConfigMap and its dependencies' secrets. */
   readonly env: k.IEnvVar[];
+  /** Secrets of its own beyond its dependencies', by environment variable. */
+  readonly secrets?: Readonly<Record<string, SecretKey>>;
   /**
-   * Secrets of its own beyond its dependencies', by environment variable; each may be missing
-   * from its Secret (the variable is then unset, or keeps its ConfigMap value).
+   * Secrets of its own that may be missing from their Secret (the variable is then unset, or
+   * keeps its ConfigMap value).
    */
   readonly optionalSecrets?: Readonly<Record<string, SecretKey>>;
   /** Container ports, each also a port of the Service (with the same name). */
@@ -75,6 +77,8 @@ export interface AppServiceSpec {
   readonly script?: string;
   /** Files and folders it reads beyond node_modules, its CAs and (using Redis) lua/. */
   readonly reads?: readonly string[];
+  /** Hosts it connects to beyond its dependencies (empty ones are left out). */
+  readonly net?: readonly Expr<string>[];
   /** System information it asks for (Deno's --allow-sys names). */
   readonly sys?: readonly string[];
   /** Values group of replicas and resources; default the component. */
@@ -105,6 +109,7 @@ function secretsOf(s: AppServiceSpec): [string, SecretKey, boolean][] {
     ...(usesKafka(s)
       ? [["KAFKA_SASL_PASSWORD", kafkaPasswordOf(s.component as KafkaClient), true] as const]
       : []),
+    ...Object.entries(s.secrets ?? {}).map(([name, key]) => [name, key, false] as const),
     ...Object.entries(s.optionalSecrets ?? {}).map(([name, key]) => [name, key, true] as const),
   ].map(([name, key, optional]) => [name, key, optional]);
 }
@@ -152,6 +157,7 @@ function permissionsOf(s: AppServiceSpec): DenoPermissions {
     connects: [...s.uses, ...(s.automountToken ? ["kube-api" as const] : [])],
     kubeApiWhen: s.automountToken,
     reads: [...(usesRedis ? ["lua"] : []), ...(s.reads ?? [])],
+    net: s.net,
     env: [
       ...settingsOf(s.uses, s.settings),
       ...sharedEnv(s).map((e) => e.name),

@@ -15,14 +15,21 @@ import {
 import { Status } from "../../gen/google/rpc/status.ts";
 import type { Any } from "../../gen/google/protobuf/any.ts";
 import {
+  CustomerMismatchError,
   DependencyUnavailableError,
+  IdempotencyKeyReusedError,
   IllegalTransitionError,
   KitchenClosedError,
+  OpenOrdersLimitError,
   OrderNotFoundError,
+  OrderTooLargeError,
   OutOfStockError,
   RateLimitedError,
   SlotsFullError,
+  UnauthenticatedError,
   ValidationError,
+  WatchExpiredError,
+  WatchLimitError,
 } from "../../domain/errors.ts";
 
 export const ERROR_DOMAIN = "ovenline.dev";
@@ -114,6 +121,55 @@ export function toServiceError(error: unknown): ServiceError {
     return serviceError(Code.RESOURCE_EXHAUSTED, error.message, [
       errorInfo("RATE_LIMITED", { subject: error.subject }),
       retryInfo(error.retryAfterMs),
+    ]);
+  }
+  if (error instanceof UnauthenticatedError) {
+    return serviceError(Code.UNAUTHENTICATED, error.message, [errorInfo("UNAUTHENTICATED")]);
+  }
+  if (error instanceof CustomerMismatchError) {
+    return serviceError(Code.PERMISSION_DENIED, error.message, [
+      errorInfo("CUSTOMER_MISMATCH", { field: error.field }),
+    ]);
+  }
+  if (error instanceof IdempotencyKeyReusedError) {
+    return serviceError(Code.ALREADY_EXISTS, error.message, [
+      errorInfo("IDEMPOTENCY_KEY_REUSED", { idempotency_key: error.idempotencyKey }),
+    ]);
+  }
+  if (error instanceof OrderTooLargeError) {
+    return serviceError(Code.FAILED_PRECONDITION, error.message, [
+      any(
+        "google.rpc.PreconditionFailure",
+        PreconditionFailure.encode({
+          violations: [{
+            type: "ORDER_TOO_LARGE",
+            subject: error.kitchenId,
+            description: `at most ${error.maxWeight} ${error.unit} per customer and slot`,
+          }],
+        }).finish(),
+      ),
+      errorInfo("ORDER_TOO_LARGE", {
+        weight: String(error.weight),
+        max_weight: String(error.maxWeight),
+        unit: error.unit,
+      }),
+    ]);
+  }
+  if (error instanceof OpenOrdersLimitError) {
+    return serviceError(Code.RESOURCE_EXHAUSTED, error.message, [
+      errorInfo("OPEN_ORDERS_LIMIT", { limit: String(error.limit) }),
+      retryInfo(error.retryAfterMs),
+    ]);
+  }
+  if (error instanceof WatchLimitError) {
+    return serviceError(Code.RESOURCE_EXHAUSTED, error.message, [
+      errorInfo("WATCH_LIMIT", { scope: error.scope, limit: String(error.limit) }),
+    ]);
+  }
+  if (error instanceof WatchExpiredError) {
+    return serviceError(Code.UNAVAILABLE, error.message, [
+      errorInfo("WATCH_EXPIRED", { max_seconds: String(error.maxSeconds) }),
+      retryInfo(0),
     ]);
   }
   if (error instanceof OrderNotFoundError) {

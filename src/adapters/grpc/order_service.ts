@@ -23,13 +23,26 @@ import { statusToProto } from "../protobuf/order_status_codec.ts";
 import { serviceError, toServiceError } from "./errors.ts";
 import { UndecodableRequest } from "./tolerant_decoding.ts";
 import { orderRequestOf, orderResponseOf, orderViewOf } from "./order_messages.ts";
+import type { CallGate } from "./call_gate.ts";
+import type { IdentifiedCall } from "./caller_identity.ts";
 
+/** Each use case gets the caller the transport proved (call_gate.ts), never one the body names. */
 export interface OrderUseCases {
-  placeOrder(request: OrderRequest): Promise<Order>;
-  getOrder(orderId: string): Promise<Order>;
-  cancelOrder(orderId: string, customerId: string, reason: string): Promise<Order>;
+  placeOrder(request: OrderRequest, caller: IdentifiedCall): Promise<Order>;
+  getOrder(orderId: string, caller: IdentifiedCall): Promise<Order>;
+  cancelOrder(
+    orderId: string,
+    customerId: string,
+    reason: string,
+    caller: IdentifiedCall,
+  ): Promise<Order>;
   /** Calls `onOrder` with the order now and after each change until it is terminal or `signal` aborts. */
-  watchOrder(orderId: string, onOrder: (order: Order) => void, signal: AbortSignal): Promise<void>;
+  watchOrder(
+    orderId: string,
+    onOrder: (order: Order) => void,
+    signal: AbortSignal,
+    caller: IdentifiedCall,
+  ): Promise<void>;
 }
 
 const SERVICE = "ovenline.v1.OrderService";
@@ -37,16 +50,17 @@ const SERVICE = "ovenline.v1.OrderService";
 export function orderServiceHandlers(
   app: OrderUseCases,
   logger: Logger,
+  gate: CallGate,
 ): UntypedServiceImplementation {
   const unary =
-    <Req, Res>(name: string, run: (req: Req) => Promise<Res>) =>
+    <Req, Res>(name: string, run: (req: Req, caller: IdentifiedCall) => Promise<Res>) =>
     (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
       if (call.request instanceof UndecodableRequest) {
         callback(undecodable(name, call.request));
         return;
       }
       const traced = startGrpcServerSpan(SERVICE, name, call.metadata);
-      traced.run(() => run(call.request)).then(
+      traced.run(async () => run(call.request, await gate.admit(call))).then(
         (response) => {
           endGrpcServerSpan(traced.span, Code.OK);
           callback(null, response);
@@ -65,16 +79,16 @@ export function orderServiceHandlers(
   return {
     createOrder: unary<PizzaOrderRequest, OrderResponse>(
       "CreateOrder",
-      async (req) => orderResponseOf(await app.placeOrder(orderRequestOf(req))),
+      async (req, caller) => orderResponseOf(await app.placeOrder(orderRequestOf(req), caller)),
     ),
     getOrder: unary<GetOrderRequest, OrderView>(
       "GetOrder",
-      async (req) => orderViewOf(await app.getOrder(req.orderId)),
+      async (req, caller) => orderViewOf(await app.getOrder(req.orderId, caller)),
     ),
     cancelOrder: unary<CancelOrderRequest, CancelOrderResponse>(
       "CancelOrder",
-      async (req) => {
-        const order = await app.cancelOrder(req.orderId, req.customerId, req.reason);
+      async (req, caller) => {
+        const order = await app.cancelOrder(req.orderId, req.customerId, req.reason, caller);
         return { orderId: order.id, status: statusToProto(order.status) };
       },
     ),
@@ -85,14 +99,17 @@ export function orderServiceHandlers(
       }
       const abort = new AbortController();
       call.on("cancelled", () => abort.abort());
-      app.watchOrder(call.request.orderId, (order) => {
+      const onOrder = (order: Order) => {
         call.write({
           orderId: order.id,
           status: statusToProto(order.status),
           changedAt: new Date(order.updatedAt),
           displayId: order.displayId,
         });
-      }, abort.signal).then(
+      };
+      gate.admit(call).then((caller) =>
+        app.watchOrder(call.request.orderId, onOrder, abort.signal, caller)
+      ).then(
         () => call.end(),
         (error) => {
           if (abort.signal.aborted) return;

@@ -22,6 +22,18 @@ export interface GrpcServerSettings {
   readonly credentials?: ServerCredentials;
   /** Largest request accepted, in bytes (larger ones get RESOURCE_EXHAUSTED). */
   readonly maxReceiveBytes: number;
+  /** Per-connection HTTP/2 limits; omitted: grpc-js' defaults (none). */
+  readonly connections?: ConnectionLimits;
+}
+
+export interface ConnectionLimits {
+  /** Streams (calls) open at once on one connection (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS). */
+  readonly maxConcurrentStreams: number;
+  /** A connection is asked to go (GOAWAY) after this long; its calls get the grace to finish. */
+  readonly maxConnectionAgeMs: number;
+  readonly maxConnectionAgeGraceMs: number;
+  /** A connection without calls for this long is closed. */
+  readonly maxConnectionIdleMs: number;
 }
 
 export interface RunningGrpcServer {
@@ -37,10 +49,19 @@ export async function startGrpcServer(
     { name: string; definition: ServiceDefinition; implementation: UntypedServiceImplementation }
   >,
 ): Promise<RunningGrpcServer> {
+  const limits = settings.connections;
   const server = new Server({
     "grpc.max_receive_message_length": settings.maxReceiveBytes,
     "grpc.keepalive_time_ms": 60_000,
     "grpc.keepalive_permit_without_calls": 1,
+    ...(limits
+      ? {
+        "grpc.max_concurrent_streams": limits.maxConcurrentStreams,
+        "grpc.max_connection_age_ms": limits.maxConnectionAgeMs,
+        "grpc.max_connection_age_grace_ms": limits.maxConnectionAgeGraceMs,
+        "grpc.max_connection_idle_ms": limits.maxConnectionIdleMs,
+      }
+      : {}),
   });
   const health = new HealthImplementation(
     Object.fromEntries([

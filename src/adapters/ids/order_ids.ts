@@ -1,18 +1,47 @@
 /**
  * Order and event ids. An order placed with an idempotency key gets a
- * deterministic id (UUIDv5 of customer and key), so every retry of it —
- * even after Redis lost the booking — names the same order, and the
- * consumer's id table turns a second copy into a no-op.
+ * deterministic id, so every retry of it — even after Redis lost the booking —
+ * names the same order, and the consumer's id table turns a second copy into a
+ * no-op. The id is an HMAC of customer and key under a server-side secret
+ * (ORDER_ID_SECRET): nobody without the secret can work out another
+ * customer's order id from the customer id and a guessed key.
  */
-import { v5 as uuidv5 } from "uuid";
+import { createHash, createHmac } from "node:crypto";
 
-/** Ovenline's own UUID namespace for order ids (a fixed random UUID). */
-const ORDER_NAMESPACE = "5f0c7d3e-8a51-4f7b-9c2e-6d1b0a4e93c7";
+/** Shortest secret accepted: 32 characters (at least 128 bits when random). */
+export const MIN_ORDER_ID_SECRET_LENGTH = 32;
 
-export function orderIdFor(customerId: string, idempotencyKey: string): string {
-  return idempotencyKey === ""
-    ? crypto.randomUUID()
-    : uuidv5(`${customerId}:${idempotencyKey}`, ORDER_NAMESPACE);
+export type OrderIdFor = (customerId: string, idempotencyKey: string) => string;
+
+/** Ids keyed with `secret`; without an idempotency key, a random id. */
+export function orderIdsKeyedWith(secret: string): OrderIdFor {
+  if (secret.length < MIN_ORDER_ID_SECRET_LENGTH) {
+    throw new Error(
+      `the order id secret must be at least ${MIN_ORDER_ID_SECRET_LENGTH} characters`,
+    );
+  }
+  return (customerId, idempotencyKey) =>
+    idempotencyKey === "" ? crypto.randomUUID() : uuidOf(
+      createHmac("sha256", secret)
+        .update(`${customerId.length}:${customerId}:${idempotencyKey}`)
+        .digest(),
+    );
+}
+
+/** A UUID (version 8: vendor-defined) made of the first 16 bytes of `digest`. */
+function uuidOf(digest: Uint8Array): string {
+  const b = digest.slice(0, 16);
+  b[6] = (b[6] & 0x0f) | 0x80;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const hex = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${
+    hex.slice(20)
+  }`;
+}
+
+/** A short hash of a canonical request text (domain/order_fingerprint.ts). */
+export function fingerprintOf(canonical: string): string {
+  return createHash("sha256").update(canonical).digest("base64url").slice(0, 22);
 }
 
 export function newEventId(): string {

@@ -22,6 +22,11 @@ export const SENDING_BOOKINGS = "order:sending";
 
 export const orderSnapshotKey = (orderId: string) => `erp:order:${orderId}`;
 export const reservationKey = (orderId: string) => `order:slot:${orderId}`;
+/** A customer's bookings by slot end (reserve_slot.lua counts the open ones). */
+export const customerOpenOrdersKey = (customerId: string) => `customer:${customerId}:open`;
+/** Failed order lookups (GetOrder, WatchOrder, CancelOrder) per customer or peer, in a window. */
+export const lookupMissesKey = (subject: "customer" | "peer", id: string) =>
+  `ratelimit:misses:${subject}:${id}`;
 /** Slot ids already carry the kitchen: "slot:{kitchen}:{epochSeconds}". */
 export const slotLoadKey = (slotId: string) => slotId;
 export const slotOrdersKey = (slotId: string) => `${slotId}:orders`;

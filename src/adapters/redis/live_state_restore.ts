@@ -9,6 +9,7 @@ import type { Order } from "../../domain/order.ts";
 import type { LiveStateRecord } from "../postgres/live_state_queries.ts";
 import {
   ACTIVE_ORDERS,
+  customerOpenOrdersKey,
   displayCounterKey,
   EVENT_STREAM,
   EVENT_STREAM_MAX_LENGTH,
@@ -108,7 +109,14 @@ export async function writeLiveState(
       tx.zadd(ACTIVE_ORDERS, new Date(order.slotStart).getTime(), order.id);
     }
     booking(tx, order, "applied");
-    await w.counted(5);
+    // The customer's open orders (reserve_slot.lua caps them): those not cooked yet.
+    if (order.status !== "ready") {
+      const open = customerOpenOrdersKey(order.customer.id);
+      tx.zadd(open, new Date(order.slotEnd).getTime(), order.id);
+      tx.expireat(open, Math.floor(new Date(order.slotEnd).getTime() / 1000) + 1, "GT");
+      tx.expireat(open, Math.floor(new Date(order.slotEnd).getTime() / 1000) + 1, "NX");
+    }
+    await w.counted(8);
   }
   for (const order of state.recentTerminalOrders) {
     // Their snapshots too, as the projection left them (a retry or GetOrder still finds them).
@@ -237,6 +245,7 @@ function booking(
     seq: Number(order.displayId) || 0,
     created_at_ms: new Date(order.createdAt).getTime(),
     state,
+    status: order.status,
   });
   tx.expireat(key, slotExpiry(order));
 }

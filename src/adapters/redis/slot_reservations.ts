@@ -28,6 +28,7 @@ import { script } from "./scripts.ts";
 /** Slot keys outlive their slot by a day: the dashboard shows today's load after the fact. */
 export const KEEP_SLOT_KEYS_AFTER_END_S = 86_400;
 const KEEP_DISPLAY_COUNTER_S = 3 * 86_400;
+const LIMITED_SUBJECTS = ["customer", "phone", "peer"] as const;
 
 export class RedisSlotReservations implements SlotReservations {
   readonly #reserve;
@@ -60,6 +61,12 @@ export class RedisSlotReservations implements SlotReservations {
       request.customerPhone,
       request.rateLimit.points,
       request.rateLimit.windowSeconds,
+      request.fingerprint ?? "",
+      request.peer?.key ?? "",
+      request.peer?.rateLimit.points ?? 0,
+      request.peer?.rateLimit.windowSeconds ?? 0,
+      request.customerCaps?.openOrders ?? 0,
+      request.customerCaps?.slotLoad ?? 0,
     );
     const span = startScriptSpan("reserve_slot", undefined, {
       "ovenline.order.id": request.orderId,
@@ -83,7 +90,15 @@ export class RedisSlotReservations implements SlotReservations {
       case "RATE_LIMITED":
         return {
           kind: "rate_limited",
-          subject: text(reply[1]) === "phone" ? "phone" : "customer",
+          subject: LIMITED_SUBJECTS.find((s) => s === text(reply[1])) ?? "customer",
+          retryAfterMs: Number(text(reply[2])),
+        };
+      case "KEY_REUSED":
+        return { kind: "key_reused" };
+      case "OPEN_LIMIT":
+        return {
+          kind: "open_orders_limit",
+          limit: Number(text(reply[1])),
           retryAfterMs: Number(text(reply[2])),
         };
       case "NOT_READY":

@@ -18,7 +18,7 @@ import {
   RateLimitedError,
   requireToken,
 } from "./access.ts";
-import { RateBuckets } from "./rate_buckets.ts";
+import { RateBuckets } from "../../domain/rate_buckets.ts";
 import { kitchenRoutes, type KitchenRoutesDeps } from "./routes/kitchens.ts";
 import type { HubEnv } from "./routes/hub_env.ts";
 import { menuRoutes, type MenuRoutesDeps } from "./routes/menu.ts";

@@ -6,7 +6,7 @@ Deno.test("`admitAtMost()` runs up to the limit at once and refuses the next cal
   const gates: (() => void)[] = [];
   const slow = admitAtMost(
     2,
-    () => new Promise<string>((resolve) => gates.push(() => resolve("done"))),
+    (_n: number) => new Promise<string>((resolve) => gates.push(() => resolve("done"))),
   );
   const first = slow(1);
   const second = slow(2);

@@ -11,7 +11,16 @@ import { startGrpcServer } from "../../adapters/grpc/server.ts";
 import { serverCredentials } from "../../adapters/grpc/tls.ts";
 import { withTolerantDecoding } from "../../adapters/grpc/tolerant_decoding.ts";
 import { orderServiceHandlers } from "../../adapters/grpc/order_service.ts";
-import { newEventId, orderIdFor } from "../../adapters/ids/order_ids.ts";
+import { fingerprintOf, newEventId, orderIdsKeyedWith } from "../../adapters/ids/order_ids.ts";
+import {
+  type CustomerTokenVerifier,
+  verifierFromFile,
+  verifierFromUrl,
+} from "../../adapters/auth/customer_tokens.ts";
+import { CallGate } from "../../adapters/grpc/call_gate.ts";
+import { CallerIdentity } from "../../adapters/grpc/caller_identity.ts";
+import { RedisLookupMisses } from "../../adapters/redis/lookup_misses.ts";
+import { RateBuckets } from "../../domain/rate_buckets.ts";
 import { createKafka } from "../../adapters/kafka/client.ts";
 import { createIdempotentProducer, KafkaOrderLog } from "../../adapters/kafka/kafka_order_log.ts";
 import { RenewableProducer } from "../../adapters/kafka/renewable_producer.ts";
@@ -29,7 +38,6 @@ import { EventStream } from "../../adapters/redis/event_stream.ts";
 import { RedisOrderSnapshots } from "../../adapters/redis/order_snapshots.ts";
 import { RedisSlotReservations } from "../../adapters/redis/slot_reservations.ts";
 import { requestStatusChange } from "../../app/request_status_change.ts";
-import { OrderNotFoundError } from "../../domain/errors.ts";
 import type { KitchenConfig } from "../../domain/kitchen.ts";
 import { ProgressWatchdog } from "../../domain/progress_watchdog.ts";
 import { OrderServiceService } from "../../gen/ovenline/v1/order_service.ts";
@@ -46,6 +54,7 @@ import { measuredPlaceOrder } from "./measured_place_order.ts";
 import { admitAtMost } from "./admission.ts";
 import { placeOrder } from "./place_order.ts";
 import { SlotPlanCache } from "./slot_plan_cache.ts";
+import { OrderAccess } from "./order_access.ts";
 
 const config = readIntakeConfig();
 const logger = createLogger({ service: "intake" }, parseLevel(config.logLevel));
@@ -102,6 +111,49 @@ const orders = {
   // record for orders no longer live in Redis.
   get: async (id: string) => await snapshots.find(id) ?? await record.get(id),
 };
+// Who the callers are (docs/security.md): customer tokens, trusted backends-for-frontend, or
+// (trusted networks only) anonymous callers.
+let stopKeyRefresh = () => {};
+let tokens: CustomerTokenVerifier | undefined;
+const jwt = config.customerAuth.jwt;
+if (jwt?.jwksFile) {
+  const loaded = await verifierFromFile(
+    jwt.jwksFile,
+    jwt,
+    clock,
+    config.configRefreshMs,
+    (error) => logger.warn("customer key set: re-reading the file failed", { error }),
+  );
+  tokens = loaded.verifier;
+  stopKeyRefresh = loaded.stop;
+} else if (jwt?.jwksUrl) {
+  tokens = await verifierFromUrl(
+    jwt.jwksUrl,
+    jwt,
+    clock,
+    (error) => logger.warn("customer key set: fetching it failed", { error }),
+  );
+}
+if (config.customerAuth.anonymous) {
+  logger.warn(
+    "ALLOW_ANONYMOUS_CUSTOMERS is on: callers without a token are believed about their " +
+      "customer_id (for trusted networks only)",
+  );
+}
+const { limits } = config;
+const gate = new CallGate(
+  new CallerIdentity({ ...config.customerAuth, tokens }),
+  clock,
+  {
+    perConnection: new RateBuckets(
+      limits.callsPerSecondPerConnection,
+      limits.callsPerSecondPerConnection * 2,
+    ),
+    perPeer: new RateBuckets(limits.callsPerSecondPerPeer, limits.callsPerSecondPerPeer * 2),
+  },
+);
+const access = new OrderAccess(orders, new RedisLookupMisses(redis, limits.lookupMisses));
+
 const placeDeps = {
   clock,
   menu,
@@ -115,7 +167,13 @@ const placeDeps = {
   log,
   // A retry finds its order applied, or accepted and on its way (so it is not rate-limited again).
   orders: { get: (id: string) => snapshots.find(id) },
-  orderIdFor,
+  orderIdFor: orderIdsKeyedWith(config.orderIdSecret),
+  fingerprint: fingerprintOf,
+  peerRateLimit: limits.peerOrders,
+  customerLimits: {
+    maxOpenOrders: limits.maxOpenOrders,
+    slotSharePercent: limits.slotSharePercent,
+  },
   newEventId,
   maxRequestAheadMs: config.maxRequestAheadMs,
   planSlots: (kitchen: KitchenConfig, now: Date, requestedTime?: Date) =>
@@ -123,7 +181,7 @@ const placeDeps = {
 };
 const statusDeps = { clock, orders, log, newEventId };
 startCreateOrderMetrics();
-const watchers = new OrderWatchers(new EventStream(streamRedis), orders, logger);
+const watchers = new OrderWatchers(new EventStream(streamRedis), orders, logger, config.watch);
 
 const server = await startGrpcServer(
   {
@@ -131,37 +189,51 @@ const server = await startGrpcServer(
     port: config.grpcPort,
     maxReceiveBytes: config.maxRequestBytes,
     credentials: serverCredentials(config.tls),
+    connections: config.http2,
   },
   [{
     name: "ovenline.v1.OrderService",
     definition: withTolerantDecoding(OrderServiceService),
-    implementation: orderServiceHandlers({
-      placeOrder: measuredPlaceOrder(
-        admitAtMost(config.maxInFlight, (request) => placeOrder(placeDeps, request)),
-        logger,
-      ),
-      getOrder: async (id) => {
-        const order = await orders.get(id);
-        if (!order) throw new OrderNotFoundError(id);
-        return order;
-      },
-      cancelOrder: (orderId, customerId, reason) =>
-        inOrderLinkedSpan(
-          "ovenline.order.status_change",
-          orderId,
-          (id) => snapshots.traceparent(id),
-          { "ovenline.order.status": "cancelled", "ovenline.actor": "customer" },
-          () =>
-            requestStatusChange(statusDeps, {
-              orderId,
-              to: "cancelled",
-              actor: "customer",
-              reason,
-              customerId,
-            }),
+    implementation: orderServiceHandlers(
+      {
+        placeOrder: measuredPlaceOrder(
+          admitAtMost(
+            config.maxInFlight,
+            (request, caller) => placeOrder(placeDeps, request, caller),
+          ),
+          logger,
         ),
-      watchOrder: (orderId, onOrder, signal) => watchers.watch(orderId, onOrder, signal),
-    }, logger),
+        getOrder: (id, caller) => access.order(id, caller),
+        cancelOrder: (orderId, claimed, reason, caller) => {
+          const customerId = access.customerFor(caller, claimed, "customer_id");
+          return access.guarded(caller, customerId, () =>
+            inOrderLinkedSpan(
+              "ovenline.order.status_change",
+              orderId,
+              (id) => snapshots.traceparent(id),
+              { "ovenline.order.status": "cancelled", "ovenline.actor": "customer" },
+              () =>
+                requestStatusChange(statusDeps, {
+                  orderId,
+                  to: "cancelled",
+                  actor: "customer",
+                  reason,
+                  customerId,
+                }),
+            ));
+        },
+        watchOrder: (orderId, onOrder, signal, caller) =>
+          watchers.watch(
+            orderId,
+            onOrder,
+            signal,
+            caller.connection,
+            () => access.order(orderId, caller),
+          ),
+      },
+      logger,
+      gate,
+    ),
   }],
 );
 // The group's lag, reported here too: it stays visible while no consumer runs.
@@ -186,6 +258,7 @@ const shutdown = async () => {
   clearInterval(followHealth);
   stopHealthLog();
   await server.shutdown(config.shutdownGraceMs);
+  stopKeyRefresh();
   await metrics?.shutdown();
   await lagGauge.close();
   menu.stop();

@@ -9,15 +9,15 @@ import type { Order, OrderRequest } from "../../domain/order.ts";
 import { recordCreated, recordRejected } from "../../observability/create_order_metrics.ts";
 import type { Logger } from "../../observability/logger.ts";
 
-export function measuredPlaceOrder(
-  place: (request: OrderRequest) => Promise<Order>,
+export function measuredPlaceOrder<C>(
+  place: (request: OrderRequest, caller: C) => Promise<Order>,
   logger: Logger,
-): (request: OrderRequest) => Promise<Order> {
-  return async (request) => {
+): (request: OrderRequest, caller: C) => Promise<Order> {
+  return async (request, caller) => {
     const started = performance.now();
     let order: Order;
     try {
-      order = await place(request);
+      order = await place(request, caller);
     } catch (error) {
       const reason = recordRejected(error, (performance.now() - started) / 1000);
       trace.getActiveSpan()?.setAttribute("ovenline.rejection.reason", reason);

@@ -4,7 +4,7 @@
  * hands each watched order's changes to its watchers.
  */
 import type { EventStream, StreamEntry } from "../../adapters/redis/event_stream.ts";
-import { OrderNotFoundError } from "../../domain/errors.ts";
+import { OrderNotFoundError, WatchExpiredError, WatchLimitError } from "../../domain/errors.ts";
 import type { Order } from "../../domain/order.ts";
 import type { OrderWithoutCustomer } from "../../domain/personal_data.ts";
 import type { OrderReader } from "../../domain/ports.ts";
@@ -14,18 +14,76 @@ import type { Logger } from "../../observability/logger.ts";
 /** Orders from the stream lack the customer (see withoutPersonalData). */
 type Watcher = (order: OrderWithoutCustomer) => void;
 
+/** How many watches at once, and for how long (docs/security.md). */
+export interface WatchLimits {
+  readonly perConnection: number;
+  readonly perOrder: number;
+  readonly total: number;
+  readonly maxDurationMs: number;
+}
+
+const UNLIMITED: WatchLimits = {
+  perConnection: Infinity,
+  perOrder: Infinity,
+  total: Infinity,
+  maxDurationMs: 0,
+};
+
 export class OrderWatchers {
   readonly #watchers = new Map<string, Set<Watcher>>();
+  readonly #perConnection = new Map<string, number>();
+  readonly #perOrder = new Map<string, number>();
+  #total = 0;
   #following: { stop: AbortController; started: Promise<void> } | undefined;
 
   constructor(
     private readonly stream: EventStream,
     private readonly orders: OrderReader,
     private readonly logger: Logger,
+    private readonly limits: WatchLimits = UNLIMITED,
   ) {}
 
-  /** Calls `onOrder` with the order now and at each status change; resolves once it is terminal. */
+  /**
+   * Calls `onOrder` with the order now and at each status change; resolves once it is terminal,
+   * and fails with WatchExpiredError after the longest duration allowed. Refused at once
+   * (WatchLimitError) beyond the watches allowed on `connection`, for the order, or in all;
+   * once admitted, `authorize` (may the caller see this order?) runs before anything is read.
+   */
   async watch(
+    orderId: string,
+    onOrder: (order: Order) => void,
+    signal: AbortSignal,
+    connection?: string,
+    authorize?: () => Promise<unknown>,
+  ): Promise<void> {
+    this.#admit(orderId, connection);
+    try {
+      await authorize?.();
+      await this.#watch(orderId, onOrder, signal);
+    } finally {
+      this.#total--;
+      release(this.#perOrder, orderId);
+      if (connection !== undefined) release(this.#perConnection, connection);
+    }
+  }
+
+  #admit(orderId: string, connection: string | undefined): void {
+    const { perConnection, perOrder, total } = this.limits;
+    if (connection !== undefined && (this.#perConnection.get(connection) ?? 0) >= perConnection) {
+      throw new WatchLimitError("connection", perConnection);
+    }
+    if ((this.#perOrder.get(orderId) ?? 0) >= perOrder) {
+      throw new WatchLimitError("order", perOrder);
+    }
+    if (this.#total >= total) throw new WatchLimitError("intake", total);
+    this.#total++;
+    this.#perOrder.set(orderId, (this.#perOrder.get(orderId) ?? 0) + 1);
+    if (connection !== undefined) {
+      this.#perConnection.set(connection, (this.#perConnection.get(connection) ?? 0) + 1);
+    }
+  }
+
+  async #watch(
     orderId: string,
     onOrder: (order: Order) => void,
     signal: AbortSignal,
@@ -33,7 +91,12 @@ export class OrderWatchers {
     let lastStatus: string | undefined;
     let lastVersion = 0;
     let finish!: () => void;
-    const finished = new Promise<void>((resolve) => (finish = resolve));
+    let expire!: (error: Error) => void;
+    const finished = new Promise<void>((resolve, reject) => {
+      finish = resolve;
+      expire = reject;
+    });
+    finished.catch(() => {}); // awaited below; it may expire before that
     let first: Order | undefined;
     const watcher: Watcher = (seen) => {
       if (seen.version <= lastVersion) return;
@@ -48,6 +111,10 @@ export class OrderWatchers {
     };
     // Listen before reading the current state, so no change in between is missed.
     this.#add(orderId, watcher);
+    const { maxDurationMs } = this.limits;
+    const timer = maxDurationMs > 0
+      ? setTimeout(() => expire(new WatchExpiredError(maxDurationMs / 1000)), maxDurationMs)
+      : undefined;
     // Before any await: a caller that hangs up meanwhile must still end the watch.
     signal.addEventListener("abort", () => finish(), { once: true });
     if (signal.aborted) finish();
@@ -59,6 +126,7 @@ export class OrderWatchers {
       watcher(current);
       await finished;
     } finally {
+      clearTimeout(timer);
       this.#remove(orderId, watcher);
     }
   }
@@ -113,4 +181,10 @@ export class OrderWatchers {
       for (const w of set) w(order);
     }
   }
+}
+
+function release(counts: Map<string, number>, key: string): void {
+  const n = counts.get(key)! - 1;
+  if (n === 0) counts.delete(key);
+  else counts.set(key, n);
 }

@@ -4,7 +4,11 @@
  * whose event Kafka refused is given back before the caller hears UNAVAILABLE.
  */
 import {
+  CustomerMismatchError,
+  IdempotencyKeyReusedError,
   KitchenClosedError,
+  OpenOrdersLimitError,
+  OrderTooLargeError,
   OutOfStockError,
   PendingWriteError,
   RateLimitedError,
@@ -12,6 +16,8 @@ import {
   UncertainWriteError,
   ValidationError,
 } from "../../domain/errors.ts";
+import type { Caller } from "../../domain/caller.ts";
+import { canonicalOrderRequest } from "../../domain/order_fingerprint.ts";
 import { type Booking, newOrder } from "../../domain/new_order.ts";
 import type { Order, OrderRequest } from "../../domain/order.ts";
 import { ORDER_EVENT_SCHEMA_VERSION, type OrderPlaced } from "../../domain/order_event.ts";
@@ -40,6 +46,17 @@ export interface PlaceOrderDeps {
   /** Orders each customer id, and each phone, may place per window. */
   readonly rateLimit: RateLimit;
   readonly orderIdFor: (customerId: string, idempotencyKey: string) => string;
+  /** A short hash of a canonical request (a booking remembers it to tell retries from reuse). */
+  readonly fingerprint?: (canonical: string) => string;
+  /** New bookings per peer per window; omitted: no per-peer limit. */
+  readonly peerRateLimit?: RateLimit;
+  /** What one customer may hold; omitted: no caps beyond the rate limit. */
+  readonly customerLimits?: {
+    /** Open (booked, not yet cooked) orders at most; 0 = no cap. */
+    readonly maxOpenOrders: number;
+    /** Percent of a slot's capacity one customer's open orders may take, and so one order. */
+    readonly slotSharePercent: number;
+  };
   readonly newEventId: () => string;
   /** How far ahead a pre-order may ask (bounded again by each kitchen's horizon). */
   readonly maxRequestAheadMs: number;
@@ -47,8 +64,21 @@ export interface PlaceOrderDeps {
   readonly planSlots?: (kitchen: KitchenConfig, now: Date, requestedTime?: Date) => SlotSearch;
 }
 
-export async function placeOrder(deps: PlaceOrderDeps, request: OrderRequest): Promise<Order> {
+/**
+ * `caller` is who the transport proved the caller to be: its customer id wins over the request's
+ * (which may repeat it, or leave it unset), and its peer has a booking limit of its own.
+ */
+export async function placeOrder(
+  deps: PlaceOrderDeps,
+  request: OrderRequest,
+  caller: Caller = {},
+): Promise<Order> {
   const now = deps.clock.now();
+  if (
+    caller.customerId !== undefined && (request.customerId === "0" || request.customerId === "")
+  ) {
+    request = { ...request, customerId: caller.customerId };
+  }
   const validation = validateOrderRequest(request, {
     menu: deps.menu.current(),
     knownKitchens: deps.kitchens.ids(),
@@ -58,18 +88,27 @@ export async function placeOrder(deps: PlaceOrderDeps, request: OrderRequest): P
   });
   if (!validation.ok) throw new ValidationError(validation.violations);
   const valid = validation.value;
+  if (caller.customerId !== undefined && valid.customerId !== caller.customerId) {
+    throw new CustomerMismatchError("customer_id", valid.customerId);
+  }
 
   const orderId = deps.orderIdFor(valid.customerId, valid.idempotencyKey);
   const outOfStock = findOutOfStock(valid);
   const kitchen = deps.kitchens.get(valid.kitchenId)!; // validation checked it exists
   const plan = (deps.planSlots ?? planSlots)(kitchen, now, valid.requestedTime);
-  const bookable = outOfStock.length === 0 && plan.kind === "slots";
-
-  // One Redis call answers a retry with its original order, applies the customer's rate limit and
-  // books the first slot with room. Out of stock or closed: no candidates, so it only looks for a
-  // retry of an order accepted before (which must still get its "yes").
   const priced = priceLines(valid.lines);
   const weight = slotWeight(kitchen.capacityUnit, priced.totalPriceKopecks, priced.itemsCount);
+  const limits = deps.customerLimits;
+  const slotCap = customerSlotCap(kitchen.capacity, limits?.slotSharePercent ?? 100);
+  // Past the customer's share (when the share is below the whole slot): too large. An order
+  // larger than a whole slot is otherwise "All slots are full", as no slot can take it.
+  const tooLarge = weight > slotCap && slotCap < kitchen.capacity;
+  const bookable = outOfStock.length === 0 && plan.kind === "slots" && !tooLarge;
+
+  // One Redis call answers a retry with its original order, applies the rate limits and the
+  // customer's caps, and books the first slot with room. Out of stock, closed or too large: no
+  // candidates, so it only looks for a retry of an order accepted before (which must still get its
+  // "yes").
   const outcome = await deps.reservations.reserve({
     orderId,
     kitchenId: kitchen.id,
@@ -82,12 +121,29 @@ export async function placeOrder(deps: PlaceOrderDeps, request: OrderRequest): P
     customerId: valid.customerId,
     customerPhone: valid.customerPhone,
     rateLimit: deps.rateLimit,
+    // Only a key can be reused: an order without one has a random id.
+    fingerprint: valid.idempotencyKey === ""
+      ? undefined
+      : deps.fingerprint?.(canonicalOrderRequest(valid)),
+    peer: caller.peer !== undefined && deps.peerRateLimit
+      ? { key: caller.peer, rateLimit: deps.peerRateLimit }
+      : undefined,
+    customerCaps: limits && limits.maxOpenOrders > 0
+      ? { openOrders: limits.maxOpenOrders, slotLoad: slotCap }
+      : undefined,
   });
   if (outcome.kind !== "existing" && outcome.kind !== "reserved") {
+    if (outcome.kind === "key_reused") throw new IdempotencyKeyReusedError(valid.idempotencyKey);
     if (outOfStock.length > 0) throw new OutOfStockError(outOfStock);
     if (plan.kind === "closed") throw new KitchenClosedError(plan.reason, plan.nextOpening, now);
+    if (tooLarge) {
+      throw new OrderTooLargeError(kitchen.id, weight, slotCap, UNIT_NAMES[kitchen.capacityUnit]);
+    }
     if (outcome.kind === "rate_limited") {
       throw new RateLimitedError(outcome.retryAfterMs, outcome.subject);
+    }
+    if (outcome.kind === "open_orders_limit") {
+      throw new OpenOrdersLimitError(outcome.limit, outcome.retryAfterMs);
     }
     throw new SlotsFullError();
   }
@@ -140,6 +196,17 @@ export async function placeOrder(deps: PlaceOrderDeps, request: OrderRequest): P
   // consumer has applied it; if Redis fails here, the consumer completes the booking anyway.
   await deps.reservations.confirm(event).catch(() => {});
   return event.order;
+}
+
+const UNIT_NAMES = {
+  value: "kopecks of order value",
+  items: "pizzas",
+  orders: "orders",
+} as const;
+
+/** The most of one slot a customer may hold: its share of the capacity, never less than one unit. */
+export function customerSlotCap(capacity: number, sharePercent: number): number {
+  return Math.max(1, Math.ceil((capacity * sharePercent) / 100));
 }
 
 function bookingOf(r: Reservation): Booking {

@@ -42,6 +42,7 @@ const STRIMZI = "Strimzi 0.49 or newer (kafka.strimzi.io/v1; 1.0 tested)";
 const CNPG = "CloudNativePG 1.29";
 const KEDA = "KEDA 2.19";
 const GATEWAY = "Gateway API 1.5 (standard channel)";
+const ENVOY_GATEWAY = "Envoy Gateway 1.4 or newer (per-client-address local rate limits)";
 const PROMETHEUS = "prometheus-operator 0.91";
 const K6 = "k6-operator 1.6";
 
@@ -86,6 +87,14 @@ export const CRD_REQUIREMENTS: readonly CrdRequirement[] = [
     provider: GATEWAY,
     needed: on("gateway.enabled"),
   })),
+  {
+    group: "gateway.envoyproxy.io",
+    version: "v1alpha1",
+    kind: "BackendTrafficPolicy",
+    plural: "backendtrafficpolicies",
+    provider: ENVOY_GATEWAY,
+    needed: both("gateway.enabled", "gateway.envoyGateway.intakeRateLimit"),
+  },
   {
     group: "monitoring.coreos.com",
     version: "v1",

@@ -12,6 +12,9 @@
  * k6 TestRun only load/*.js are shipped). Each iteration is one order from a
  * distinct customer and phone with its own idempotency key.
  *
+ * The orders come from made-up customers without tokens: intake must believe anonymous callers
+ * (ALLOW_ANONYMOUS_CUSTOMERS, the chart's intake.customers.allowAnonymous; a test cluster only).
+ *
  * Environment: INTAKE_ADDR (host:port; the TestRun sets it), KITCHEN (empty:
  * the default kitchen), RATE, DURATION (k6 duration, e.g. "60s"), VUS (pre-allocated).
  */

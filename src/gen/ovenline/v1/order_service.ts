@@ -36,6 +36,7 @@ export const protobufFileName = "ovenline/v1/order_service.proto";
  */
 
 export interface PizzaOrderRequest {
+  /** The signed-in customer's id, or 0 (then it is taken from the token). */
   customerId: string;
   pizzaName: string;
   quantity: number;
@@ -54,7 +55,10 @@ export interface PizzaOrderRequest {
   requestedTime:
     | Date
     | undefined;
-  /** The same key (per customer) always answers with the same order. */
+  /**
+   * The same key (per customer) always answers with the same order; with
+   * another request it is refused (ALREADY_EXISTS).
+   */
   idempotencyKey: string;
 }
 
@@ -98,7 +102,7 @@ export interface OrderView {
 
 export interface CancelOrderRequest {
   orderId: string;
-  /** Must match the order's customer. */
+  /** The signed-in customer's id, or 0. */
   customerId: string;
   reason: string;
 }
@@ -1532,14 +1536,24 @@ export const OrderStatusUpdate: MessageFns<OrderStatusUpdate> = {
   },
 };
 
+/**
+ * Every call is a customer's: metadata "authorization: Bearer <token>" (a
+ * customer token of the chain's identity provider), or a trusted
+ * backend-for-frontend (mutual TLS) naming the customer in "customer-id".
+ * Without either: UNAUTHENTICATED. Get, Watch and Cancel see only the
+ * customer's own orders (another's is NOT_FOUND).
+ */
 export type OrderServiceService = typeof OrderServiceService;
 export const OrderServiceService = {
   /**
    * Validates, prices, books a slot and makes the order durable in Kafka
    * before answering. Errors: INVALID_ARGUMENT (google.rpc.BadRequest names
-   * each bad field), FAILED_PRECONDITION (out of stock items),
-   * RESOURCE_EXHAUSTED (all slots full, kitchen closed, rate limited),
-   * UNAVAILABLE (a dependency is down; retry with the same idempotency key).
+   * each bad field), PERMISSION_DENIED (customer_id of another customer),
+   * FAILED_PRECONDITION (out of stock items, more than one customer's share
+   * of a slot), ALREADY_EXISTS (the idempotency key names another order),
+   * RESOURCE_EXHAUSTED (all slots full, kitchen closed, rate limited, too
+   * many open orders), UNAVAILABLE (a dependency is down; retry with the same
+   * idempotency key).
    */
   createOrder: {
     path: "/ovenline.v1.OrderService/CreateOrder" as const,
@@ -1570,7 +1584,8 @@ export const OrderServiceService = {
   },
   /**
    * Streams the order's status now and on every change; ends after
-   * COMPLETED or CANCELLED.
+   * COMPLETED or CANCELLED, or with UNAVAILABLE after its longest duration
+   * (watch again).
    */
   watchOrder: {
     path: "/ovenline.v1.OrderService/WatchOrder" as const,
@@ -1587,16 +1602,20 @@ export interface OrderServiceServer extends UntypedServiceImplementation {
   /**
    * Validates, prices, books a slot and makes the order durable in Kafka
    * before answering. Errors: INVALID_ARGUMENT (google.rpc.BadRequest names
-   * each bad field), FAILED_PRECONDITION (out of stock items),
-   * RESOURCE_EXHAUSTED (all slots full, kitchen closed, rate limited),
-   * UNAVAILABLE (a dependency is down; retry with the same idempotency key).
+   * each bad field), PERMISSION_DENIED (customer_id of another customer),
+   * FAILED_PRECONDITION (out of stock items, more than one customer's share
+   * of a slot), ALREADY_EXISTS (the idempotency key names another order),
+   * RESOURCE_EXHAUSTED (all slots full, kitchen closed, rate limited, too
+   * many open orders), UNAVAILABLE (a dependency is down; retry with the same
+   * idempotency key).
    */
   createOrder: handleUnaryCall<PizzaOrderRequest, OrderResponse>;
   getOrder: handleUnaryCall<GetOrderRequest, OrderView>;
   cancelOrder: handleUnaryCall<CancelOrderRequest, CancelOrderResponse>;
   /**
    * Streams the order's status now and on every change; ends after
-   * COMPLETED or CANCELLED.
+   * COMPLETED or CANCELLED, or with UNAVAILABLE after its longest duration
+   * (watch again).
    */
   watchOrder: handleServerStreamingCall<WatchOrderRequest, OrderStatusUpdate>;
 }
@@ -1605,9 +1624,12 @@ export interface OrderServiceClient extends Client {
   /**
    * Validates, prices, books a slot and makes the order durable in Kafka
    * before answering. Errors: INVALID_ARGUMENT (google.rpc.BadRequest names
-   * each bad field), FAILED_PRECONDITION (out of stock items),
-   * RESOURCE_EXHAUSTED (all slots full, kitchen closed, rate limited),
-   * UNAVAILABLE (a dependency is down; retry with the same idempotency key).
+   * each bad field), PERMISSION_DENIED (customer_id of another customer),
+   * FAILED_PRECONDITION (out of stock items, more than one customer's share
+   * of a slot), ALREADY_EXISTS (the idempotency key names another order),
+   * RESOURCE_EXHAUSTED (all slots full, kitchen closed, rate limited, too
+   * many open orders), UNAVAILABLE (a dependency is down; retry with the same
+   * idempotency key).
    */
   createOrder(
     request: PizzaOrderRequest,
@@ -1656,7 +1678,8 @@ export interface OrderServiceClient extends Client {
   ): ClientUnaryCall;
   /**
    * Streams the order's status now and on every change; ends after
-   * COMPLETED or CANCELLED.
+   * COMPLETED or CANCELLED, or with UNAVAILABLE after its longest duration
+   * (watch again).
    */
   watchOrder(request: WatchOrderRequest, options?: Partial<CallOptions>): ClientReadableStream<OrderStatusUpdate>;
   watchOrder(

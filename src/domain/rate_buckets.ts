@@ -1,7 +1,7 @@
 /**
- * Token buckets per key (a token's session): `burst` calls at once, refilled
- * at `perSecond`. In memory, per hub replica; the gateway limits per client
- * in front of all replicas. Idle keys are forgotten once their bucket is full.
+ * Token buckets per key (the hub: a token's session; intake: a connection or a peer): `burst`
+ * calls at once, refilled at `perSecond`. In memory, per replica; the gateway limits per client in
+ * front of all replicas. Idle keys are forgotten once their bucket is full.
  */
 export class RateBuckets {
   readonly #buckets = new Map<string, { tokens: number; at: number }>();
