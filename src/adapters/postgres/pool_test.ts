@@ -96,9 +96,12 @@ Deno.test("`withTransaction()` retries the loser of a real serialization conflic
       withTransaction(pool, "serializable", takeNext(b), opts),
     ]);
 
-    assert.deepEqual(retried, ["40001"], "exactly one serialization failure, retried");
-    assert.equal(runs, 3);
-    assert.deepEqual([a.n, b.n].sort(), [1, 2]);
+    // The loser's retry may meet the winner still committing and fail once more; every failure is a
+    // serialization failure, and each is retried until both have taken a number.
+    assert.ok(retried.length >= 1, "at least one serialization failure");
+    assert.deepEqual(retried.filter((s) => s !== "40001"), [], "only serialization failures");
+    assert.equal(runs, 2 + retried.length);
+    assert.equal(Math.min(a.n, b.n), 1, "one transaction ran once");
     assert.deepEqual([...taken].sort(), [1, 2]);
     const { rows } = await pool.query<{ n: number }>("SELECT n FROM tickets ORDER BY n");
     assert.deepEqual(rows.map((r) => r.n), [1, 2]);
