@@ -51,3 +51,17 @@ Deno.test("health: live and not ready while starting, then ready; each answer li
   });
   assert.equal(healthResponse("/metrics", checks), undefined, "other paths are not health's");
 });
+
+Deno.test("health: a public port (detailed: false) answers without the dependency's error text, which goes to the log", async () => {
+  const logged: Record<string, unknown>[] = [];
+  const logger = createLogger({}, "warn", (line) => logged.push(JSON.parse(line)));
+  const checks = {
+    watchdog: new ProgressWatchdog({ now: () => new Date(0) }),
+    detailed: false,
+    logger,
+    dependencies: () => Promise.reject(new Error("connect ECONNREFUSED 10.0.0.7:6379")),
+  };
+  assert.deepEqual(await ask("/readyz", checks), { status: 503, body: "not ready\n" });
+  assert.equal(logged.length, 1);
+  assert.match(JSON.stringify(logged[0]), /ECONNREFUSED 10\.0\.0\.7:6379/);
+});
