@@ -8,10 +8,14 @@
  * A restore takes as long as the record needs: it tells its heartbeat after
  * every pipeline written (and keeps the restore lock meanwhile), so health
  * fails only when it stops making progress.
+ *
+ * Redis state kept from before the per-kitchen live sets existed (an upgrade)
+ * gets them built once from the whole sets; a restore writes them itself.
  */
 import type { Redis } from "ioredis";
 import { readLiveState } from "../../adapters/postgres/live_state_queries.ts";
 import type { Pool } from "../../adapters/postgres/pool.ts";
+import { buildKitchenIndexes, kitchenIndexesBuilt } from "../../adapters/redis/kitchen_indexes.ts";
 import {
   isLiveStateReady,
   isRestored,
@@ -53,6 +57,7 @@ export function liveStateGuard(
 ): LiveStateGuard {
   let restoring: Promise<void> | undefined;
   let inProgress = false;
+  let indexed = false;
   const restore = async () => {
     while (!(await isLiveStateReady(redis)) && !(await isRestored(redis))) {
       inProgress = true;
@@ -84,6 +89,12 @@ export function liveStateGuard(
         await new Promise((r) => setTimeout(r, 200));
       }
     }
+    // Once seen, the marker stays: only a loss of Redis's data removes it, and the restore sets it.
+    if (!indexed && !(await kitchenIndexesBuilt(redis))) {
+      const added = await buildKitchenIndexes(redis);
+      logger.info("per-kitchen live sets built from the whole ones", { added });
+    }
+    indexed = true;
   };
   const restored = () => {
     // Concurrent callers (the batch loops and the watchdog) share one restore.
