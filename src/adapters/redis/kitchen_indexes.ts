@@ -26,10 +26,12 @@ export async function kitchenIndexesBuilt(redis: Redis): Promise<boolean> {
 export async function buildKitchenIndexes(redis: Redis): Promise<number> {
   const index = script(redis, "index_kitchens");
   let added = 0;
-  for (const [whole, prefix] of [
-    [ACTIVE_ORDERS, KITCHEN_ACTIVE_PREFIX],
-    [SCHEDULED_ORDERS, KITCHEN_SCHEDULED_PREFIX],
-  ]) {
+  for (
+    const [whole, prefix] of [
+      [ACTIVE_ORDERS, KITCHEN_ACTIVE_PREFIX],
+      [SCHEDULED_ORDERS, KITCHEN_SCHEDULED_PREFIX],
+    ]
+  ) {
     let cursor = "0";
     do {
       const [next, flat] = await redis.zscan(whole, cursor, "COUNT", IDS_PER_CALL);
