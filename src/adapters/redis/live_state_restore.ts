@@ -32,6 +32,7 @@ import {
   slotOrdersKey,
   STATUS_COUNTS,
 } from "./keys.ts";
+import { keysMatching } from "./key_scan.ts";
 import { KEEP_SLOT_KEYS_AFTER_END_S } from "./slot_reservations.ts";
 
 const RESTORE_LOCK_MS = 60_000;
@@ -222,17 +223,6 @@ class ChunkedWriter {
     await execOrThrow(batch);
     await this.onProgress();
   }
-}
-
-async function keysMatching(redis: Redis, pattern: string): Promise<string[]> {
-  const keys: string[] = [];
-  let cursor = "0";
-  do {
-    const [next, batch] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 1000);
-    cursor = next;
-    keys.push(...batch);
-  } while (cursor !== "0");
-  return keys;
 }
 
 async function execOrThrow(batch: ReturnType<Redis["pipeline"]>): Promise<void> {
