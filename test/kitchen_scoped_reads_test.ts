@@ -261,6 +261,41 @@ Deno.test("kitchen-scoped reads: the hub reads only the asked kitchen's live ord
     );
 
     await t.step(
+      "what writers of the earlier release changed in the whole sets alone is put right when the consumer starts",
+      async () => {
+        await stack.service("consumer").kill();
+        const [finished, applied] = [aNow[2], aNow[3]];
+        const moved = aLater[2];
+        const activeOfA = `erp:orders:active:${a.id}`;
+        // An earlier-release consumer took `finished` off the KDS and put `applied` on it, and an
+        // earlier-release promoter moved `moved`: in the whole sets only.
+        await stack.redis.zrem("erp:orders:active", finished);
+        await stack.redis.zrem(activeOfA, applied);
+        const visibleAt = await stack.redis.zscore("erp:orders:pending_slots", moved);
+        await stack.redis.zrem("erp:orders:pending_slots", moved);
+        await stack.redis.zadd("erp:orders:active", visibleAt!, moved);
+        // And the completed order left in the share meanwhile is not shown.
+        await stack.redis.zadd(activeOfA, 0, aNow[0]);
+        const shown = await stack.hubFetch(
+          `${stack.hubUrl}/api/v1/erp/orders/active?kitchen=${a.id}`,
+        );
+        assert(
+          !ids((await shown.json()).orders).includes(aNow[0]),
+          "a finished order is not shown",
+        );
+        assert.notDeepEqual(await kitchenShares(stack), await wholeSetsByKitchen(stack));
+
+        await stack.startService("consumer");
+        assert.deepEqual(await kitchenShares(stack), await wholeSetsByKitchen(stack));
+        assert.equal(await stack.redis.zscore(activeOfA, finished), null);
+        assert.notEqual(await stack.redis.zscore(activeOfA, applied), null);
+        assert.notEqual(await stack.redis.zscore(activeOfA, moved), null);
+        assert.equal(await stack.redis.zscore(`erp:orders:pending_slots:${a.id}`, moved), null);
+        await readOnlyA();
+      },
+    );
+
+    await t.step(
       "the promoter moves a due order from its kitchen's scheduled share to its active one",
       async () => {
         await stack.startService("promoter");

@@ -9,13 +9,14 @@
  * every pipeline written (and keeps the restore lock meanwhile), so health
  * fails only when it stops making progress.
  *
- * Redis state kept from before the per-kitchen live sets existed (an upgrade)
- * gets them built once from the whole sets; a restore writes them itself.
+ * At start-up it also brings the kitchens' shares of the live sets in line with
+ * the whole sets: Redis state from before the shares existed (an upgrade) gets
+ * them, and what earlier-release writers changed meanwhile is put right.
  */
 import type { Redis } from "ioredis";
 import { readLiveState } from "../../adapters/postgres/live_state_queries.ts";
 import type { Pool } from "../../adapters/postgres/pool.ts";
-import { buildKitchenIndexes, kitchenIndexesBuilt } from "../../adapters/redis/kitchen_indexes.ts";
+import { reconcileKitchenIndexes } from "../../adapters/redis/kitchen_indexes.ts";
 import {
   isLiveStateReady,
   isRestored,
@@ -89,12 +90,15 @@ export function liveStateGuard(
         await new Promise((r) => setTimeout(r, 200));
       }
     }
-    // Once seen, the marker stays: only a loss of Redis's data removes it, and the restore sets it.
-    if (!indexed && !(await kitchenIndexesBuilt(redis))) {
-      const added = await buildKitchenIndexes(redis);
-      logger.info("per-kitchen live sets built from the whole ones", { added });
+    // Once per start: after an upgrade, writers of the earlier release may still have changed
+    // the whole sets alone until this replica started.
+    if (!indexed) {
+      const changed = await reconcileKitchenIndexes(redis);
+      if (changed > 0) {
+        logger.info("kitchens' live sets reconciled with the whole ones", { changed });
+      }
+      indexed = true;
     }
-    indexed = true;
   };
   const restored = () => {
     // Concurrent callers (the batch loops and the watchdog) share one restore.
