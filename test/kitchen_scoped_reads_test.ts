@@ -95,6 +95,40 @@ async function readsOf(
   return answers;
 }
 
+/**
+ * Waits until the hub has fanned out every stream entry so far, so no read of its fan-out (the
+ * snapshots of other kitchens' orders named by their events) falls into a recorded window: a
+ * true `slots.updated` of one of the kitchen's slots goes on the stream last, and the hub
+ * delivers entries in order.
+ */
+async function hubCaughtUp(stack: TestStack, kitchen: KitchenConfig): Promise<void> {
+  const socket = await TestSocket.open(
+    `ws://127.0.0.1:${stack.ports.hub}/ws/erp?kitchen=${kitchen.id}`,
+    stack.tokens.manager,
+  );
+  try {
+    await socket.waitFor("snapshot", (r) => r.message.type === "snapshot");
+    const [id] = await stack.redis.zrange(`erp:orders:active:${kitchen.id}`, 0, 0);
+    const slot = JSON.parse((await stack.redis.get(`erp:order:${id}`))!).targetSlotId;
+    const load = Number(await stack.redis.get(slot) ?? 0);
+    const probe = await stack.redis.xadd(
+      "ovenline:events",
+      "*",
+      "type",
+      "slots.updated",
+      "kitchen",
+      kitchen.id,
+      "at",
+      new Date().toISOString(),
+      "slot",
+      JSON.stringify({ id: slot, load }),
+    );
+    await socket.waitFor("the probe delivered", (r) => r.message.eventId === probe);
+  } finally {
+    await socket.close();
+  }
+}
+
 /** What `readsOf` must answer: the kitchen's orders in the whole sets. */
 async function expectedReads(stack: TestStack, kitchen: KitchenConfig) {
   const split = await wholeSetsByKitchen(stack);
@@ -150,6 +184,7 @@ Deno.test("kitchen-scoped reads: the hub reads only the asked kitchen's live ord
 
     /** Reads kitchen A everywhere: A's orders only, and Redis ran no command naming B's keys. */
     const readOnlyA = async () => {
+      await hubCaughtUp(stack, a);
       const { result, commands } = await monitor.during(() => readsOf(stack, a));
       assert.deepEqual(result, await expectedReads(stack, a));
       const args = commands.flatMap((c) => c.slice(1));
