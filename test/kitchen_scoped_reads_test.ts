@@ -346,7 +346,7 @@ Deno.test("kitchen-scoped reads: the hub reads only the asked kitchen's live ord
       },
     );
   } finally {
-    await monitor.stop();
+    monitor.stop();
     await stack.close();
   }
 });

@@ -41,7 +41,7 @@ export class RedisCommandLog {
     return { result, commands: this.#commands.slice(from + 1, to) };
   }
 
-  async stop(): Promise<void> {
+  stop(): void {
     this.monitor.disconnect();
     this.connection.disconnect();
     this.probe.disconnect();
