@@ -15,6 +15,8 @@
 -- KEYS[9]  erp:orders:pending
 -- KEYS[10] erp:orders:by_status         status -> count
 -- KEYS[11] ovenline:events              stream read by every hub replica
+-- KEYS[12] erp:orders:active:{kitchen}  the order's kitchen's share of KEYS[2]
+-- KEYS[13] erp:orders:pending_slots:{kitchen}  its share of KEYS[3]
 -- ARGV[1] id  ARGV[2] version  ARGV[3] order JSON  ARGV[4] status
 -- ARGV[5] visibleAt ms  ARGV[6] slot start ms  ARGV[7] now ms  ARGV[8] weight
 -- ARGV[9] slot id  ARGV[10] slot keys expire at (unix s)
@@ -60,12 +62,17 @@ end
 
 local booking = redis.call('HMGET', KEYS[4], 'slot_id', 'slot_key', 'orders_key')
 if live then
+  -- The kitchen's sets follow the whole ones, so the hub reads one kitchen only.
   if tonumber(ARGV[5]) > tonumber(ARGV[7]) then
     redis.call('ZADD', KEYS[3], ARGV[5], id)
     redis.call('ZREM', KEYS[2], id)
+    redis.call('ZADD', KEYS[13], ARGV[5], id)
+    redis.call('ZREM', KEYS[12], id)
   else
     redis.call('ZREM', KEYS[3], id)
     becameVisible = redis.call('ZADD', KEYS[2], ARGV[6], id) == 1
+    redis.call('ZREM', KEYS[13], id)
+    redis.call('ZADD', KEYS[12], ARGV[6], id)
   end
   -- An ambiguous Kafka timeout can leave a retry booked in another slot than
   -- the order that won: move the booking to the order's real slot.
@@ -83,6 +90,8 @@ if live then
 else
   redis.call('ZREM', KEYS[2], id)
   redis.call('ZREM', KEYS[3], id)
+  redis.call('ZREM', KEYS[12], id)
+  redis.call('ZREM', KEYS[13], id)
   if status == 'cancelled' then
     unbook(KEYS[6], KEYS[5])
     if booking[1] and booking[1] ~= ARGV[9] then

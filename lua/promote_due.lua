@@ -7,6 +7,8 @@
 -- KEYS[3] ovenline:events            stream
 -- ARGV[1] now ms  ARGV[2] most orders to move in this call
 -- ARGV[3] stream max length  ARGV[4] event time (ISO)
+-- ARGV[5] erp:orders:pending_slots:  ARGV[6] erp:orders:active:  (+ the order's
+--         kitchen: its shares of KEYS[1] and KEYS[2], moved along with them)
 --
 -- The entry names the order but does not carry it: the snapshot holds the
 -- customer's personal data, which the stream never does (the hub reads the
@@ -20,12 +22,19 @@ for i = 1, #due, 2 do
   local id = due[i]
   redis.call('ZREM', KEYS[1], id)
   local json = redis.call('GET', 'erp:order:' .. id)
-  -- No snapshot means the order is gone (terminal and expired); nothing to show.
-  if json then
+  -- No snapshot means the order is gone (terminal and expired); nothing to show. Its
+  -- booking, while kept, still names the kitchen whose share must forget it too.
+  if not json then
+    local slotId = redis.call('HGET', 'order:slot:' .. id, 'slot_id')
+    local kitchen = slotId and string.match(slotId, '^slot:(.+):%d+$')
+    if kitchen then redis.call('ZREM', ARGV[5] .. kitchen, id) end
+  else
     local booking = redis.call('HMGET', 'order:slot:' .. id, 'start_ms', 'traceparent')
     local startMs = booking[1] or due[i + 1]
     local traceparent = booking[2] or ''
     local order = cjson.decode(json)
+    redis.call('ZREM', ARGV[5] .. order.kitchenId, id)
+    redis.call('ZADD', ARGV[6] .. order.kitchenId, startMs, id)
     local stations, seen = {}, {}
     for _, item in ipairs(order.items or {}) do
       if item.station and not seen[item.station] then

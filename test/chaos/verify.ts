@@ -1,6 +1,7 @@
 /** The end-of-run checks: nothing lost, nothing twice, right statuses, exact slot loads, KDS saw what became visible. */
 import type pg from "pg";
 import type { Redis } from "ioredis";
+import { keysMatching } from "../../src/adapters/redis/key_scan.ts";
 import type { Acknowledged, WalkedAway } from "./order_load.ts";
 
 export interface Verdict {
@@ -80,7 +81,7 @@ export async function verify(
   }
   const slotProblems: string[] = [];
   const slotIds = new Set([...live.keys()]);
-  for (const key of await scan(redis, `slot:${kitchenId}:*`)) {
+  for (const key of await keysMatching(redis, `slot:${kitchenId}:*`)) {
     if (!key.endsWith(":orders")) slotIds.add(key);
   }
   for (const slot of slotIds) {
@@ -108,15 +109,4 @@ export async function verify(
     visibleNotOnKds,
     visibleChecked: visible.length,
   };
-}
-
-async function scan(redis: Redis, pattern: string): Promise<string[]> {
-  const keys: string[] = [];
-  let cursor = "0";
-  do {
-    const [next, batch] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 1000);
-    cursor = next;
-    keys.push(...batch);
-  } while (cursor !== "0");
-  return keys;
 }

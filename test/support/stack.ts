@@ -23,6 +23,7 @@ import { type TestIdentityProvider, testIdentityProvider } from "./customer_toke
 import { infraSetting, ROOT_PATH } from "./infra.ts";
 import { createTestTopics, testKafka, type TestTopics } from "./kafka_topics.ts";
 import { freePort } from "./ports.ts";
+import { keysMatching } from "../../src/adapters/redis/key_scan.ts";
 import { leaseRedisDb, type RedisLease } from "./redis_db.ts";
 import { type ServiceName, ServiceProcess } from "./service_process.ts";
 
@@ -304,14 +305,7 @@ export class TestStack {
 
   /** Redis keys matching `pattern` in this stack's database. */
   async redisKeys(pattern: string): Promise<string[]> {
-    const keys: string[] = [];
-    let cursor = "0";
-    do {
-      const [next, batch] = await this.redis.scan(cursor, "MATCH", pattern, "COUNT", 1000);
-      cursor = next;
-      keys.push(...batch);
-    } while (cursor !== "0");
-    return keys.sort();
+    return (await keysMatching(this.redis, pattern)).sort();
   }
 
   async orderCount(kitchenId?: string): Promise<number> {

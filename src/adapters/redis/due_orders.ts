@@ -2,7 +2,14 @@
 import type { Redis } from "ioredis";
 import { recordScriptSpan } from "../../observability/redis_spans.ts";
 import { linkToTraceparent } from "../../observability/trace_context.ts";
-import { ACTIVE_ORDERS, EVENT_STREAM, EVENT_STREAM_MAX_LENGTH, SCHEDULED_ORDERS } from "./keys.ts";
+import {
+  ACTIVE_ORDERS,
+  EVENT_STREAM,
+  EVENT_STREAM_MAX_LENGTH,
+  KITCHEN_ACTIVE_PREFIX,
+  KITCHEN_SCHEDULED_PREFIX,
+  SCHEDULED_ORDERS,
+} from "./keys.ts";
 import { script } from "./scripts.ts";
 
 export interface Promoted {
@@ -24,7 +31,14 @@ export class DueOrders {
     const startedMs = Date.now();
     const flat = await this.#promote(
       [SCHEDULED_ORDERS, ACTIVE_ORDERS, EVENT_STREAM],
-      [now.getTime(), limit, EVENT_STREAM_MAX_LENGTH, now.toISOString()],
+      [
+        now.getTime(),
+        limit,
+        EVENT_STREAM_MAX_LENGTH,
+        now.toISOString(),
+        KITCHEN_SCHEDULED_PREFIX,
+        KITCHEN_ACTIVE_PREFIX,
+      ],
     ) as string[];
     const promoted: Promoted[] = [];
     for (let i = 0; i + 2 < flat.length; i += 3) {

@@ -11,6 +11,14 @@ export const EVENT_STREAM = "ovenline:events";
 export const EVENT_STREAM_MAX_LENGTH = 100_000;
 export const ACTIVE_ORDERS = "erp:orders:active";
 export const SCHEDULED_ORDERS = "erp:orders:pending_slots";
+/** One kitchen's share of ACTIVE_ORDERS, and of SCHEDULED_ORDERS: the hub reads only its kitchen's. */
+export const KITCHEN_ACTIVE_PREFIX = `${ACTIVE_ORDERS}:`;
+export const KITCHEN_SCHEDULED_PREFIX = `${SCHEDULED_ORDERS}:`;
+export const kitchenActiveKey = (kitchenId: string) => `${KITCHEN_ACTIVE_PREFIX}${kitchenId}`;
+export const kitchenScheduledKey = (kitchenId: string) => `${KITCHEN_SCHEDULED_PREFIX}${kitchenId}`;
+/** Present once the per-kitchen sets hold every live order (a restore, or the upgrade's build). */
+export const KITCHEN_INDEXES_BUILT = "ovenline:state:kitchen_indexes";
+export const KITCHEN_INDEXES_VERSION = "1";
 export const ORDERS_TOTAL = "orders:total";
 export const PENDING_COUNT = "erp:orders:pending";
 export const STATUS_COUNTS = "erp:orders:by_status";

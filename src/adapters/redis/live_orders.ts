@@ -1,19 +1,29 @@
 /** Reads of the live picture the hub and dashboards show: active and scheduled orders, slot loads. */
 import type { Redis } from "ioredis";
 import type { Order } from "../../domain/order.ts";
-import { ACTIVE_ORDERS, orderSnapshotKey, SCHEDULED_ORDERS, slotLoadKey } from "./keys.ts";
+import { isLive } from "../../domain/status.ts";
+import {
+  ACTIVE_ORDERS,
+  KITCHEN_INDEXES_BUILT,
+  KITCHEN_INDEXES_VERSION,
+  kitchenActiveKey,
+  kitchenScheduledKey,
+  orderSnapshotKey,
+  SCHEDULED_ORDERS,
+  slotLoadKey,
+} from "./keys.ts";
 
 export class LiveOrders {
   constructor(private readonly redis: Redis) {}
 
-  /** On the KDS now, by slot start. */
-  active(kitchenId?: string): Promise<Order[]> {
-    return this.#ordersIn(ACTIVE_ORDERS, kitchenId);
+  /** The kitchen's orders on the KDS now, by slot start. */
+  active(kitchenId: string): Promise<Order[]> {
+    return this.#ordersIn(kitchenActiveKey(kitchenId), ACTIVE_ORDERS, kitchenId);
   }
 
-  /** Accepted, not yet visible, by visible_at. */
-  scheduled(kitchenId?: string): Promise<Order[]> {
-    return this.#ordersIn(SCHEDULED_ORDERS, kitchenId);
+  /** The kitchen's accepted orders not yet visible, by visible_at. */
+  scheduled(kitchenId: string): Promise<Order[]> {
+    return this.#ordersIn(kitchenScheduledKey(kitchenId), SCHEDULED_ORDERS, kitchenId);
   }
 
   async get(orderId: string): Promise<Order | undefined> {
@@ -28,9 +38,17 @@ export class LiveOrders {
     return values.map((v) => Number(v ?? 0));
   }
 
-  async #ordersIn(set: string, kitchenId?: string): Promise<Order[]> {
-    const ids = await this.redis.zrange(set, 0, -1);
-    if (ids.length === 0) return [];
+  /** Reads only the kitchen's share of `whole`, and the snapshots it names. */
+  async #ordersIn(share: string, whole: string, kitchenId: string): Promise<Order[]> {
+    const replies = await this.redis.multi()
+      .get(KITCHEN_INDEXES_BUILT)
+      .zrange(share, 0, -1)
+      .exec();
+    const failed = replies?.find(([error]) => error);
+    if (!replies || failed) throw failed?.[0] ?? new Error("redis transaction was discarded");
+    const built = replies[0][1] === KITCHEN_INDEXES_VERSION;
+    // Redis state from before the kitchens' shares, until the consumer has built them.
+    const ids = built ? replies[1][1] as string[] : await this.redis.zrange(whole, 0, -1);
     const orders: Order[] = [];
     // Chunks keep one reply small even with thousands of live orders.
     for (let i = 0; i < ids.length; i += 500) {
@@ -38,7 +56,8 @@ export class LiveOrders {
       for (const json of jsons) {
         if (!json) continue;
         const order = JSON.parse(json) as Order;
-        if (kitchenId === undefined || order.kitchenId === kitchenId) orders.push(order);
+        // A finished order still listed was left by a consumer of the previous version mid-upgrade.
+        if (order.kitchenId === kitchenId && isLive(order.status)) orders.push(order);
       }
     }
     return orders;

@@ -13,6 +13,12 @@ import {
   displayCounterKey,
   EVENT_STREAM,
   EVENT_STREAM_MAX_LENGTH,
+  KITCHEN_ACTIVE_PREFIX,
+  KITCHEN_INDEXES_BUILT,
+  KITCHEN_INDEXES_VERSION,
+  KITCHEN_SCHEDULED_PREFIX,
+  kitchenActiveKey,
+  kitchenScheduledKey,
   ORDERS_TOTAL,
   orderSnapshotKey,
   PENDING_COUNT,
@@ -26,6 +32,7 @@ import {
   slotOrdersKey,
   STATUS_COUNTS,
 } from "./keys.ts";
+import { keysMatching } from "./key_scan.ts";
 import { KEEP_SLOT_KEYS_AFTER_END_S } from "./slot_reservations.ts";
 
 const RESTORE_LOCK_MS = 60_000;
@@ -84,6 +91,13 @@ export async function writeLiveState(
   const nowS = Math.floor(now.getTime() / 1000);
   // Whole values are written (SET, not INCRBY), so a restore over partial state is still exact.
   w.batch.del(ACTIVE_ORDERS, SCHEDULED_ORDERS);
+  // Every kitchen's share too, of kitchens with no live order left as well (a restore is rare).
+  for (const prefix of [KITCHEN_ACTIVE_PREFIX, KITCHEN_SCHEDULED_PREFIX]) {
+    for (const key of await keysMatching(redis, `${prefix}*`)) {
+      w.batch.del(key);
+      await w.counted(1);
+    }
+  }
   // Only a cancellation gives capacity back (apply_order.lua): a completed order still fills its slot.
   const booked = [
     ...state.liveOrders,
@@ -105,8 +119,10 @@ export async function writeLiveState(
     tx.expireat(orderSnapshotKey(order.id), Math.max(slotExpiry(order), nowS + 86_400));
     if (new Date(order.visibleAt).getTime() > now.getTime()) {
       tx.zadd(SCHEDULED_ORDERS, new Date(order.visibleAt).getTime(), order.id);
+      tx.zadd(kitchenScheduledKey(order.kitchenId), new Date(order.visibleAt).getTime(), order.id);
     } else {
       tx.zadd(ACTIVE_ORDERS, new Date(order.slotStart).getTime(), order.id);
+      tx.zadd(kitchenActiveKey(order.kitchenId), new Date(order.slotStart).getTime(), order.id);
     }
     booking(tx, order, "applied");
     // The customer's open orders (reserve_slot.lua caps them): those not cooked yet.
@@ -116,7 +132,7 @@ export async function writeLiveState(
       tx.expireat(open, Math.floor(new Date(order.slotEnd).getTime() / 1000) + 1, "GT");
       tx.expireat(open, Math.floor(new Date(order.slotEnd).getTime() / 1000) + 1, "NX");
     }
-    await w.counted(8);
+    await w.counted(9);
   }
   for (const order of state.recentTerminalOrders) {
     // Their snapshots too, as the projection left them (a retry or GetOrder still finds them).
@@ -156,6 +172,7 @@ export async function writeLiveState(
     "order",
     "null",
   );
+  tx.set(KITCHEN_INDEXES_BUILT, KITCHEN_INDEXES_VERSION);
   tx.set(RESTORED_MARKER, now.toISOString());
   tx.set(RESTORE_OFFSETS, JSON.stringify(backlogEnd));
   await execOrThrow(tx);

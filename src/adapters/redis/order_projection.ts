@@ -1,7 +1,8 @@
 /**
  * The consumer's projection of the record into Redis: snapshot, active and
- * scheduled sets, slot loads, counters and the event stream, one atomic Lua
- * call per order (pipelined). Versions make it idempotent.
+ * scheduled sets (whole and the kitchen's), slot loads, counters and the
+ * event stream, one atomic Lua call per order (pipelined). Versions make it
+ * idempotent.
  */
 import type { Context, Span } from "@opentelemetry/api";
 import type { Redis } from "ioredis";
@@ -13,6 +14,8 @@ import {
   displayCounterKey,
   EVENT_STREAM,
   EVENT_STREAM_MAX_LENGTH,
+  kitchenActiveKey,
+  kitchenScheduledKey,
   ORDERS_TOTAL,
   orderSnapshotKey,
   PENDING_COUNT,
@@ -114,6 +117,8 @@ function applyArguments(
     PENDING_COUNT,
     STATUS_COUNTS,
     EVENT_STREAM,
+    kitchenActiveKey(order.kitchenId),
+    kitchenScheduledKey(order.kitchenId),
   ];
   const args = [
     order.id,

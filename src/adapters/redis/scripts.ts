@@ -9,7 +9,8 @@ export type ScriptName =
   | "release_slot"
   | "confirm_booking"
   | "apply_order"
-  | "promote_due";
+  | "promote_due"
+  | "index_kitchens";
 
 type ScriptFn = (keys: string[], args: (string | number | Uint8Array)[]) => Promise<unknown>;
 

@@ -8,10 +8,15 @@
  * A restore takes as long as the record needs: it tells its heartbeat after
  * every pipeline written (and keeps the restore lock meanwhile), so health
  * fails only when it stops making progress.
+ *
+ * At start-up it also brings the kitchens' shares of the live sets in line with
+ * the whole sets: Redis state from before the shares existed (an upgrade) gets
+ * them, and what earlier-release writers changed meanwhile is put right.
  */
 import type { Redis } from "ioredis";
 import { readLiveState } from "../../adapters/postgres/live_state_queries.ts";
 import type { Pool } from "../../adapters/postgres/pool.ts";
+import { reconcileKitchenIndexes } from "../../adapters/redis/kitchen_indexes.ts";
 import {
   isLiveStateReady,
   isRestored,
@@ -53,6 +58,7 @@ export function liveStateGuard(
 ): LiveStateGuard {
   let restoring: Promise<void> | undefined;
   let inProgress = false;
+  let indexed = false;
   const restore = async () => {
     while (!(await isLiveStateReady(redis)) && !(await isRestored(redis))) {
       inProgress = true;
@@ -83,6 +89,15 @@ export function liveStateGuard(
         heartbeat?.waiting("another replica is restoring the live state");
         await new Promise((r) => setTimeout(r, 200));
       }
+    }
+    // Once per start: after an upgrade, writers of the earlier release may still have changed
+    // the whole sets alone until this replica started.
+    if (!indexed) {
+      const changed = await reconcileKitchenIndexes(redis);
+      if (changed > 0) {
+        logger.info("kitchens' live sets reconciled with the whole ones", { changed });
+      }
+      indexed = true;
     }
   };
   const restored = () => {
