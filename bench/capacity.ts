@@ -4,7 +4,7 @@
  * and values-prod.yaml use).
  */
 import { CAPACITY_BASIS } from "./capacity_basis.ts";
-import { capacityPlan, type CapacityPlan, cpuPerOrderOf } from "./capacity_model.ts";
+import { type CapacityPlan, capacityPlan, cpuPerOrderOf } from "./capacity_model.ts";
 
 const args = [...Deno.args];
 const file = args[0]?.endsWith(".json") ? args.shift()! : CAPACITY_BASIS;
@@ -21,7 +21,10 @@ const rows: [string, (p: CapacityPlan) => string | number][] = [
   ["hub cores / replicas", (p) => `${p.cores.hub} / ${p.hubReplicas}`],
   ["Kafka partitions (at least)", (p) => p.minPartitions],
   ["Kafka brokers", (p) => p.kafkaBrokers],
-  ["Redis: share of its one thread", (p) => `${p.redisThreadShare}${p.redisFits ? "" : " (shard)"}`],
+  [
+    "Redis: share of its one thread",
+    (p) => `${p.redisThreadShare}${p.redisFits ? "" : " (shard)"}`,
+  ],
   ["PostgreSQL primary cores", (p) => p.cores.postgres],
   ["KEDA lag threshold (orders/replica)", (p) => p.kedaLagThreshold],
 ];

@@ -33,14 +33,17 @@ Deno.test("values-prod.yaml is sized as docs/capacity.md's model says for 3,000/
     });
   }
 
-  await t.step("consumer: replicas for 3,000/s from the start, partitions for 10,000/s, the model's lag threshold", () => {
-    const c = values.consumer.autoscaling;
-    const partitions = values.kafka.topic.partitions;
-    assert.ok(c.minReplicas >= busy.consumerReplicas);
-    assert.ok((c.maxReplicas || partitions) >= peak.consumerReplicas);
-    assert.ok(partitions >= peak.minPartitions);
-    assert.equal(c.lagThreshold, busy.kedaLagThreshold);
-  });
+  await t.step(
+    "consumer: replicas for 3,000/s from the start, partitions for 10,000/s, the model's lag threshold",
+    () => {
+      const c = values.consumer.autoscaling;
+      const partitions = values.kafka.topic.partitions;
+      assert.ok(c.minReplicas >= busy.consumerReplicas);
+      assert.ok((c.maxReplicas || partitions) >= peak.consumerReplicas);
+      assert.ok(partitions >= peak.minPartitions);
+      assert.equal(c.lagThreshold, busy.kedaLagThreshold);
+    },
+  );
 
   await t.step("Kafka, Redis and PostgreSQL requests cover 3,000/s", () => {
     const k = values.kafka.operator;

@@ -680,9 +680,9 @@ Deno.test({
         try {
           await kds.waitFor("the KDS snapshot", (r) => r.message.type === "snapshot", 30_000);
           for (let i = 0; i < 3; i++) {
-            const o = await intake.createOrder(
-              seedExampleRequest({ idempotencyKey: crypto.randomUUID() }),
-            );
+            // A customer of its own each: the seed's customer already has an open order, and
+            // intake allows three.
+            const o = await intake.createOrder(loadRequest(crypto.randomUUID()));
             await kds.waitFor(
               "the order on the KDS",
               (r) => r.message.order?.id === o.orderId,
@@ -693,12 +693,10 @@ Deno.test({
           await kds.close();
         }
         // A pre-order, brought forward in Redis so that the promoter moves it now (promotion delay).
-        const later = await intake.createOrder(
-          seedExampleRequest({
-            idempotencyKey: crypto.randomUUID(),
-            requestedTime: new Date(Date.now() + 3 * 3_600_000),
-          }),
-        );
+        const later = await intake.createOrder({
+          ...loadRequest(crypto.randomUUID()),
+          requestedTime: new Date(Date.now() + 3 * 3_600_000),
+        });
         const secret = await cluster.json("-n", NS, "get", "secret", "ovenline-redis");
         const redis = new Redis({
           host: await clusterIp(cluster, "ovenline-redis"),
