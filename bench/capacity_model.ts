@@ -121,27 +121,39 @@ function mapValues<T extends object>(o: T, f: (v: number) => number): Record<key
   >;
 }
 
-/** `cpu_ms_per_order` of a bench results file's fixed-rate scenario, as the model's input. */
+/**
+ * CPU per order of a bench results file's fixed-rate scenario: its `cpu_ms_per_order` where it has
+ * one, otherwise (and for Kafka, Redis and PostgreSQL) the process's CPU seconds over the measured
+ * window divided by the orders answered OK in it.
+ */
 export function cpuPerOrderOf(results: unknown): CpuPerOrder {
-  const scenarios = (results as { scenarios?: Record<string, Record<string, unknown>> })
-    .scenarios;
-  const measured = (scenarios?.["fixed-rate"]?.cpu_ms_per_order ??
-    (results as { cpu_ms_per_order?: unknown }).cpu_ms_per_order) as
-      | Record<string, number>
-      | undefined;
-  if (!measured) throw new Error("the results have no cpu_ms_per_order for fixed-rate");
-  const pick = (name: string, ...aliases: string[]) => {
-    for (const key of [name, ...aliases]) {
-      if (typeof measured[key] === "number") return measured[key];
+  const fixed = (results as { scenarios?: Record<string, FixedRateResults> }).scenarios
+    ?.["fixed-rate"];
+  if (!fixed) throw new Error("the results have no fixed-rate scenario");
+  const orders = fixed.create?.ok ?? 0;
+  const pick = (name: keyof CpuPerOrder, processName: string) => {
+    const given = fixed.cpu_ms_per_order?.[name];
+    if (typeof given === "number" && given > 0) return given;
+    const seconds = fixed.resources?.processes?.find((p) => p.name === processName)?.cpuSeconds;
+    if (typeof seconds === "number" && seconds > 0 && orders > 0) {
+      return Math.round((seconds * 1000 / orders) * 1000) / 1000;
     }
-    throw new Error(`cpu_ms_per_order has no ${name}`);
+    throw new Error(`the fixed-rate scenario has no CPU figure for ${name} (${processName})`);
   };
   return {
-    intake: pick("intake"),
-    consumer: pick("consumer"),
-    hub: pick("hub"),
-    kafka: pick("kafka"),
-    redis: pick("redis"),
-    postgres: pick("postgres"),
+    intake: pick("intake", "intake"),
+    consumer: pick("consumer", "consumer"),
+    hub: pick("hub", "hub"),
+    kafka: pick("kafka", "kafka (infra)"),
+    redis: pick("redis", "redis (infra)"),
+    postgres: pick("postgres", "postgres (infra, all backends)"),
+  };
+}
+
+interface FixedRateResults {
+  readonly cpu_ms_per_order?: Record<string, number | null>;
+  readonly create?: { readonly ok?: number };
+  readonly resources?: {
+    readonly processes?: readonly { name: string; cpuSeconds: number | null }[];
   };
 }

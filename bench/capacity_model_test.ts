@@ -43,15 +43,36 @@ Deno.test("capacity plan: a bad rate or a missing measurement is refused by name
   });
   assert.throws(() => cpuPerOrderOf({ scenarios: {} }), {
     name: "Error",
-    message: new RegExp("no cpu_ms_per_order"),
+    message: /no fixed-rate scenario/,
   });
   assert.throws(
     () => cpuPerOrderOf({ scenarios: { "fixed-rate": { cpu_ms_per_order: { intake: 1 } } } }),
-    { name: "Error", message: /no consumer/ },
+    { name: "Error", message: /no CPU figure for consumer/ },
   );
-  assert.deepEqual(
-    cpuPerOrderOf({ scenarios: { "fixed-rate": { cpu_ms_per_order: measured } } }),
-    measured,
-  );
+});
+
+Deno.test("cpuPerOrderOf: the bench's own figure, else CPU seconds over the window's OK orders", () => {
+  const processes = [
+    ["intake", 36],
+    ["consumer", 12],
+    ["hub", 4],
+    ["kafka (infra)", 18],
+    ["redis (infra)", 9],
+    ["postgres (infra, all backends)", 12],
+  ].map(([name, cpuSeconds]) => ({ name, cpuSeconds }));
+  const fixed = { create: { ok: 60_000 }, resources: { processes } };
+  assert.deepEqual(cpuPerOrderOf({ scenarios: { "fixed-rate": fixed } }), {
+    intake: 0.6,
+    consumer: 0.2,
+    hub: 0.067,
+    kafka: 0.3,
+    redis: 0.15,
+    postgres: 0.2,
+  });
+  const withOwn = { ...fixed, cpu_ms_per_order: { intake: 0.31, consumer: 0.09 } };
+  const cpu = cpuPerOrderOf({ scenarios: { "fixed-rate": withOwn } });
+  assert.equal(cpu.intake, 0.31);
+  assert.equal(cpu.consumer, 0.09);
+  assert.equal(cpu.kafka, 0.3);
   assert.deepEqual(DEFAULT_ASSUMPTIONS.zones, 3);
 });

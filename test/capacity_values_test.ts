@@ -19,6 +19,32 @@ Deno.test("values-prod.yaml is sized as docs/capacity.md's model says for 3,000/
     assert.ok(doc.includes(CAPACITY_BASIS), `docs/capacity.md names ${CAPACITY_BASIS}`);
   });
 
+  await t.step("the docs' table is the plan `deno task capacity` prints for the basis", () => {
+    const row = (name: string) => {
+      const line = doc.split("\n").find((l) => l.startsWith(`| ${name} `));
+      assert.ok(line, `docs/capacity.md has a row "${name}"`);
+      return line.split("|").slice(2, -1).map((c) => c.trim());
+    };
+    const both = [busy, peak];
+    assert.deepEqual(
+      row("intake cores / replicas"),
+      both.map((p) => `${p.cores.intake} / ${p.intakeReplicas}`),
+    );
+    assert.deepEqual(
+      row("consumer cores / replicas"),
+      both.map((p) => `${p.cores.consumer} / ${p.consumerReplicas}`),
+    );
+    assert.deepEqual(
+      row("hub cores / replicas"),
+      both.map((p) => `${p.cores.hub} / ${p.hubReplicas}`),
+    );
+    assert.deepEqual(row("Kafka brokers"), both.map((p) => String(p.kafkaBrokers)));
+    assert.deepEqual(
+      row("KEDA lag threshold (orders/replica)"),
+      both.map((p) => String(p.kedaLagThreshold)),
+    );
+  });
+
   for (const name of ["intake", "hub"] as const) {
     await t.step(`${name}: the model's pod shape, one per zone at least, room for 10,000/s`, () => {
       const s = values[name];
