@@ -125,6 +125,29 @@ export function summaryRows(all: Record<string, Any>): SummaryRow[] {
       ),
     );
     rows.push(row(`fixed-rate ${r}/s: errors`, fixed.create.errorCount, "calls", 0, null, false));
+    for (const [svc, target] of Object.entries(TARGETS.cpuMsPerOrder)) {
+      rows.push(row(
+        `fixed-rate ${r}/s: ${svc} CPU per order`,
+        fixed.cpu_ms_per_order?.[svc],
+        "ms",
+        target,
+        null,
+        false,
+      ));
+    }
+  }
+  const light = scenarios.light;
+  if (light) {
+    for (const st of light.steps as Any[]) {
+      rows.push(row(
+        `light ${st.ratePerSecond}/s: create p99`,
+        st.create.latency.p99Ms,
+        "ms",
+        TARGETS.lightCreateP99Ms,
+        SEED.createMs,
+        false,
+      ));
+    }
   }
   const kds = scenarios["kds-latency"];
   if (kds) {
@@ -146,6 +169,17 @@ export function summaryRows(all: Record<string, Any>): SummaryRow[] {
         false,
       ),
     );
+  }
+  const kds500 = scenarios["kds-500"];
+  if (kds500) {
+    rows.push(row(
+      `order-to-KDS p99 at ${kds500.params.ratePerSecond}/s, ${kds500.params.sockets} sockets`,
+      kds500.orderToKds.everySocket.p99Ms,
+      "ms",
+      TARGETS.orderToKdsP99Ms,
+      SEED.orderToKdsMs,
+      false,
+    ));
   }
   const fan = scenarios.fanout;
   if (fan) {
@@ -231,6 +265,14 @@ function resourcesTable(r: Resources | undefined, nproc: number): string[] {
     } % (steal ${f(m.meanStealPercent)} %) |`,
   );
   return out;
+}
+
+/** CPU ms per order of each service (`cpu_ms_per_order` of a scenario or step). */
+function cpuPerOrderLine(c: Record<string, number | null> | undefined, orders: number): string {
+  if (!c || !Object.keys(c).length) return "";
+  return `CPU per order (CPU time of the service's processes over the measured window ÷ ${orders} orders answered OK in it): ${
+    Object.entries(c).map(([k, v]) => `${k} ${v === null ? "–" : `${v.toFixed(3)} ms`}`).join(", ")
+  }.`;
 }
 
 /** The per-second timeline in 5-second rows: sums of calls, the worst second's p99 and max. */
@@ -344,6 +386,7 @@ export function markdown(rep: Report): string {
     out.push("", ...timelineTable(x.create.timeline, x.params.warmupSeconds));
     out.push("", pipelineLine(x.pipeline), "");
     out.push(...resourcesTable(x.resources, m.nproc));
+    out.push("", cpuPerOrderLine(x.cpu_ms_per_order, x.create.ok));
   }
   if (s["max-rate"]) {
     const x = s["max-rate"];
@@ -372,13 +415,51 @@ export function markdown(rep: Report): string {
     if (x.resources) {
       out.push("", "Resources of the best passing step (or the last step if none passed):", "");
       out.push(...resourcesTable(x.resources, m.nproc));
+      const best = (x.steps as Any[]).find((st) =>
+        st.ratePerSecond === x.maxSustainablePerSecond
+      ) ??
+        x.steps.at(-1);
+      out.push("", cpuPerOrderLine(x.cpu_ms_per_order, best?.create.ok ?? 0));
     }
   }
-  if (s["kds-latency"]) {
-    const x = s["kds-latency"];
+  if (s.light) {
+    const x = s.light;
     out.push(
       "",
-      `## kds-latency: ${x.params.ratePerSecond}/s for ${x.params.durationSeconds} s, ${x.params.sockets} KDS sockets`,
+      `## light: ${x.params.ratesPerSecond.join(", ")}/s for ${x.params.durationSeconds} s each`,
+      "",
+    );
+    out.push(
+      `ghz, open model; fresh services and kitchen per rate. Target: create p99 ≤ ${x.targetCreateP99Ms} ms, 0 errors.`,
+      "",
+    );
+    out.push(...latencyTable(
+      (x.steps as Any[]).map((
+        st,
+      ) => [`CreateOrder at ${st.ratePerSecond}/s (ms)`, st.create.latency]),
+    ));
+    for (const st of x.steps as Any[]) {
+      out.push(
+        "",
+        `### ${st.ratePerSecond}/s: ${
+          st.meetsTarget ? "meets" : "**misses**"
+        } the target; sent ${st.create.sent}, OK ${st.create.ok}; errors: ${
+          counts(st.create.errors)
+        }`,
+        "",
+      );
+      out.push(...timelineTable(st.create.timeline, x.params.warmupSeconds));
+      out.push("", pipelineLine(st.pipeline), "");
+      out.push(...resourcesTable(st.resources, m.nproc));
+      out.push("", cpuPerOrderLine(st.cpu_ms_per_order, st.create.ok));
+    }
+  }
+  for (const name of ["kds-latency", "kds-500"]) {
+    const x = s[name];
+    if (!x) continue;
+    out.push(
+      "",
+      `## ${name}: ${x.params.ratePerSecond}/s for ${x.params.durationSeconds} s, ${x.params.sockets} KDS sockets`,
       "",
     );
     out.push(
@@ -400,6 +481,7 @@ export function markdown(rep: Report): string {
     ]));
     out.push("", pipelineLine(x.pipeline), "");
     out.push(...resourcesTable(x.resources, m.nproc));
+    out.push("", cpuPerOrderLine(x.cpu_ms_per_order, x.create.ok));
   }
   if (s.fanout) {
     const x = s.fanout;

@@ -1,0 +1,192 @@
+/**
+ * Summarizes a V8 .cpuprofile (deno run --cpu-prof) as markdown: the top
+ * functions by self time and the self time per library, the library told by
+ * the url of each call frame.
+ *
+ *   deno run -A bench/cpuprofile_summary.ts intake.cpuprofile [--top 15]
+ *
+ * Self time of a sample is the time until the next sample (V8's timeDeltas
+ * are the gaps before each sample). "(idle)" is time the thread waited for
+ * I/O; shares are of the busy (non-idle) time.
+ */
+import { parseArgs } from "node:util";
+
+interface CallFrame {
+  readonly functionName: string;
+  readonly url: string;
+  readonly lineNumber: number;
+}
+
+interface ProfileNode {
+  readonly id: number;
+  readonly callFrame: CallFrame;
+}
+
+export interface CpuProfile {
+  readonly nodes: ProfileNode[];
+  readonly samples: number[];
+  readonly timeDeltas: number[];
+}
+
+/** The library a call frame belongs to, by its url (npm package paths, Deno's own schemes, ours). */
+export function libraryOf(frame: CallFrame): string {
+  const url = frame.url;
+  if (url === "") {
+    if (frame.functionName === "(garbage collector)") return "GC";
+    if (frame.functionName === "(idle)") return "idle";
+    return "node/deno internals";
+  }
+  const rules: [RegExp, string][] = [
+    [/\/@grpc\//, "grpc-js"],
+    [/\/kafkajs\//, "kafkajs"],
+    [
+      /\/(ioredis|redis-parser|redis-errors|denque|cluster-key-slot|standard-as-callback)\//,
+      "ioredis",
+    ],
+    [/\/(pg|pg-protocol|pg-types|pg-pool|pg-connection-string|postgres-[a-z]+)\//, "pg"],
+    [
+      /\/(@bufbuild|protobufjs|@protobufjs)\/|\/src\/gen\/|\/src\/adapters\/protobuf\//,
+      "protobuf encoding",
+    ],
+    [
+      /\/src\/domain\/(validation|normalize|text|new_order)\.ts|\/tolerant_decoding\.ts/,
+      "validation",
+    ],
+    [
+      /\/@opentelemetry\/|\/src\/observability\/(?!logger)|^ext:telemetry|ext:deno_telemetry/,
+      "telemetry",
+    ],
+    [/\/src\/observability\/logger\.ts|^ext:.*console/, "logging"],
+    [/^(node:|ext:|deno:)/, "node/deno internals"],
+    [/^file:\/\/.*\/src\//, "ours"],
+  ];
+  for (const [re, lib] of rules) if (re.test(url)) return lib;
+  const pkg = /\/node_modules\/(?:\.deno\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)\//.exec(url);
+  return pkg ? `npm: ${pkg[1]}` : "other";
+}
+
+export interface Entry {
+  readonly name: string;
+  readonly library: string;
+  readonly where: string;
+  readonly selfMs: number;
+}
+
+export interface Summary {
+  readonly totalMs: number;
+  readonly idleMs: number;
+  readonly busyMs: number;
+  readonly top: Entry[];
+  readonly libraries: { library: string; selfMs: number }[];
+}
+
+function shortUrl(url: string): string {
+  const m = /node_modules\/(?:\.deno\/[^/]+\/node_modules\/)?(.*)$/.exec(url);
+  if (m) return m[1];
+  const src = /\/((?:src|bench|test)\/.*)$/.exec(url);
+  return src ? src[1] : url;
+}
+
+export function summarize(p: CpuProfile, top = 15): Summary {
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const selfByNode = new Map<number, number>();
+  let total = 0;
+  for (let i = 0; i < p.samples.length; i++) {
+    const next = p.timeDeltas[i + 1];
+    const us = next !== undefined && next >= 0 ? next : 0;
+    selfByNode.set(p.samples[i], (selfByNode.get(p.samples[i]) ?? 0) + us);
+    total += us;
+  }
+  const fns = new Map<string, { frame: CallFrame; us: number }>();
+  const libs = new Map<string, number>();
+  let idle = 0;
+  for (const [id, us] of selfByNode) {
+    const frame = byId.get(id)?.callFrame;
+    if (!frame) continue;
+    const lib = libraryOf(frame);
+    if (lib === "idle") {
+      idle += us;
+      continue;
+    }
+    libs.set(lib, (libs.get(lib) ?? 0) + us);
+    const key = `${frame.functionName}\0${frame.url}\0${frame.lineNumber}`;
+    const e = fns.get(key) ?? { frame, us: 0 };
+    e.us += us;
+    fns.set(key, e);
+  }
+  const ms = (us: number) => Math.round(us / 100) / 10;
+  return {
+    totalMs: ms(total),
+    idleMs: ms(idle),
+    busyMs: ms(total - idle),
+    top: [...fns.values()].sort((a, b) => b.us - a.us).slice(0, top).map((e) => ({
+      name: e.frame.functionName || "(anonymous)",
+      library: libraryOf(e.frame),
+      where: e.frame.url ? `${shortUrl(e.frame.url)}:${e.frame.lineNumber + 1}` : "",
+      selfMs: ms(e.us),
+    })),
+    libraries: [...libs].sort((a, b) => b[1] - a[1]).map(([library, us]) => ({
+      library,
+      selfMs: ms(us),
+    })),
+  };
+}
+
+export function markdown(title: string, s: Summary): string {
+  const pct = (v: number) => s.busyMs > 0 ? `${(v / s.busyMs * 100).toFixed(1)} %` : "–";
+  const out = [
+    `### ${title}`,
+    "",
+    `Profiled ${(s.totalMs / 1000).toFixed(1)} s, busy ${(s.busyMs / 1000).toFixed(1)} s ` +
+    `(idle ${(s.idleMs / 1000).toFixed(1)} s); shares are of the busy time.`,
+    "",
+    "| # | function | library | where | self ms | share |",
+    "|---:|---|---|---|---:|---:|",
+    ...s.top.map((e, i) =>
+      `| ${i + 1} | \`${e.name}\` | ${e.library} | ${
+        e.where.replaceAll("|", "\\|")
+      } | ${e.selfMs} | ${pct(e.selfMs)} |`
+    ),
+    "",
+    "| library | self ms | share |",
+    "|---|---:|---:|",
+    ...s.libraries.map((l) => `| ${l.library} | ${l.selfMs} | ${pct(l.selfMs)} |`),
+  ];
+  return out.join("\n") + "\n";
+}
+
+/** Writes `<name>.summary.md` next to every .cpuprofile under `dir` (recursively). */
+export async function summarizeProfiles(dir: string, log: (m: string) => void): Promise<void> {
+  let entries: Deno.DirEntry[];
+  try {
+    entries = [...Deno.readDirSync(dir)];
+  } catch {
+    return;
+  }
+  for (const e of entries) {
+    const path = `${dir}/${e.name}`;
+    if (e.isDirectory) await summarizeProfiles(path, log);
+    else if (e.name.endsWith(".cpuprofile")) {
+      const s = summarize(JSON.parse(await Deno.readTextFile(path)));
+      const out = path.replace(/\.cpuprofile$/, ".summary.md");
+      await Deno.writeTextFile(out, markdown(e.name, s));
+      log(`profile summary: ${out}`);
+    }
+  }
+}
+
+if (import.meta.main) {
+  const { values, positionals } = parseArgs({
+    args: Deno.args,
+    options: { top: { type: "string", default: "15" } },
+    allowPositionals: true,
+  });
+  if (!positionals.length) {
+    console.error("usage: deno run -A bench/cpuprofile_summary.ts FILE.cpuprofile... [--top N]");
+    Deno.exit(2);
+  }
+  for (const file of positionals) {
+    const s = summarize(JSON.parse(await Deno.readTextFile(file)), Number(values.top));
+    console.log(markdown(file.split("/").pop()!, s));
+  }
+}
