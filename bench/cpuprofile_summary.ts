@@ -20,6 +20,7 @@ interface CallFrame {
 interface ProfileNode {
   readonly id: number;
   readonly callFrame: CallFrame;
+  readonly children?: number[];
 }
 
 export interface CpuProfile {
@@ -78,6 +79,11 @@ export interface Summary {
   readonly busyMs: number;
   readonly top: Entry[];
   readonly libraries: { library: string; selfMs: number }[];
+  /**
+   * Self time of node/deno internals (buffers, streams, sockets, hashing) charged to the nearest
+   * caller from a library: who made the runtime do the work. GC stays GC.
+   */
+  readonly charged: { library: string; selfMs: number }[];
 }
 
 function shortUrl(url: string): string {
@@ -97,6 +103,16 @@ export function summarize(p: CpuProfile, top = 15): Summary {
     selfByNode.set(p.samples[i], (selfByNode.get(p.samples[i]) ?? 0) + us);
     total += us;
   }
+  const parent = new Map<number, number>();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const chargedTo = (id: number): string => {
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const lib = libraryOf(byId.get(at)!.callFrame);
+      if (lib !== "node/deno internals") return lib;
+    }
+    return "node/deno internals";
+  };
+  const charged = new Map<string, number>();
   const fns = new Map<string, { frame: CallFrame; us: number }>();
   const libs = new Map<string, number>();
   let idle = 0;
@@ -109,6 +125,8 @@ export function summarize(p: CpuProfile, top = 15): Summary {
       continue;
     }
     libs.set(lib, (libs.get(lib) ?? 0) + us);
+    const to = chargedTo(id);
+    charged.set(to, (charged.get(to) ?? 0) + us);
     const key = `${frame.functionName}\0${frame.url}\0${frame.lineNumber}`;
     const e = fns.get(key) ?? { frame, us: 0 };
     e.us += us;
@@ -126,6 +144,10 @@ export function summarize(p: CpuProfile, top = 15): Summary {
       selfMs: ms(e.us),
     })),
     libraries: [...libs].sort((a, b) => b[1] - a[1]).map(([library, us]) => ({
+      library,
+      selfMs: ms(us),
+    })),
+    charged: [...charged].sort((a, b) => b[1] - a[1]).map(([library, us]) => ({
       library,
       selfMs: ms(us),
     })),
@@ -148,9 +170,15 @@ export function markdown(title: string, s: Summary): string {
       } | ${e.selfMs} | ${pct(e.selfMs)} |`
     ),
     "",
-    "| library | self ms | share |",
-    "|---|---:|---:|",
-    ...s.libraries.map((l) => `| ${l.library} | ${l.selfMs} | ${pct(l.selfMs)} |`),
+    "By library: self time, and self time with node/deno internals charged to their nearest caller.",
+    "",
+    "| library | self ms | share | internals charged to caller: ms | share |",
+    "|---|---:|---:|---:|---:|",
+    ...[...new Set([...s.libraries, ...s.charged].map((l) => l.library))].map((lib) => {
+      const own = s.libraries.find((l) => l.library === lib)?.selfMs ?? 0;
+      const ch = s.charged.find((l) => l.library === lib)?.selfMs ?? 0;
+      return `| ${lib} | ${own} | ${pct(own)} | ${ch} | ${pct(ch)} |`;
+    }),
   ];
   return out.join("\n") + "\n";
 }
