@@ -6,7 +6,7 @@
  */
 import { type Context, context, type Span, SpanKind, trace } from "@opentelemetry/api";
 import { extractFrom, injectInto } from "./trace_context.ts";
-import { tracer } from "./tracing.ts";
+import { NOT_RECORDED, tracer, tracingOn } from "./tracing.ts";
 
 export interface ProducedRecord {
   readonly topic: string;
@@ -22,6 +22,7 @@ export interface ProducedRecord {
  * writes its `traceparent` into `headers`. The caller ends the span at the ack.
  */
 export function startProducerSpan(record: ProducedRecord, headers: Record<string, string>): Span {
+  if (!tracingOn) return NOT_RECORDED;
   const parent = context.active();
   const span = tracer.startSpan(`send ${record.topic}`, {
     kind: SpanKind.PRODUCER,
