@@ -19,8 +19,8 @@ export function startScriptSpan(
   parent?: Context,
   extra?: Attributes,
 ): Span {
-  // An explicit parent may carry a trace from upstream even with tracing off here: keep it.
-  if (!tracingOn && parent === undefined) return NOT_RECORDED;
+  // Off, no context carries a trace (no propagator, no context manager): nothing to continue.
+  if (!tracingOn) return NOT_RECORDED;
   return tracer.startSpan(`redis ${script}`, {
     kind: SpanKind.CLIENT,
     attributes: attributes(script, extra),
