@@ -115,7 +115,12 @@ const params: BenchParams = defaultParams();
       params.fanout.durationSeconds =
         d;
   }
-  if (r) params.fixedRate.ratePerSecond = params.kdsLatency.ratePerSecond = r;
+  if (r) {
+    params.fixedRate.ratePerSecond =
+      params.kdsLatency.ratePerSecond =
+      params.kds500.ratePerSecond =
+        r;
+  }
   if (w !== undefined && Number.isFinite(w) && w >= 0) {
     params.fixedRate.warmupSeconds =
       params.maxRate.warmupSeconds =
