@@ -161,8 +161,10 @@ export class RedisSlotReservations implements SlotReservations {
   }
 }
 
+const utf8 = new TextDecoder();
+
 function text(value: Uint8Array | null | undefined): string {
-  return value ? new TextDecoder().decode(value) : "";
+  return value ? utf8.decode(value) : "";
 }
 
 function reservationOf(reply: (Uint8Array | null)[]): Reservation {
