@@ -149,16 +149,18 @@ export function summaryRows(all: Record<string, Any>): SummaryRow[] {
       ));
     }
   }
-  const kds = scenarios["kds-latency"];
-  if (kds) {
-    rows.push(row(
-      `order-to-KDS p99 at ${kds.params.ratePerSecond}/s, ${kds.params.sockets} sockets`,
-      kds.orderToKds.everySocket.p99Ms,
+  const kdsRow = (k: Any) =>
+    row(
+      `order-to-KDS p99 at ${k.params.ratePerSecond}/s, ${k.params.sockets} sockets`,
+      k.orderToKds.everySocket.p99Ms,
       "ms",
       TARGETS.orderToKdsP99Ms,
       SEED.orderToKdsMs,
       false,
-    ));
+    );
+  const kds = scenarios["kds-latency"];
+  if (kds) {
+    rows.push(kdsRow(kds));
     rows.push(
       row(
         `orders missing on some KDS socket`,
@@ -170,17 +172,7 @@ export function summaryRows(all: Record<string, Any>): SummaryRow[] {
       ),
     );
   }
-  const kds500 = scenarios["kds-500"];
-  if (kds500) {
-    rows.push(row(
-      `order-to-KDS p99 at ${kds500.params.ratePerSecond}/s, ${kds500.params.sockets} sockets`,
-      kds500.orderToKds.everySocket.p99Ms,
-      "ms",
-      TARGETS.orderToKdsP99Ms,
-      SEED.orderToKdsMs,
-      false,
-    ));
-  }
+  if (scenarios["kds-500"]) rows.push(kdsRow(scenarios["kds-500"]));
   const fan = scenarios.fanout;
   if (fan) {
     rows.push(row(
