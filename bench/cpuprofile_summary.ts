@@ -69,7 +69,9 @@ export function libraryOf(frame: CallFrame): string {
 export interface Entry {
   readonly name: string;
   readonly library: string;
-  readonly where: string;
+  /** The file (npm package path, repository path or runtime module); "" for V8's own entries. */
+  readonly file: string;
+  readonly line: number | null;
   readonly selfMs: number;
 }
 
@@ -88,7 +90,7 @@ export interface Summary {
 
 function shortUrl(url: string): string {
   const m = /node_modules\/(?:\.deno\/[^/]+\/node_modules\/)?(.*)$/.exec(url);
-  if (m) return m[1];
+  if (m) return `npm:${m[1]}`;
   const src = /\/((?:src|bench|test)\/.*)$/.exec(url);
   return src ? src[1] : url;
 }
@@ -140,7 +142,8 @@ export function summarize(p: CpuProfile, top = 15): Summary {
     top: [...fns.values()].sort((a, b) => b.us - a.us).slice(0, top).map((e) => ({
       name: e.frame.functionName || "(anonymous)",
       library: libraryOf(e.frame),
-      where: e.frame.url ? `${shortUrl(e.frame.url)}:${e.frame.lineNumber + 1}` : "",
+      file: e.frame.url ? shortUrl(e.frame.url) : "",
+      line: e.frame.url ? e.frame.lineNumber + 1 : null,
       selfMs: ms(e.us),
     })),
     libraries: [...libs].sort((a, b) => b[1] - a[1]).map(([library, us]) => ({
@@ -162,11 +165,11 @@ export function markdown(title: string, s: Summary): string {
     `Profiled ${(s.totalMs / 1000).toFixed(1)} s, busy ${(s.busyMs / 1000).toFixed(1)} s ` +
     `(idle ${(s.idleMs / 1000).toFixed(1)} s); shares are of the busy time.`,
     "",
-    "| # | function | library | where | self ms | share |",
-    "|---:|---|---|---|---:|---:|",
+    "| # | function | library | file | line | self ms | share |",
+    "|---:|---|---|---|---:|---:|---:|",
     ...s.top.map((e, i) =>
-      `| ${i + 1} | \`${e.name}\` | ${e.library} | ${
-        e.where.replaceAll("|", "\\|")
+      `| ${i + 1} | \`${e.name}\` | ${e.library} | ${e.file.replaceAll("|", "\\|")} | ${
+        e.line ?? ""
       } | ${e.selfMs} | ${pct(e.selfMs)} |`
     ),
     "",
@@ -196,7 +199,7 @@ export async function summarizeProfiles(dir: string, log: (m: string) => void): 
     if (e.isDirectory) await summarizeProfiles(path, log);
     else if (e.name.endsWith(".cpuprofile")) {
       const s = summarize(JSON.parse(await Deno.readTextFile(path)));
-      const out = path.replace(/\.cpuprofile$/, ".summary.md");
+      const out = `${path.slice(0, -".cpuprofile".length)}.summary.md`;
       await Deno.writeTextFile(out, markdown(e.name, s));
       log(`profile summary: ${out}`);
     }

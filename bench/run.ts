@@ -210,13 +210,22 @@ async function backgroundLoad(): Promise<Machine["backgroundLoad"]> {
     if (pct >= 5) {
       let cmd = comm;
       try {
-        cmd = Deno.readTextFileSync(`/proc/${pid}/cmdline`).replaceAll("\0", " ").slice(0, 120)
-          .trim() || comm;
+        cmd = withoutAbsolutePaths(
+          Deno.readTextFileSync(`/proc/${pid}/cmdline`).replaceAll("\0", " "),
+        ).slice(0, 120).trim() || comm;
       } catch { /* gone */ }
       out.push({ pid, cpuPercent: Math.round(pct), command: cmd });
     }
   }
   return out.sort((x, y) => y.cpuPercent - x.cpuPercent);
+}
+
+/**
+ * A command line with each absolute path cut to its last part: a committed report names the
+ * program, not the machine's folders (other checkouts, tools).
+ */
+function withoutAbsolutePaths(command: string): string {
+  return command.replace(/(^|[\s=:,])\/(?:[^\s=:,]*\/)?([^\s/=:,]*)/g, "$1$2");
 }
 
 async function machine(): Promise<Machine> {
