@@ -232,6 +232,7 @@ function usageOf(tr: Tracked, from: number, to: number): ProcessUsage {
     peakRssMb: round1(Math.max(...s.map((x) => x.rssKb)) / 1024),
     meanCpuPercent: round1(cpuPct(first, last)),
     peakCpuPercent: round1(peakCpu),
-    cpuSeconds: round1((last.cpuTicks - first.cpuTicks) / CLK_TCK),
+    // Tick resolution (10 ms): CPU per order divides it by the orders of the window.
+    cpuSeconds: Math.round(last.cpuTicks - first.cpuTicks) / CLK_TCK,
   };
 }

@@ -125,17 +125,42 @@ export function summaryRows(all: Record<string, Any>): SummaryRow[] {
       ),
     );
     rows.push(row(`fixed-rate ${r}/s: errors`, fixed.create.errorCount, "calls", 0, null, false));
+    for (const [svc, target] of Object.entries(TARGETS.cpuMsPerOrder)) {
+      rows.push(row(
+        `fixed-rate ${r}/s: ${svc} CPU per order`,
+        fixed.cpu_ms_per_order?.[svc],
+        "ms",
+        target,
+        null,
+        false,
+      ));
+    }
   }
-  const kds = scenarios["kds-latency"];
-  if (kds) {
-    rows.push(row(
-      `order-to-KDS p99 at ${kds.params.ratePerSecond}/s, ${kds.params.sockets} sockets`,
-      kds.orderToKds.everySocket.p99Ms,
+  const light = scenarios.light;
+  if (light) {
+    for (const st of light.steps as Any[]) {
+      rows.push(row(
+        `light ${st.ratePerSecond}/s: create p99`,
+        st.create.latency.p99Ms,
+        "ms",
+        TARGETS.lightCreateP99Ms,
+        SEED.createMs,
+        false,
+      ));
+    }
+  }
+  const kdsRow = (k: Any) =>
+    row(
+      `order-to-KDS p99 at ${k.params.ratePerSecond}/s, ${k.params.sockets} sockets`,
+      k.orderToKds.everySocket.p99Ms,
       "ms",
       TARGETS.orderToKdsP99Ms,
       SEED.orderToKdsMs,
       false,
-    ));
+    );
+  const kds = scenarios["kds-latency"];
+  if (kds) {
+    rows.push(kdsRow(kds));
     rows.push(
       row(
         `orders missing on some KDS socket`,
@@ -147,6 +172,7 @@ export function summaryRows(all: Record<string, Any>): SummaryRow[] {
       ),
     );
   }
+  if (scenarios["kds-500"]) rows.push(kdsRow(scenarios["kds-500"]));
   const fan = scenarios.fanout;
   if (fan) {
     rows.push(row(
@@ -231,6 +257,14 @@ function resourcesTable(r: Resources | undefined, nproc: number): string[] {
     } % (steal ${f(m.meanStealPercent)} %) |`,
   );
   return out;
+}
+
+/** CPU ms per order of each service (`cpu_ms_per_order` of a scenario or step). */
+function cpuPerOrderLine(c: Record<string, number | null> | undefined, orders: number): string {
+  if (!c || !Object.keys(c).length) return "";
+  return `CPU per order (CPU time of the service's processes over the measured window ÷ ${orders} orders answered OK in it): ${
+    Object.entries(c).map(([k, v]) => `${k} ${v === null ? "–" : `${v.toFixed(3)} ms`}`).join(", ")
+  }.`;
 }
 
 /** The per-second timeline in 5-second rows: sums of calls, the worst second's p99 and max. */
@@ -344,6 +378,7 @@ export function markdown(rep: Report): string {
     out.push("", ...timelineTable(x.create.timeline, x.params.warmupSeconds));
     out.push("", pipelineLine(x.pipeline), "");
     out.push(...resourcesTable(x.resources, m.nproc));
+    out.push("", cpuPerOrderLine(x.cpu_ms_per_order, x.create.ok));
   }
   if (s["max-rate"]) {
     const x = s["max-rate"];
@@ -372,13 +407,51 @@ export function markdown(rep: Report): string {
     if (x.resources) {
       out.push("", "Resources of the best passing step (or the last step if none passed):", "");
       out.push(...resourcesTable(x.resources, m.nproc));
+      const best = (x.steps as Any[]).find((st) =>
+        st.ratePerSecond === x.maxSustainablePerSecond
+      ) ??
+        x.steps.at(-1);
+      out.push("", cpuPerOrderLine(x.cpu_ms_per_order, best?.create.ok ?? 0));
     }
   }
-  if (s["kds-latency"]) {
-    const x = s["kds-latency"];
+  if (s.light) {
+    const x = s.light;
     out.push(
       "",
-      `## kds-latency: ${x.params.ratePerSecond}/s for ${x.params.durationSeconds} s, ${x.params.sockets} KDS sockets`,
+      `## light: ${x.params.ratesPerSecond.join(", ")}/s for ${x.params.durationSeconds} s each`,
+      "",
+    );
+    out.push(
+      `ghz, open model; fresh services and kitchen per rate. Target: create p99 ≤ ${x.targetCreateP99Ms} ms, 0 errors.`,
+      "",
+    );
+    out.push(...latencyTable(
+      (x.steps as Any[]).map((
+        st,
+      ) => [`CreateOrder at ${st.ratePerSecond}/s (ms)`, st.create.latency]),
+    ));
+    for (const st of x.steps as Any[]) {
+      out.push(
+        "",
+        `### ${st.ratePerSecond}/s: ${
+          st.meetsTarget ? "meets" : "**misses**"
+        } the target; sent ${st.create.sent}, OK ${st.create.ok}; errors: ${
+          counts(st.create.errors)
+        }`,
+        "",
+      );
+      out.push(...timelineTable(st.create.timeline, x.params.warmupSeconds));
+      out.push("", pipelineLine(st.pipeline), "");
+      out.push(...resourcesTable(st.resources, m.nproc));
+      out.push("", cpuPerOrderLine(st.cpu_ms_per_order, st.create.ok));
+    }
+  }
+  for (const name of ["kds-latency", "kds-500"]) {
+    const x = s[name];
+    if (!x) continue;
+    out.push(
+      "",
+      `## ${name}: ${x.params.ratePerSecond}/s for ${x.params.durationSeconds} s, ${x.params.sockets} KDS sockets`,
       "",
     );
     out.push(
@@ -400,6 +473,7 @@ export function markdown(rep: Report): string {
     ]));
     out.push("", pipelineLine(x.pipeline), "");
     out.push(...resourcesTable(x.resources, m.nproc));
+    out.push("", cpuPerOrderLine(x.cpu_ms_per_order, x.create.ok));
   }
   if (s.fanout) {
     const x = s.fanout;

@@ -1,12 +1,12 @@
 /**
  * `deno task bench` — Ovenline's benchmark harness.
  *
- *   deno run -A bench/run.ts [--only fixed-rate,max-rate,kds-latency,fanout]
- *     [--duration S] [--rate R] [--warmup S]
+ *   deno run -A bench/run.ts [--only fixed-rate,max-rate,light,kds-latency,kds-500,fanout]
+ *     [--duration S] [--rate R] [--warmup S] [--light-rates R1,R2]
  *     [--step-duration S] [--start-rate R] [--max-steps N]
  *     [--sockets N] [--fanout-sockets N] [--fanout-rate R] [--listeners N]
  *     [--out DIR] [--label NAME] [--no-infra] [--keep-data] [--no-latest]
- *     [--wait-quiet [MAX_S]] [--profile intake,consumer,hub,promoter]
+ *     [--wait-quiet [MAX_S]] [--profile intake,consumer,hub,promoter] [--cpu-prof]
  *   deno run -A bench/run.ts --render bench/results/<run>.json   (rewrites its .md, and latest.* if it is the latest)
  *
  * Scenario parameters come from load/scenario.js (shared with the k6 scripts);
@@ -26,6 +26,7 @@ import {
   type ScenarioName,
 } from "./scenarios.ts";
 import { BenchStack, infraEnv, infraUp, ROOT } from "./stack.ts";
+import { summarizeProfiles } from "./cpuprofile_summary.ts";
 import type { ServiceName } from "../test/support/service_process.ts";
 
 const { values } = parseArgs({
@@ -49,6 +50,8 @@ const { values } = parseArgs({
     "no-latest": { type: "boolean", default: false },
     "wait-quiet": { type: "string" },
     profile: { type: "string" },
+    "cpu-prof": { type: "boolean", default: false },
+    "light-rates": { type: "string" },
     render: { type: "string" },
     help: { type: "boolean", short: "h", default: false },
   },
@@ -107,15 +110,23 @@ const params: BenchParams = defaultParams();
   if (d) {
     params.fixedRate.durationSeconds =
       params.kdsLatency.durationSeconds =
-      params.fanout
-        .durationSeconds =
+      params.kds500.durationSeconds =
+      params.light.durationSeconds =
+      params.fanout.durationSeconds =
         d;
   }
-  if (r) params.fixedRate.ratePerSecond = params.kdsLatency.ratePerSecond = r;
+  if (r) {
+    params.fixedRate.ratePerSecond =
+      params.kdsLatency.ratePerSecond =
+      params.kds500.ratePerSecond =
+        r;
+  }
   if (w !== undefined && Number.isFinite(w) && w >= 0) {
     params.fixedRate.warmupSeconds =
       params.maxRate.warmupSeconds =
       params.kdsLatency.warmupSeconds =
+      params.kds500.warmupSeconds =
+      params.light.warmupSeconds =
       params.fanout.warmupSeconds =
         w;
   }
@@ -123,13 +134,29 @@ const params: BenchParams = defaultParams();
   params.maxRate.startPerSecond = num("start-rate") ?? params.maxRate.startPerSecond;
   params.maxRate.maxSteps = num("max-steps") ?? params.maxRate.maxSteps;
   params.kdsLatency.sockets = num("sockets") ?? params.kdsLatency.sockets;
+  params.kds500.sockets = num("sockets") ?? params.kds500.sockets;
+  if (values["light-rates"]) {
+    params.light.ratesPerSecond = values["light-rates"].split(",").map((v) => {
+      const n = Number(v);
+      if (!Number.isFinite(n) || n <= 0) throw new Error(`--light-rates: bad rate "${v}"`);
+      return n;
+    });
+  }
   params.fanout.sockets = num("fanout-sockets") ?? params.fanout.sockets;
   params.fanout.ratePerSecond = num("fanout-rate") ?? params.fanout.ratePerSecond;
   const l = num("listeners");
-  if (l) params.kdsLatency.listenerProcesses = params.fanout.listenerProcesses = l;
+  if (l) {
+    params.kdsLatency.listenerProcesses =
+      params.kds500.listenerProcesses =
+      params.fanout.listenerProcesses =
+        l;
+  }
 }
 
-const profile = (values.profile ?? "").split(",").map((s) => s.trim()).filter(Boolean).map((s) => {
+// --cpu-prof: the two services on the order path (intake, consumer); --profile names any.
+const profile = (values.profile ?? (values["cpu-prof"] ? "intake,consumer" : "")).split(",").map((
+  s,
+) => s.trim()).filter(Boolean).map((s) => {
   if (!["intake", "consumer", "promoter", "hub"].includes(s)) {
     throw new Error(`--profile: unknown service "${s}" (intake, consumer, promoter, hub)`);
   }
@@ -183,13 +210,22 @@ async function backgroundLoad(): Promise<Machine["backgroundLoad"]> {
     if (pct >= 5) {
       let cmd = comm;
       try {
-        cmd = Deno.readTextFileSync(`/proc/${pid}/cmdline`).replaceAll("\0", " ").slice(0, 120)
-          .trim() || comm;
+        cmd = withoutAbsolutePaths(
+          Deno.readTextFileSync(`/proc/${pid}/cmdline`).replaceAll("\0", " "),
+        ).slice(0, 120).trim() || comm;
       } catch { /* gone */ }
       out.push({ pid, cpuPercent: Math.round(pct), command: cmd });
     }
   }
   return out.sort((x, y) => y.cpuPercent - x.cpuPercent);
+}
+
+/**
+ * A command line with each absolute path cut to its last part: a committed report names the
+ * program, not the machine's folders (other checkouts, tools).
+ */
+function withoutAbsolutePaths(command: string): string {
+  return command.replace(/(^|[\s=:,])\/(?:[^\s=:,]*\/)?([^\s/=:,]*)/g, "$1$2");
 }
 
 async function machine(): Promise<Machine> {
@@ -384,9 +420,11 @@ const report: Report = {
 };
 
 if (profile.length) {
+  await summarizeProfiles(`${workDir}/profiles`, log);
   report.notes.push(
     `${profile.join(", ")} ran under V8's CPU profiler (--cpu-prof; adds overhead): ` +
-      `profiles and summaries in bench/results/tmp/${runId}/profiles/<scenario>/.`,
+      `profiles and summaries (top functions by self time, by library: <service>.summary.md) in ` +
+      `bench/results/tmp/${runId}/profiles/<scenario>/.`,
   );
 }
 const json = JSON.stringify(report, null, 2) + "\n";

@@ -16,7 +16,14 @@ import {
 import { type BenchStack, ROOT, SERVICES } from "./stack.ts";
 import { Samples, summarize } from "./stats.ts";
 
-export const SCENARIO_NAMES = ["fixed-rate", "max-rate", "kds-latency", "fanout"] as const;
+export const SCENARIO_NAMES = [
+  "fixed-rate",
+  "max-rate",
+  "light",
+  "kds-latency",
+  "kds-500",
+  "fanout",
+] as const;
 export type ScenarioName = typeof SCENARIO_NAMES[number];
 
 /** Parameters of one run after command-line overrides. */
@@ -45,6 +52,8 @@ export interface BenchParams {
     durationSeconds: number;
     warmupSeconds: number;
   };
+  light: { ratesPerSecond: number[]; durationSeconds: number; warmupSeconds: number };
+  kds500: BenchParams["kdsLatency"];
 }
 
 export function defaultParams(): BenchParams {
@@ -53,7 +62,25 @@ export function defaultParams(): BenchParams {
     maxRate: { ...SCENARIO.maxRate, warmupSeconds: SCENARIO.fixedRate.warmupSeconds },
     kdsLatency: { ...SCENARIO.kdsLatency },
     fanout: { ...SCENARIO.fanout },
+    light: { ...SCENARIO.light, ratesPerSecond: [...SCENARIO.light.ratesPerSecond] },
+    kds500: { ...SCENARIO.kds500 },
   };
+}
+
+/**
+ * CPU ms per order of each service: CPU time of its processes over the measured window divided by
+ * the orders answered OK in that window (null when the window has no sample or no order).
+ */
+export function cpuMsPerOrder(r: Resources, orders: number): Record<string, number | null> {
+  const out: Record<string, number | null> = {};
+  for (const name of SERVICES) {
+    const u = r.processes.find((p) => p.name === name);
+    if (!u) continue;
+    out[name] = u.cpuSeconds === null || orders <= 0
+      ? null
+      : Math.round((u.cpuSeconds * 1000 / orders) * 1000) / 1000;
+  }
+  return out;
 }
 
 export interface Resources {
@@ -193,7 +220,13 @@ async function ghzStep(
   durationSeconds: number,
   warmupSeconds: number,
 ): Promise<
-  { create: CreateLoadResult; pipeline: PipelineCheck; resources: Resources; acceptedAll: number }
+  {
+    create: CreateLoadResult;
+    pipeline: PipelineCheck;
+    resources: Resources;
+    acceptedAll: number;
+    cpuMsPerOrder: Record<string, number | null>;
+  }
 > {
   const kitchen = await ctx.stack.newKitchen(label);
   await ctx.stack.awaitKitchen(kitchen.id);
@@ -226,7 +259,13 @@ async function ghzStep(
   const resources = ctx.resources(measuredFrom, loadEnd, t0, end);
   ctx.sampler.untrack("load generator (ghz)");
   await Deno.remove(outFile).catch(() => {});
-  return { create, pipeline, resources, acceptedAll };
+  return {
+    create,
+    pipeline,
+    resources,
+    acceptedAll,
+    cpuMsPerOrder: cpuMsPerOrder(resources, create.ok),
+  };
 }
 
 export async function fixedRate(ctx: Context): Promise<Record<string, unknown>> {
@@ -239,7 +278,48 @@ export async function fixedRate(ctx: Context): Promise<Record<string, unknown>> 
     `fixed-rate: ${step.create.throughputPerSecond}/s ok, p99 ${step.create.latency.p99Ms} ms, ` +
       `${step.create.errorCount} errors; drain ${step.pipeline.drainMs} ms`,
   );
-  return { params: p, create: step.create, pipeline: step.pipeline, resources: step.resources };
+  return {
+    params: p,
+    create: step.create,
+    pipeline: step.pipeline,
+    resources: step.resources,
+    cpu_ms_per_order: step.cpuMsPerOrder,
+  };
+}
+
+/**
+ * Light load: each rate of `light.ratesPerSecond` in turn, fresh service processes and a fresh
+ * kitchen per rate. `cpu_ms_per_order` is the first rate's; each step has its own.
+ */
+export async function light(ctx: Context): Promise<Record<string, unknown>> {
+  const p = ctx.params.light;
+  const steps = [];
+  for (const [i, rate] of p.ratesPerSecond.entries()) {
+    if (i > 0) {
+      await ctx.stack.stopServices();
+      await ctx.stack.startServices();
+      ctx.trackBase();
+    }
+    log(`light: ${rate}/s for ${p.durationSeconds} s (+${p.warmupSeconds} s warm-up)`);
+    const s = await ghzStep(ctx, `light${rate}`, rate, p.durationSeconds, p.warmupSeconds);
+    const p99 = s.create.latency.p99Ms;
+    log(`light ${rate}/s: p99 ${p99} ms, ${s.create.errorCount} errors`);
+    steps.push({
+      ratePerSecond: rate,
+      meetsTarget: p99 !== null && p99 <= TARGETS.lightCreateP99Ms && s.create.errorCount === 0,
+      create: s.create,
+      pipeline: s.pipeline,
+      resources: s.resources,
+      cpu_ms_per_order: s.cpuMsPerOrder,
+    });
+  }
+  return {
+    params: p,
+    targetCreateP99Ms: TARGETS.lightCreateP99Ms,
+    steps,
+    cpu_ms_per_order: steps[0]?.cpu_ms_per_order ?? {},
+    resources: steps[0]?.resources,
+  };
 }
 
 export interface MaxRateStep {
@@ -249,6 +329,7 @@ export interface MaxRateStep {
   readonly create: CreateLoadResult;
   readonly pipeline: PipelineCheck;
   readonly busiest: { name: string; meanCpuPercent: number | null }[];
+  readonly cpu_ms_per_order: Record<string, number | null>;
 }
 
 export async function maxRate(ctx: Context): Promise<Record<string, unknown>> {
@@ -284,6 +365,7 @@ export async function maxRate(ctx: Context): Promise<Record<string, unknown>> {
       create: s.create,
       pipeline: s.pipeline,
       resources: s.resources,
+      cpu_ms_per_order: s.cpuMsPerOrder,
       busiest: s.resources.processes
         .filter((u) => u.meanCpuPercent !== null)
         .sort((a, b) => b.meanCpuPercent! - a.meanCpuPercent!)
@@ -316,6 +398,7 @@ export async function maxRate(ctx: Context): Promise<Record<string, unknown>> {
     atMax: best ? { create: best.create, pipeline: best.pipeline } : null,
     steps: steps.map(({ resources: _r, ...s }) => s),
     resources: best?.resources ?? steps.at(-1)?.resources,
+    cpu_ms_per_order: (best ?? steps.at(-1))?.cpu_ms_per_order ?? {},
   };
 }
 
@@ -489,10 +572,21 @@ async function generatorWithListeners(
   };
 }
 
-export async function kdsLatency(ctx: Context): Promise<Record<string, unknown>> {
-  const p = ctx.params.kdsLatency;
-  log(`kds-latency: ${p.ratePerSecond}/s for ${p.durationSeconds} s with ${p.sockets} KDS sockets`);
-  const r = await generatorWithListeners(ctx, "kds", p);
+export function kdsLatency(ctx: Context): Promise<Record<string, unknown>> {
+  return orderToKds(ctx, "kds-latency", ctx.params.kdsLatency);
+}
+
+export function kds500(ctx: Context): Promise<Record<string, unknown>> {
+  return orderToKds(ctx, "kds-500", ctx.params.kds500);
+}
+
+async function orderToKds(
+  ctx: Context,
+  name: string,
+  p: BenchParams["kdsLatency"],
+): Promise<Record<string, unknown>> {
+  log(`${name}: ${p.ratePerSecond}/s for ${p.durationSeconds} s with ${p.sockets} KDS sockets`);
+  const r = await generatorWithListeners(ctx, name === "kds-latency" ? "kds" : name, p);
   const start = new Map<string, number>();
   for (const g of r.generated) {
     if (g.status === "OK" && g.orderId && g.n >= r.warmupCount) start.set(g.orderId, g.startMs);
@@ -568,9 +662,10 @@ export async function kdsLatency(ctx: Context): Promise<Record<string, unknown>>
     generator: r.genDone,
     pipeline: r.pipeline,
     resources: r.resources,
+    cpu_ms_per_order: cpuMsPerOrder(r.resources, r.create.ok),
   };
   log(
-    `kds-latency: p99 ${result.orderToKds.everySocket.p99Ms} ms; ` +
+    `${name}: p99 ${result.orderToKds.everySocket.p99Ms} ms; ` +
       `${seenByAll}/${acceptedIds.size} orders on all ${r.opened} sockets`,
   );
   return result;
@@ -637,6 +732,7 @@ export async function fanout(ctx: Context): Promise<Record<string, unknown>> {
     generator: r.genDone,
     pipeline: r.pipeline,
     resources: r.resources,
+    cpu_ms_per_order: cpuMsPerOrder(r.resources, r.create.ok),
   };
   log(
     `fanout: delivery p99 ${result.delivery.fromEventAt.p99Ms} ms; ` +
@@ -648,7 +744,9 @@ export async function fanout(ctx: Context): Promise<Record<string, unknown>> {
 export const RUNNERS: Record<ScenarioName, (ctx: Context) => Promise<Record<string, unknown>>> = {
   "fixed-rate": fixedRate,
   "max-rate": maxRate,
+  light,
   "kds-latency": kdsLatency,
+  "kds-500": kds500,
   fanout,
 };
 

@@ -26,7 +26,7 @@
  *
  * Environment: HUB_WS_URL, INTAKE_ADDR (the TestRun sets both), KDS_TOKEN
  * (a kitchen-role bearer token; pass with `-e` or the TestRun's arguments),
- * KITCHEN, RATE, DURATION (seconds), SOCKETS.
+ * KITCHEN, PRESET (kds-500), RATE, DURATION (seconds), SOCKETS.
  */
 import grpc from "k6/net/grpc";
 import ws from "k6/ws";
@@ -39,9 +39,11 @@ const WS_BASE = __ENV.HUB_WS_URL || "ws://127.0.0.1:8080";
 const ADDR = __ENV.INTAKE_ADDR || "127.0.0.1:50051";
 const TOKEN = __ENV.KDS_TOKEN || "";
 const KITCHEN = __ENV.KITCHEN || "main";
-const RATE = Number(__ENV.RATE || SCENARIO.kdsLatency.ratePerSecond);
-const DURATION_S = Number(__ENV.DURATION || SCENARIO.kdsLatency.durationSeconds);
-const SOCKETS = Number(__ENV.SOCKETS || SCENARIO.kdsLatency.sockets);
+/** PRESET=kds-500: the kds-500 scenario's rate, duration and sockets; default: kds-latency. */
+const PRESET = __ENV.PRESET === "kds-500" ? SCENARIO.kds500 : SCENARIO.kdsLatency;
+const RATE = Number(__ENV.RATE || PRESET.ratePerSecond);
+const DURATION_S = Number(__ENV.DURATION || PRESET.durationSeconds);
+const SOCKETS = Number(__ENV.SOCKETS || PRESET.sockets);
 /** Listeners connect first; orders start after this. */
 const CONNECT_S = 5;
 /** Listeners stay after the last order for late deliveries. */

@@ -24,6 +24,13 @@ export const TARGETS = {
   fanoutDeliveryP99Ms: 50,
   /** Peak resident memory of each service. */
   serviceRssMb: 150,
+  /** Create p99 at the light scenario's rates (far below saturation: the floor of the tail). */
+  lightCreateP99Ms: 10,
+  /**
+   * CPU per order of a service: its processes' CPU time over the measured window divided by the
+   * orders answered OK in that window, in ms (fixed-rate scenario).
+   */
+  cpuMsPerOrder: { intake: 0.3, consumer: 0.1 },
 };
 
 /** The seed implementation's promises, the baseline the ratios are taken against. */
@@ -61,6 +68,20 @@ export const SCENARIO = {
     warmupSeconds: 5,
     sockets: 50,
     /** Listener processes the sockets are spread over (separate from the order generator). */
+    listenerProcesses: 2,
+  },
+  /** (e) Light load: CreateOrder at each rate in turn (fresh services and kitchen per rate). */
+  light: {
+    ratesPerSecond: [200, 300],
+    durationSeconds: 30,
+    warmupSeconds: 5,
+  },
+  /** (f) Order-to-KDS latency at half kdsLatency's rate: TARGETS.orderToKdsP99Ms below saturation. */
+  kds500: {
+    ratePerSecond: 500,
+    durationSeconds: 60,
+    warmupSeconds: 5,
+    sockets: 50,
     listenerProcesses: 2,
   },
   /** (d) Fan-out: many KDS sockets, each must receive every event. */

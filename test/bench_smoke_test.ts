@@ -28,13 +28,15 @@ Deno.test({
           `${ROOT}bench/run.ts`,
           "--no-infra", // the test runner brought the infrastructure up
           "--only",
-          "fixed-rate,max-rate,kds-latency,fanout",
+          "fixed-rate,max-rate,light,kds-latency,kds-500,fanout",
           "--rate",
           "50",
           "--duration",
           "3",
           "--warmup",
           "1",
+          "--light-rates",
+          "40,60",
           "--start-rate",
           "50",
           "--step-duration",
@@ -97,6 +99,24 @@ Deno.test({
         "every accepted order in PostgreSQL",
       );
 
+      // CPU per order of every service, from the measured window's CPU time and OK orders.
+      for (const s of ["fixed-rate", "light", "kds-latency", "kds-500"]) {
+        const c = report.scenarios[s].cpu_ms_per_order;
+        for (const svc of ["intake", "consumer", "promoter", "hub"]) {
+          assert.ok(typeof c[svc] === "number" && c[svc] >= 0, `${s}: cpu_ms_per_order.${svc}`);
+        }
+      }
+      const light = report.scenarios.light;
+      assert.deepEqual(light.steps.map((st: Any) => st.ratePerSecond), [40, 60]);
+      for (const st of light.steps) {
+        assert.ok(
+          Math.abs(st.create.sent - st.ratePerSecond * 3) <= 5,
+          `light sent ${st.create.sent}`,
+        );
+        assert.equal(st.pipeline.inPostgres, st.pipeline.accepted);
+      }
+      assert.equal(report.scenarios["kds-500"].socketsOpen, 20);
+
       const max = report.scenarios["max-rate"];
       assert.ok(max.steps.length >= 1 && max.steps.length <= 2);
       assert.equal(max.steps[0].ratePerSecond, 50);
@@ -117,7 +137,7 @@ Deno.test({
       assert.equal(fan.delivered + fan.missingDeliveries, fan.expectedDeliveries);
       sane(fan.delivery.fromEventAt, fan.delivery.fromEventAt.count, "fan-out delivery");
 
-      for (const s of ["fixed-rate", "kds-latency", "fanout"]) {
+      for (const s of ["fixed-rate", "light", "kds-latency", "kds-500", "fanout"]) {
         const names = report.scenarios[s].resources.processes.map((p: Any) => p.name);
         for (const svc of ["intake", "consumer", "promoter", "hub"]) {
           assert.ok(names.includes(svc), `${s}: ${svc}`);

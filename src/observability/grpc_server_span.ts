@@ -7,7 +7,7 @@
 import { context, type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import type { Metadata } from "@grpc/grpc-js";
 import { extractFrom } from "./trace_context.ts";
-import { tracer } from "./tracing.ts";
+import { NOT_RECORDED, tracer, tracingOn } from "./tracing.ts";
 
 /** gRPC codes that are the server's fault (OpenTelemetry's rule for server spans). */
 const SERVER_ERRORS = new Set([2, 4, 12, 13, 14, 15]);
@@ -17,11 +17,14 @@ function first(metadata: Metadata, key: string): string | undefined {
   return value === undefined ? undefined : String(value);
 }
 
+const UNTRACED = { span: NOT_RECORDED, run: <T>(fn: () => T): T => fn() };
+
 export function startGrpcServerSpan(
   service: string,
   method: string,
   metadata: Metadata,
 ): { span: Span; run<T>(fn: () => T): T } {
+  if (!tracingOn) return UNTRACED;
   const traceparent = first(metadata, "traceparent");
   const parent = traceparent
     ? extractFrom({ traceparent, tracestate: first(metadata, "tracestate") })

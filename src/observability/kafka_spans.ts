@@ -4,9 +4,16 @@
  * `traceparent` header) and one CONSUMER "process" span per record handled,
  * a child of the producer span through that header.
  */
-import { type Context, context, type Span, SpanKind, trace } from "@opentelemetry/api";
+import {
+  type Context,
+  context,
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind,
+  trace,
+} from "@opentelemetry/api";
 import { extractFrom, injectInto } from "./trace_context.ts";
-import { tracer } from "./tracing.ts";
+import { NOT_RECORDED, tracer, tracingOn } from "./tracing.ts";
 
 export interface ProducedRecord {
   readonly topic: string;
@@ -22,6 +29,7 @@ export interface ProducedRecord {
  * writes its `traceparent` into `headers`. The caller ends the span at the ack.
  */
 export function startProducerSpan(record: ProducedRecord, headers: Record<string, string>): Span {
+  if (!tracingOn) return NOT_RECORDED;
   const parent = context.active();
   const span = tracer.startSpan(`send ${record.topic}`, {
     kind: SpanKind.PRODUCER,
@@ -54,6 +62,7 @@ export function startProcessSpan(
   record: ConsumedRecord,
   consumer: { readonly groupId: string; readonly clientId?: string },
 ): { span: Span; context: Context } {
+  if (!tracingOn) return { span: NOT_RECORDED, context: ROOT_CONTEXT };
   const parent = extractFrom(record.headers);
   const span = tracer.startSpan(`process ${record.topic}`, {
     kind: SpanKind.CONSUMER,

@@ -1,7 +1,7 @@
 /** CLIENT spans for Ovenline's Redis Lua scripts (reserve_slot, apply_order, promote_due, ...). */
 import type { Attributes, Context, Link, Span } from "@opentelemetry/api";
 import { context, SpanKind } from "@opentelemetry/api";
-import { tracer } from "./tracing.ts";
+import { NOT_RECORDED, tracer, tracingOn } from "./tracing.ts";
 
 function attributes(script: string, extra?: Attributes): Attributes {
   return {
@@ -16,13 +16,15 @@ function attributes(script: string, extra?: Attributes): Attributes {
 /** Starts the span of one script call; the caller ends it. */
 export function startScriptSpan(
   script: string,
-  parent: Context = context.active(),
+  parent?: Context,
   extra?: Attributes,
 ): Span {
+  // Off, no context carries a trace (no propagator, no context manager): nothing to continue.
+  if (!tracingOn) return NOT_RECORDED;
   return tracer.startSpan(`redis ${script}`, {
     kind: SpanKind.CLIENT,
     attributes: attributes(script, extra),
-  }, parent);
+  }, parent ?? context.active());
 }
 
 /**

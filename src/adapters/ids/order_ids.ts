@@ -6,7 +6,8 @@
  * (ORDER_ID_SECRET): nobody without the secret can work out another
  * customer's order id from the customer id and a guessed key.
  */
-import { createHash, createHmac } from "node:crypto";
+import { Buffer } from "node:buffer";
+import { createHash, type Hash } from "node:crypto";
 
 /** Shortest secret accepted: 32 characters (at least 128 bits when random). */
 export const MIN_ORDER_ID_SECRET_LENGTH = 32;
@@ -20,12 +21,26 @@ export function orderIdsKeyedWith(secret: string): OrderIdFor {
       `the order id secret must be at least ${MIN_ORDER_ID_SECRET_LENGTH} characters`,
     );
   }
+  const hmac = hmacSha256(secret);
   return (customerId, idempotencyKey) =>
-    idempotencyKey === "" ? crypto.randomUUID() : uuidOf(
-      createHmac("sha256", secret)
-        .update(`${customerId.length}:${customerId}:${idempotencyKey}`)
-        .digest(),
-    );
+    idempotencyKey === ""
+      ? crypto.randomUUID()
+      : uuidOf(hmac(`${customerId.length}:${customerId}:${idempotencyKey}`));
+}
+
+/**
+ * HMAC-SHA256 under one key (RFC 2104) with the key's inner and outer pads hashed once: each
+ * message then costs two copies of a hash state instead of a new HMAC with its key set-up, which
+ * was about twice as slow per order. Same bytes as createHmac("sha256", key).
+ */
+export function hmacSha256(key: string): (message: string) => Uint8Array {
+  const BLOCK = 64;
+  let k: Uint8Array = Buffer.from(key, "utf8");
+  if (k.length > BLOCK) k = createHash("sha256").update(k).digest();
+  const pad = (byte: number) => Uint8Array.from({ length: BLOCK }, (_, i) => (k[i] ?? 0) ^ byte);
+  const inner: Hash = createHash("sha256").update(pad(0x36));
+  const outer: Hash = createHash("sha256").update(pad(0x5c));
+  return (message) => outer.copy().update(inner.copy().update(message).digest()).digest();
 }
 
 /** A UUID (version 8: vendor-defined) made of the first 16 bytes of `digest`. */
@@ -33,7 +48,7 @@ function uuidOf(digest: Uint8Array): string {
   const b = digest.slice(0, 16);
   b[6] = (b[6] & 0x0f) | 0x80;
   b[8] = (b[8] & 0x3f) | 0x80;
-  const hex = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+  const hex = Buffer.from(b.buffer, b.byteOffset, 16).toString("hex");
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${
     hex.slice(20)
   }`;

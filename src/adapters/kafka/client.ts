@@ -1,6 +1,7 @@
 /** One kafkajs client per process, with kafkajs' own log lines routed into ours. */
 import { Kafka, logLevel, type SASLOptions } from "kafkajs";
 import type { Logger } from "../../observability/logger.ts";
+import "./request_queue_fix.ts";
 
 export interface KafkaSettings {
   readonly brokers: readonly string[];

@@ -12,6 +12,7 @@ import { startProducerSpan } from "../../observability/kafka_spans.ts";
 import { failSpan } from "../../observability/tracing.ts";
 import { encodeOrderEvent } from "../protobuf/order_event_codec.ts";
 import { BatchingProducer, BatchSendError } from "./batching_producer.ts";
+import { keyPartitioner } from "./key_partitioner.ts";
 import type { RenewableProducer } from "./renewable_producer.ts";
 import { HEADER, ORDER_EVENT_CONTENT_TYPE } from "./topics.ts";
 
@@ -30,6 +31,7 @@ export function createIdempotentProducer(kafka: Kafka, sendTimeoutMs: number): P
     idempotent: true,
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
+    createPartitioner: keyPartitioner,
     // A handful of quick retries inside the send timeout; the caller retries beyond that.
     retry: { retries: 3, initialRetryTime: 100, maxRetryTime: Math.max(500, sendTimeoutMs / 4) },
   });

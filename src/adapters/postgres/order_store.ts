@@ -154,6 +154,8 @@ function placedRecord(e: OrderPlaced) {
 }
 
 async function loadOrders(tx: PoolClient, ids: readonly string[]): Promise<Map<string, Order>> {
+  // A batch of fresh orders has nothing to read back: one round trip less per batch.
+  if (ids.length === 0) return new Map();
   const { rows } = await tx.query<OrderRow>(
     `SELECT ${ORDER_COLUMNS} FROM orders WHERE id = ANY($1::uuid[]) FOR UPDATE`,
     [ids],

@@ -24,7 +24,23 @@ export class UndecodableEventError extends Error {
 /** The oldest schema version this build still reads (rolling upgrades run N and N-1 side by side). */
 const OLDEST_READABLE_VERSION = Math.max(1, ORDER_EVENT_SCHEMA_VERSION - 1);
 
+/**
+ * Each event's bytes, kept while the event lives: intake encodes a new order's event for Kafka and
+ * again for the Redis call that confirms it. Events are immutable values; callers never write into
+ * the bytes they get.
+ */
+const encoded = new WeakMap<OrderEvent, Uint8Array>();
+
 export function encodeOrderEvent(event: OrderEvent): Uint8Array {
+  let bytes = encoded.get(event);
+  if (!bytes) {
+    bytes = encodeOnce(event);
+    encoded.set(event, bytes);
+  }
+  return bytes;
+}
+
+function encodeOnce(event: OrderEvent): Uint8Array {
   const base = {
     schemaVersion: event.schemaVersion,
     eventId: event.eventId,

@@ -43,6 +43,9 @@ export function script(
       redis,
       keys.length,
       ...keys,
-      ...args.map((a) => (a instanceof Uint8Array ? Buffer.from(a) : a)),
+      // A view, not a copy (Buffer.from(Uint8Array) copies byte by byte).
+      ...args.map((
+        a,
+      ) => (a instanceof Uint8Array ? Buffer.from(a.buffer, a.byteOffset, a.byteLength) : a)),
     );
 }

@@ -56,7 +56,7 @@ export class RedisSlotReservations implements SlotReservations {
     args.push(
       request.kitchenId,
       slotSeconds,
-      candidateRuns(request.candidates, slotSeconds),
+      runsOf(request.candidates, slotSeconds),
       request.customerId,
       request.customerPhone,
       request.rateLimit.points,
@@ -161,8 +161,10 @@ export class RedisSlotReservations implements SlotReservations {
   }
 }
 
+const utf8 = new TextDecoder();
+
 function text(value: Uint8Array | null | undefined): string {
-  return value ? new TextDecoder().decode(value) : "";
+  return value ? utf8.decode(value) : "";
 }
 
 function reservationOf(reply: (Uint8Array | null)[]): Reservation {
@@ -179,6 +181,18 @@ function reservationOf(reply: (Uint8Array | null)[]): Reservation {
     businessDate: text(reply[8]),
     event,
   };
+}
+
+/** Runs of a candidate list, kept while the list lives (intake reuses one per slot plan). */
+const runsByCandidates = new WeakMap<readonly CandidateSlot[], string>();
+
+function runsOf(candidates: readonly CandidateSlot[], slotSeconds: number): string {
+  let runs = runsByCandidates.get(candidates);
+  if (runs === undefined) {
+    runs = candidateRuns(candidates, slotSeconds);
+    runsByCandidates.set(candidates, runs);
+  }
+  return runs;
 }
 
 /**

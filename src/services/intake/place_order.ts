@@ -22,6 +22,7 @@ import { type Booking, newOrder } from "../../domain/new_order.ts";
 import type { Order, OrderRequest } from "../../domain/order.ts";
 import { ORDER_EVENT_SCHEMA_VERSION, type OrderPlaced } from "../../domain/order_event.ts";
 import type {
+  CandidateSlot,
   Clock,
   KitchenDirectory,
   MenuSource,
@@ -33,7 +34,7 @@ import type {
 } from "../../domain/ports.ts";
 import { priceLines, slotWeight } from "../../domain/pricing.ts";
 import type { KitchenConfig } from "../../domain/kitchen.ts";
-import { planSlots, type SlotSearch } from "../../domain/slot_plan.ts";
+import { planSlots, type Slot, type SlotSearch } from "../../domain/slot_plan.ts";
 import { findOutOfStock, validateOrderRequest } from "../../domain/validation.ts";
 
 export interface PlaceOrderDeps {
@@ -62,6 +63,22 @@ export interface PlaceOrderDeps {
   readonly maxRequestAheadMs: number;
   /** The kitchen's candidate slots (planSlots, possibly remembered between orders). */
   readonly planSlots?: (kitchen: KitchenConfig, now: Date, requestedTime?: Date) => SlotSearch;
+}
+
+/**
+ * A plan's slots as booking candidates, converted once per plan: a remembered plan serves every
+ * order until its first slot starts, and a horizon of days is hundreds of slots, each with a date
+ * to format (per order, this was intake's largest own cost and much of its garbage).
+ */
+const candidatesBySlots = new WeakMap<readonly Slot[], readonly CandidateSlot[]>();
+
+function candidatesOf(slots: readonly Slot[]): readonly CandidateSlot[] {
+  let c = candidatesBySlots.get(slots);
+  if (!c) {
+    c = slots.map((s) => ({ ...s, businessDate: s.businessDate.toString() }));
+    candidatesBySlots.set(slots, c);
+  }
+  return c;
 }
 
 /**
@@ -112,9 +129,7 @@ export async function placeOrder(
   const outcome = await deps.reservations.reserve({
     orderId,
     kitchenId: kitchen.id,
-    candidates: bookable
-      ? plan.slots.map((s) => ({ ...s, businessDate: s.businessDate.toString() }))
-      : [],
+    candidates: bookable ? candidatesOf(plan.slots) : [],
     weight,
     capacity: kitchen.capacity,
     createdAt: now,
