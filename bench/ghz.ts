@@ -157,6 +157,14 @@ interface GhzDetail {
 }
 
 export async function runGhz(run: GhzRun): Promise<CreateLoadResult> {
+  const { calls, startedAtMs, endedAtMs } = await runGhzCalls(run);
+  return summarizeCalls(calls, { ...run, tool: `ghz ${GHZ_VERSION}`, startedAtMs, endedAtMs });
+}
+
+/** One ghz run's call records, unsummarized (several runs at once are summarized together). */
+export async function runGhzCalls(
+  run: GhzRun,
+): Promise<{ calls: CallRecord[]; startedAtMs: number; endedAtMs: number; tool: string }> {
   const startedAtMs = Date.now();
   const child = new Deno.Command(GHZ_BIN, {
     args: ghzArgs(run),
@@ -173,14 +181,12 @@ export async function runGhz(run: GhzRun): Promise<CreateLoadResult> {
     );
   }
   const report = JSON.parse(await Deno.readTextFile(run.outFile)) as { details?: GhzDetail[] };
-  return summarizeCalls(
-    (report.details ?? []).map((d) => {
-      const end = Date.parse(d.timestamp) + nanosFraction(d.timestamp);
-      const latencyMs = d.latency / 1e6;
-      return { startMs: end - latencyMs, latencyMs, status: statusName(d.status), error: d.error };
-    }),
-    { ...run, tool: `ghz ${GHZ_VERSION}`, startedAtMs, endedAtMs },
-  );
+  const calls = (report.details ?? []).map((d) => {
+    const end = Date.parse(d.timestamp) + nanosFraction(d.timestamp);
+    const latencyMs = d.latency / 1e6;
+    return { startMs: end - latencyMs, latencyMs, status: statusName(d.status), error: d.error };
+  });
+  return { calls, startedAtMs, endedAtMs, tool: `ghz ${GHZ_VERSION}` };
 }
 
 /** ghz's Go status names ("DeadlineExceeded") as gRPC's canonical ones ("DEADLINE_EXCEEDED"). */

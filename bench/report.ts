@@ -475,6 +475,39 @@ export function markdown(rep: Report): string {
     out.push(...resourcesTable(x.resources, m.nproc));
     out.push("", cpuPerOrderLine(x.cpu_ms_per_order, x.create.ok));
   }
+  if (s["scale-out"]) {
+    const x = s["scale-out"];
+    const one = s["fixed-rate"];
+    out.push(
+      "",
+      `## scale-out: ${x.params.ratePerSecond}/s over ${x.params.intakes} intake and ${x.params.consumers} consumer processes for ${x.params.durationSeconds} s`,
+      "",
+    );
+    out.push(
+      `${x.create.tool}, open model, each at an equal share of the rate. Sent ${x.create.sent}, OK ${x.create.ok}, throughput ${x.create.throughputPerSecond}/s; ` +
+        `status: ${counts(x.create.statusCounts)}; errors: ${counts(x.create.errors)}.`,
+      "",
+    );
+    out.push(...latencyTable([["CreateOrder (ms)", x.create.latency]]));
+    out.push("", pipelineLine(x.pipeline), "");
+    out.push(...resourcesTable(x.resources, m.nproc));
+    out.push("", cpuPerOrderLine(x.cpu_ms_per_order, x.create.ok));
+    if (one?.cpu_ms_per_order && one.params.ratePerSecond === x.params.ratePerSecond) {
+      const vs = ["intake", "consumer", "hub"].map((svc) => {
+        const a = one.cpu_ms_per_order[svc];
+        const b = x.cpu_ms_per_order?.[svc];
+        return typeof a === "number" && typeof b === "number" && a > 0
+          ? `${svc} ${f(b, 3)} vs ${f(a, 3)} ms (${b >= a ? "+" : ""}${f((b / a - 1) * 100, 0)} %)`
+          : `${svc} –`;
+      });
+      out.push(
+        "",
+        `Against one process each at the same rate (fixed-rate above), as docs/capacity.md's model assumes equal: ${
+          vs.join("; ")
+        }.`,
+      );
+    }
+  }
   if (s.fanout) {
     const x = s.fanout;
     out.push(

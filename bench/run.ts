@@ -1,7 +1,7 @@
 /**
  * `deno task bench` — Ovenline's benchmark harness.
  *
- *   deno run -A bench/run.ts [--only fixed-rate,max-rate,light,kds-latency,kds-500,fanout]
+ *   deno run -A bench/run.ts [--only fixed-rate,max-rate,light,kds-latency,kds-500,fanout,scale-out]
  *     [--duration S] [--rate R] [--warmup S] [--light-rates R1,R2]
  *     [--step-duration S] [--start-rate R] [--max-steps N]
  *     [--sockets N] [--fanout-sockets N] [--fanout-rate R] [--listeners N]
@@ -112,6 +112,7 @@ const params: BenchParams = defaultParams();
       params.kdsLatency.durationSeconds =
       params.kds500.durationSeconds =
       params.light.durationSeconds =
+      params.scaleOut.durationSeconds =
       params.fanout.durationSeconds =
         d;
   }
@@ -119,6 +120,7 @@ const params: BenchParams = defaultParams();
     params.fixedRate.ratePerSecond =
       params.kdsLatency.ratePerSecond =
       params.kds500.ratePerSecond =
+      params.scaleOut.ratePerSecond =
         r;
   }
   if (w !== undefined && Number.isFinite(w) && w >= 0) {
@@ -127,6 +129,7 @@ const params: BenchParams = defaultParams();
       params.kdsLatency.warmupSeconds =
       params.kds500.warmupSeconds =
       params.light.warmupSeconds =
+      params.scaleOut.warmupSeconds =
       params.fanout.warmupSeconds =
         w;
   }

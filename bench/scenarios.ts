@@ -5,7 +5,13 @@
 import type { KitchenConfig } from "../src/domain/kitchen.ts";
 import { SCENARIO, TARGETS } from "../load/scenario.js";
 import { Child } from "./child.ts";
-import { type CallRecord, type CreateLoadResult, runGhz, summarizeCalls } from "./ghz.ts";
+import {
+  type CallRecord,
+  type CreateLoadResult,
+  runGhz,
+  runGhzCalls,
+  summarizeCalls,
+} from "./ghz.ts";
 import {
   type MachineUsage,
   pidFromFile,
@@ -23,6 +29,7 @@ export const SCENARIO_NAMES = [
   "kds-latency",
   "kds-500",
   "fanout",
+  "scale-out",
 ] as const;
 export type ScenarioName = typeof SCENARIO_NAMES[number];
 
@@ -54,6 +61,13 @@ export interface BenchParams {
   };
   light: { ratesPerSecond: number[]; durationSeconds: number; warmupSeconds: number };
   kds500: BenchParams["kdsLatency"];
+  scaleOut: {
+    ratePerSecond: number;
+    durationSeconds: number;
+    warmupSeconds: number;
+    intakes: number;
+    consumers: number;
+  };
 }
 
 export function defaultParams(): BenchParams {
@@ -64,6 +78,7 @@ export function defaultParams(): BenchParams {
     fanout: { ...SCENARIO.fanout },
     light: { ...SCENARIO.light, ratesPerSecond: [...SCENARIO.light.ratesPerSecond] },
     kds500: { ...SCENARIO.kds500 },
+    scaleOut: { ...SCENARIO.scaleOut },
   };
 }
 
@@ -73,15 +88,28 @@ export function defaultParams(): BenchParams {
  */
 export function cpuMsPerOrder(r: Resources, orders: number): Record<string, number | null> {
   const out: Record<string, number | null> = {};
-  for (const name of SERVICES) {
-    const u = r.processes.find((p) => p.name === name);
-    if (!u) continue;
-    out[name] = u.cpuSeconds === null || orders <= 0
+  for (const [key, name] of MEASURED_PROCESSES) {
+    // A service's extra processes (`intake #2`) count with it: the cost of an order, wherever.
+    const all = r.processes.filter((p) => p.name === name || p.name.startsWith(`${name} #`));
+    if (all.length === 0) continue;
+    const seconds = all.reduce<number | null>(
+      (sum, p) => sum === null || p.cpuSeconds === null ? null : sum + p.cpuSeconds,
+      0,
+    );
+    out[key] = seconds === null || orders <= 0
       ? null
-      : Math.round((u.cpuSeconds * 1000 / orders) * 1000) / 1000;
+      : Math.round((seconds * 1000 / orders) * 1000) / 1000;
   }
   return out;
 }
+
+/** `cpu_ms_per_order` keys and the sampler's process names they read. */
+const MEASURED_PROCESSES: readonly [string, string][] = [
+  ...SERVICES.map((s) => [s, s] as [string, string]),
+  ["kafka", "kafka (infra)"],
+  ["redis", "redis (infra)"],
+  ["postgres", "postgres (infra, all backends)"],
+];
 
 export interface Resources {
   /** CPU figures cover the measured load window; RSS peaks the whole scenario (load and drain). */
@@ -748,6 +776,77 @@ export const RUNNERS: Record<ScenarioName, (ctx: Context) => Promise<Record<stri
   "kds-latency": kdsLatency,
   "kds-500": kds500,
   fanout,
+  "scale-out": scaleOut,
 };
 
 export { SERVICES };
+
+/**
+ * fixedRate's load over `intakes` intake processes (one ghz each at an equal share of the rate)
+ * and `consumers` consumer processes in one group. Its `cpu_ms_per_order` sums each service's
+ * processes; docs/capacity.md compares it with the one-process figure at the same total rate.
+ */
+async function scaleOut(ctx: Context): Promise<Record<string, unknown>> {
+  const p = ctx.params.scaleOut;
+  log(`scale-out: ${p.ratePerSecond}/s over ${p.intakes} intakes and ${p.consumers} consumers`);
+  const extra = [
+    ...Array.from({ length: p.intakes - 1 }, (_, i) => ["intake", i + 2] as const),
+    ...Array.from({ length: p.consumers - 1 }, (_, i) => ["consumer", i + 2] as const),
+  ];
+  for (const [service, n] of extra) {
+    const label = await ctx.stack.startReplica(service, n);
+    ctx.sampler.track(label, ctx.stack.pids()[label]);
+  }
+  const kitchen = await ctx.stack.newKitchen("scale-out");
+  await ctx.stack.awaitKitchen(kitchen.id);
+  const share = p.ratePerSecond / p.intakes;
+  const t0 = ctx.sampler.mark();
+  let measuredFrom = t0;
+  const warmTimer = setTimeout(() => (measuredFrom = ctx.sampler.mark()), p.warmupSeconds * 1000);
+  const outFiles = Array.from(
+    { length: p.intakes },
+    (_, i) => `${ctx.workDir}/ghz-scale-${i}.json`,
+  );
+  const { value: runs, maxLag } = await withLagWatch(
+    ctx.stack,
+    Promise.all(outFiles.map((outFile, i) =>
+      runGhzCalls({
+        target: ctx.stack.grpcTargetOf(i + 1),
+        ratePerSecond: share,
+        durationSeconds: p.durationSeconds,
+        warmupSeconds: p.warmupSeconds,
+        kitchenId: kitchen.id,
+        customerBase: ctx.customers(share * (p.durationSeconds + p.warmupSeconds)),
+        outFile,
+        onStart: (pid) => ctx.sampler.track(`load generator (ghz ${i + 1})`, pid),
+      })
+    )),
+  );
+  clearTimeout(warmTimer);
+  const loadEnd = ctx.sampler.mark();
+  const calls = runs.flatMap((r) => r.calls);
+  const create = summarizeCalls(calls, {
+    tool: `${runs[0].tool} ×${p.intakes}`,
+    ratePerSecond: p.ratePerSecond,
+    durationSeconds: p.durationSeconds,
+    warmupSeconds: p.warmupSeconds,
+    startedAtMs: Math.min(...runs.map((r) => r.startedAtMs)),
+    endedAtMs: Math.max(...runs.map((r) => r.endedAtMs)),
+  });
+  const acceptedAll = calls.filter((c) => c.status === "OK").length;
+  const pipeline = await pipelineAfter(ctx, kitchen, acceptedAll, maxLag);
+  const resources = ctx.resources(measuredFrom, loadEnd, t0, ctx.sampler.mark());
+  for (let i = 0; i < p.intakes; i++) ctx.sampler.untrack(`load generator (ghz ${i + 1})`);
+  for (const f of outFiles) await Deno.remove(f).catch(() => {});
+  log(
+    `scale-out: ${create.throughputPerSecond}/s ok, p99 ${create.latency.p99Ms} ms, ` +
+      `${create.errorCount} errors; drain ${pipeline.drainMs} ms`,
+  );
+  return {
+    params: p,
+    create,
+    pipeline,
+    resources,
+    cpu_ms_per_order: cpuMsPerOrder(resources, create.ok),
+  };
+}

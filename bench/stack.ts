@@ -63,6 +63,8 @@ export interface BenchStackOptions {
 
 export class BenchStack {
   readonly services = new Map<ServiceName, ServiceProcess>();
+  readonly replicas = new Map<string, ServiceProcess>();
+  #replicaTargets = new Map<number, string>();
   #kitchenSeq = 0;
   #leaseTimer: ReturnType<typeof setInterval> | undefined;
 
@@ -266,20 +268,66 @@ export class BenchStack {
   }
 
   async stopServices(): Promise<void> {
+    for (const s of [...this.replicas.values()].reverse()) await s.stop();
+    this.replicas.clear();
     for (const name of [...SERVICES].reverse()) await this.services.get(name)?.stop();
     this.services.clear();
   }
 
-  pids(): Partial<Record<ServiceName, number>> {
+  /**
+   * Another process of intake or the consumer, named `<name> #<n>` (n ≥ 2): the consumer joins
+   * the same group (the partitions are shared out), intake listens on a port of its own
+   * (`grpcTargetOf(n)`).
+   */
+  async startReplica(name: "intake" | "consumer", n: number): Promise<string> {
+    const label = `${name} #${n}`;
+    const port = freePort();
+    const env = {
+      ...this.env,
+      ...(name === "intake" ? { GRPC_PORT: String(port) } : { HEALTH_PORT: String(port) }),
+    };
+    const ready = name === "intake"
+      ? async () => {
+        const h = new HealthClient(`127.0.0.1:${port}`);
+        try {
+          return await h.serving("ovenline.v1.OrderService");
+        } finally {
+          h.close();
+        }
+      }
+      : async () => {
+        const res = await fetch(`http://127.0.0.1:${port}/readyz`);
+        await res.body?.cancel();
+        return res.ok;
+      };
+    const s = new ServiceProcess(name, env, ready, this.logDir, `${name}-${n}`);
+    this.replicas.set(label, s);
+    if (name === "intake") this.#replicaTargets.set(n, `127.0.0.1:${port}`);
+    await s.start(90_000);
+    return label;
+  }
+
+  /** The gRPC address of intake process `n` (1: the first one). */
+  grpcTargetOf(n: number): string {
+    if (n === 1) return this.grpcTarget;
+    const target = this.#replicaTargets.get(n);
+    if (!target) throw new Error(`intake #${n} was not started`);
+    return target;
+  }
+
+  /** Process ids by name: the services, then their extra processes (`intake #2`, …). */
+  pids(): Record<string, number> {
     return Object.fromEntries(
-      [...this.services].filter(([, s]) => s.pid !== undefined).map(([n, s]) => [n, s.pid!]),
+      [...this.services, ...this.replicas].filter(([, s]) => s.pid !== undefined).map((
+        [n, s],
+      ) => [n, s.pid!]),
     );
   }
 
   /** Whether each started service is still alive (a crash during a run is a finding). */
   async alive(): Promise<Record<string, boolean>> {
     const out: Record<string, boolean> = {};
-    for (const [n, s] of this.services) out[n] = await s.alive();
+    for (const [n, s] of [...this.services, ...this.replicas]) out[n] = await s.alive();
     return out;
   }
 

@@ -84,6 +84,18 @@ export const SCENARIO = {
     sockets: 50,
     listenerProcesses: 2,
   },
+  /**
+   * (g) Scale-out: fixedRate's load split over several intake processes (one ghz each, an equal
+   * share of the rate) with several consumer processes in one group: checks docs/capacity.md's
+   * model, which takes the CPU an order costs to be the same however many processes share it.
+   */
+  scaleOut: {
+    ratePerSecond: 800,
+    durationSeconds: 30,
+    warmupSeconds: 5,
+    intakes: 2,
+    consumers: 2,
+  },
   /** (d) Fan-out: many KDS sockets, each must receive every event. */
   fanout: {
     sockets: 1000,

