@@ -1,18 +1,27 @@
 /**
- * `deno task capacity [results.json] [rate…]`: the capacity model's plan (docs/capacity.md) for the
- * given order rates, from the CPU per order of a bench results file (default: the basis the docs
- * and values-prod.yaml use).
+ * `deno task capacity [results.json…] [rate…]`: the capacity model's plan (docs/capacity.md) for
+ * the given order rates, from the median CPU per order of bench results files (default: the basis
+ * the docs and values-prod.yaml use).
  */
 import { CAPACITY_BASIS } from "./capacity_basis.ts";
-import { type CapacityPlan, capacityPlan, cpuPerOrderOf } from "./capacity_model.ts";
+import {
+  type CapacityPlan,
+  capacityPlan,
+  cpuPerOrderOf,
+  medianCpuPerOrder,
+} from "./capacity_model.ts";
 
 const args = [...Deno.args];
-const file = args[0]?.endsWith(".json") ? args.shift()! : CAPACITY_BASIS;
+const files: string[] = [];
+while (args[0]?.endsWith(".json")) files.push(args.shift()!);
+if (files.length === 0) files.push(...CAPACITY_BASIS);
 const rates = args.length ? args.map(Number) : [3000, 10000];
 for (const r of rates) {
   if (!(r > 0)) throw new Error(`rate "${r}" is not a positive number of orders per second`);
 }
-const cpu = cpuPerOrderOf(JSON.parse(await Deno.readTextFile(file)));
+const cpu = medianCpuPerOrder(
+  await Promise.all(files.map(async (f) => cpuPerOrderOf(JSON.parse(await Deno.readTextFile(f))))),
+);
 const plans = rates.map((r) => capacityPlan(r, cpu));
 
 const rows: [string, (p: CapacityPlan) => string | number][] = [
@@ -28,7 +37,7 @@ const rows: [string, (p: CapacityPlan) => string | number][] = [
   ["PostgreSQL primary cores", (p) => p.cores.postgres],
   ["KEDA lag threshold (orders/replica)", (p) => p.kedaLagThreshold],
 ];
-console.log(`CPU per order (ms) from ${file}: ${JSON.stringify(cpu)}\n`);
+console.log(`CPU per order (ms), median of ${files.join(", ")}: ${JSON.stringify(cpu)}\n`);
 console.log(`| | ${rates.map((r) => `${r}/s`).join(" | ")} |`);
 console.log(`| --- | ${rates.map(() => "---:").join(" | ")} |`);
 for (const [name, f] of rows) console.log(`| ${name} | ${plans.map(f).join(" | ")} |`);

@@ -150,6 +150,24 @@ export function cpuPerOrderOf(results: unknown): CpuPerOrder {
   };
 }
 
+/** Each process's median CPU per order over several runs (runs are noisy; one can be off). */
+export function medianCpuPerOrder(runs: readonly CpuPerOrder[]): CpuPerOrder {
+  if (runs.length === 0) throw new Error("no runs to take the median of");
+  const median = (k: keyof CpuPerOrder) => {
+    const v = runs.map((r) => r[k]).sort((a, b) => a - b);
+    const mid = Math.floor(v.length / 2);
+    return v.length % 2 ? v[mid] : Math.round(((v[mid - 1] + v[mid]) / 2) * 1000) / 1000;
+  };
+  return {
+    intake: median("intake"),
+    consumer: median("consumer"),
+    hub: median("hub"),
+    kafka: median("kafka"),
+    redis: median("redis"),
+    postgres: median("postgres"),
+  };
+}
+
 interface FixedRateResults {
   readonly cpu_ms_per_order?: Record<string, number | null>;
   readonly create?: { readonly ok?: number };

@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { capacityPlan, cpuPerOrderOf, DEFAULT_ASSUMPTIONS } from "./capacity_model.ts";
+import {
+  capacityPlan,
+  cpuPerOrderOf,
+  DEFAULT_ASSUMPTIONS,
+  medianCpuPerOrder,
+} from "./capacity_model.ts";
 
 const measured = { intake: 0.3, consumer: 0.1, hub: 0.05, kafka: 0.3, redis: 0.14, postgres: 0.2 };
 
@@ -75,4 +80,17 @@ Deno.test("cpuPerOrderOf: the bench's own figure, else CPU seconds over the wind
   assert.equal(cpu.consumer, 0.09);
   assert.equal(cpu.kafka, 0.3);
   assert.deepEqual(DEFAULT_ASSUMPTIONS.zones, 3);
+});
+
+Deno.test("medianCpuPerOrder: each process's median over the runs, one odd run left out", () => {
+  const runs = [
+    { ...measured, kafka: 0.35 },
+    { ...measured, kafka: 0.2, intake: 0.31 },
+    { ...measured, kafka: 0.21, intake: 0.29 },
+  ];
+  const m = medianCpuPerOrder(runs);
+  assert.equal(m.kafka, 0.21);
+  assert.equal(m.intake, 0.3);
+  assert.equal(medianCpuPerOrder(runs.slice(0, 2)).kafka, 0.275);
+  assert.throws(() => medianCpuPerOrder([]), { message: /no runs/ });
 });
