@@ -1,5 +1,5 @@
 /**
- * `deno task capacity [results.json…] [rate…]`: the capacity model's plan (docs/capacity.md) for
+ * `deno task capacity [<bench results>…] [rate…]`: the capacity model's plan (docs/capacity.md) for
  * the given order rates, from the median CPU per order of bench results files (default: the basis
  * the docs and values-prod.yaml use).
  */
