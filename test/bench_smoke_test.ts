@@ -152,7 +152,9 @@ Deno.test({
       assert.ok(Math.abs(scale.create.sent - 150) <= 30, `scale-out sent ${scale.create.sent}`);
       assert.equal(scale.pipeline.inPostgres, scale.pipeline.accepted);
       const scaleNames = scale.resources.processes.map((p: Any) => p.name);
-      for (const n of ["intake #2", "consumer #2", "load generator (ghz 1)", "load generator (ghz 2)"]) {
+      for (
+        const n of ["intake #2", "consumer #2", "load generator (ghz 1)", "load generator (ghz 2)"]
+      ) {
         assert.ok(scaleNames.includes(n), `scale-out tracks ${n}`);
       }
       for (const svc of ["intake", "consumer", "kafka", "redis", "postgres"]) {
