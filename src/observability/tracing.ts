@@ -5,6 +5,7 @@
  * nothing. Work that exists only for a trace (extra reads, per-socket spans)
  * is guarded by `isSampled()`.
  */
+import { TRACING_ON } from "./config.ts";
 import {
   INVALID_SPAN_CONTEXT,
   type Span,
@@ -19,9 +20,7 @@ export const tracer = trace.getTracer("ovenline");
  * Whether Deno exports traces (OTEL_DENO, read once). Off, the span sites on the per-order path
  * skip even the no-op API's work (contexts, attribute objects): it was ~2 % of intake's CPU.
  */
-export const tracingOn = ["true", "1"].includes(
-  (Deno.env.get("OTEL_DENO") ?? "").trim().toLowerCase(),
-);
+export const tracingOn = TRACING_ON;
 
 /** A span that records nothing, shared by every site while tracing is off. */
 export const NOT_RECORDED: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);

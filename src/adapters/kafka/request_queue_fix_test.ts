@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { Kafka, logLevel } from "kafkajs";
 import { requestQueuePatched } from "./request_queue_fix.ts";
+import { infraSetting } from "../../../test/support/infra.ts";
 
 /** Timers armed by anything in this process during `ms` (kafkajs' idle loop armed one per ms). */
 async function timersArmedDuring(ms: number): Promise<number> {
@@ -28,8 +29,7 @@ Deno.test({
       true,
       "kafkajs' RequestQueue has the method the fix replaces",
     );
-    const brokers = Deno.env.get("KAFKA_BROKERS");
-    assert.ok(brokers, "KAFKA_BROKERS (run under scripts/with_infra.sh)");
+    const brokers = infraSetting("KAFKA_BROKERS");
     const kafka = new Kafka({
       clientId: "request-queue-fix-test",
       brokers: brokers.split(","),
