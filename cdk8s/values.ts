@@ -660,6 +660,11 @@ export const VALUES = group(
           "GRPC_CALLS_PER_S_PER_PEER: calls per second per client address (bursts of twice that), per replica.",
           { min: 1, max: 1_000_000 },
         ),
+        maxInFlight: int(
+          600,
+          "INTAKE_MAX_IN_FLIGHT: CreateOrder calls served at once per replica; the next is refused at once (UNAVAILABLE, reason overloaded) instead of queueing. About the replica's orders/s times the wait you accept (docs/capacity.md); keep it below what the connections in front carry (maxConcurrentStreams × the gateway's connections to a pod).",
+          { min: 1, max: 100_000 },
+        ),
         lookupMisses: int(
           20,
           "LOOKUP_MISSES_LIMIT: failed GetOrder/WatchOrder/CancelOrder lookups per customer in 5 minutes (5× per client address).",

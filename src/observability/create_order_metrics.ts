@@ -11,6 +11,7 @@ import {
   OpenOrdersLimitError,
   OrderTooLargeError,
   OutOfStockError,
+  OverloadedError,
   RateLimitedError,
   SlotsFullError,
   ValidationError,
@@ -28,11 +29,16 @@ export type RejectionReason =
   | "too_large"
   | "key_reused"
   | "forbidden"
+  | "overloaded"
   | "unavailable"
   | "internal";
 
 /** Reasons that are the service's fault (they count against the error-rate SLO). */
-export const SERVER_FAULTS: ReadonlySet<RejectionReason> = new Set(["unavailable", "internal"]);
+export const SERVER_FAULTS: ReadonlySet<RejectionReason> = new Set([
+  "overloaded",
+  "unavailable",
+  "internal",
+]);
 
 export function rejectionReason(error: unknown): RejectionReason {
   if (error instanceof ValidationError) return "invalid";
@@ -44,6 +50,8 @@ export function rejectionReason(error: unknown): RejectionReason {
   if (error instanceof OrderTooLargeError) return "too_large";
   if (error instanceof IdempotencyKeyReusedError) return "key_reused";
   if (error instanceof CustomerMismatchError) return "forbidden";
+  // Before its base class: load shed by intake itself, not an outage of Kafka, Redis or PostgreSQL.
+  if (error instanceof OverloadedError) return "overloaded";
   if (error instanceof DependencyUnavailableError) return "unavailable";
   return "internal";
 }
@@ -68,6 +76,7 @@ const REASONS: readonly RejectionReason[] = [
   "too_large",
   "key_reused",
   "forbidden",
+  "overloaded",
   "unavailable",
   "internal",
 ];

@@ -3,6 +3,7 @@ import {
   DependencyUnavailableError,
   KitchenClosedError,
   OutOfStockError,
+  OverloadedError,
   RateLimitedError,
   SlotsFullError,
   ValidationError,
@@ -22,9 +23,10 @@ Deno.test("rejectionReason() names each refusal with one of the documented reaso
   );
   assert.equal(rejectionReason(new RateLimitedError(1000, "phone")), "rate_limited");
   assert.equal(rejectionReason(new DependencyUnavailableError("kafka")), "unavailable");
+  assert.equal(rejectionReason(new OverloadedError("intake", 600)), "overloaded");
   assert.equal(rejectionReason(new Error("bug")), "internal");
 });
 
-Deno.test("only unavailable and internal count against the error-rate SLO", () => {
-  assert.deepEqual([...SERVER_FAULTS].sort(), ["internal", "unavailable"]);
+Deno.test("only overloaded, unavailable and internal count against the error-rate SLO", () => {
+  assert.deepEqual([...SERVER_FAULTS].sort(), ["internal", "overloaded", "unavailable"]);
 });

@@ -31,7 +31,7 @@ export const METRICS = {
     service: "intake",
     description: "CreateOrder calls refused, by reason: invalid, out_of_stock, slots_full, " +
       "kitchen_closed, rate_limited, open_orders_limit, too_large, key_reused, forbidden, " +
-      "unavailable, internal.",
+      "overloaded (shed: INTAKE_MAX_IN_FLIGHT calls already in flight), unavailable, internal.",
   },
   createDuration: {
     name: "ovenline.order.create.duration",
@@ -40,6 +40,15 @@ export const METRICS = {
     unit: "s",
     service: "intake",
     description: "CreateOrder latency, by outcome (created, rejected, failed).",
+  },
+  callsInFlight: {
+    name: "ovenline.intake.calls_in_flight",
+    prometheus: "ovenline_intake_calls_in_flight",
+    instrument: "gauge",
+    unit: "{call}",
+    service: "intake",
+    description: "CreateOrder calls being served by this intake replica now; at " +
+      "INTAKE_MAX_IN_FLIGHT the next call is refused (rejected, reason overloaded).",
   },
   slotFillRatio: {
     name: "ovenline.slot.fill_ratio",

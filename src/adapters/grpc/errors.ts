@@ -24,6 +24,7 @@ import {
   OrderNotFoundError,
   OrderTooLargeError,
   OutOfStockError,
+  OverloadedError,
   RateLimitedError,
   SlotsFullError,
   UnauthenticatedError,
@@ -182,6 +183,16 @@ export function toServiceError(error: unknown): ServiceError {
   }
   if (error instanceof PermissionDeniedError) {
     return serviceError(Code.PERMISSION_DENIED, error.message);
+  }
+  if (error instanceof OverloadedError) {
+    return serviceError(
+      Code.UNAVAILABLE,
+      `${error.message}; the order was not accepted, retry with the same idempotency key`,
+      [
+        errorInfo("OVERLOADED", { service: error.service, in_flight: String(error.inFlight) }),
+        retryInfo(1000),
+      ],
+    );
   }
   if (error instanceof DependencyUnavailableError) {
     return serviceError(

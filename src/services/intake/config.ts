@@ -108,7 +108,7 @@ export function readIntakeConfig(env: Env = Deno.env.toObject()): IntakeConfig {
     maxRequestBytes: integer(env, "GRPC_MAX_REQUEST_BYTES", 64 * 1024, { min: 1024, max: 4 << 20 }),
     maxRequestAheadMs: integer(env, "MAX_PREORDER_AHEAD_DAYS", 7, { min: 0, max: 60 }) * 86_400_000,
     shutdownGraceMs: integer(env, "SHUTDOWN_GRACE_MS", 5_000, { min: 0, max: 60_000 }),
-    maxInFlight: integer(env, "INTAKE_MAX_IN_FLIGHT", 1_000, { min: 1, max: 100_000 }),
+    maxInFlight: integer(env, "INTAKE_MAX_IN_FLIGHT", 600, { min: 1, max: 100_000 }),
     rateLimit: {
       points: integer(env, "RATE_LIMIT_ORDERS", 20, { min: 1, max: 1_000_000 }),
       windowSeconds: integer(env, "RATE_LIMIT_WINDOW_S", 60, { min: 1, max: 86_400 }),

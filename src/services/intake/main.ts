@@ -43,6 +43,7 @@ import { ProgressWatchdog } from "../../domain/progress_watchdog.ts";
 import { OrderServiceService } from "../../gen/ovenline/v1/order_service.ts";
 import { observeConsumerLag } from "../../observability/consumer_lag_gauge.ts";
 import { startCreateOrderMetrics } from "../../observability/create_order_metrics.ts";
+import { observeCallsInFlight } from "../../observability/calls_in_flight_gauge.ts";
 import { inOrderLinkedSpan } from "../../observability/linked_span.ts";
 import { createLogger, parseLevel } from "../../observability/logger.ts";
 import { serveMetrics } from "../../observability/metrics_server.ts";
@@ -51,7 +52,7 @@ import { RefreshingValue } from "../shared/refreshing_value.ts";
 import { readIntakeConfig } from "./config.ts";
 import { OrderWatchers } from "./order_watchers.ts";
 import { measuredPlaceOrder } from "./measured_place_order.ts";
-import { admitAtMost } from "./admission.ts";
+import { InFlightLimit } from "./admission.ts";
 import { placeOrder } from "./place_order.ts";
 import { SlotPlanCache } from "./slot_plan_cache.ts";
 import { OrderAccess } from "./order_access.ts";
@@ -181,6 +182,8 @@ const placeDeps = {
 };
 const statusDeps = { clock, orders, log, newEventId };
 startCreateOrderMetrics();
+const callsInFlight = new InFlightLimit(config.maxInFlight);
+observeCallsInFlight(() => callsInFlight.inFlight);
 const watchers = new OrderWatchers(new EventStream(streamRedis), orders, logger, config.watch);
 
 const server = await startGrpcServer(
@@ -197,10 +200,7 @@ const server = await startGrpcServer(
     implementation: orderServiceHandlers(
       {
         placeOrder: measuredPlaceOrder(
-          admitAtMost(
-            config.maxInFlight,
-            (request, caller) => placeOrder(placeDeps, request, caller),
-          ),
+          callsInFlight.guard((request, caller) => placeOrder(placeDeps, request, caller)),
           logger,
         ),
         getOrder: (id, caller) => access.order(id, caller),
