@@ -149,6 +149,38 @@ Deno.test("`CreateOrder` books slots within capacity", async (t) => {
     );
 
     await t.step(
+      'a pre-order no slot can take is told the window searched, not "today"',
+      async () => {
+        const before = await footprint(stack, tooBig.id);
+        const requested = new Date(Date.now() + 3 * 3_600_000);
+        const error = await expectGrpcError(
+          stack.api.createOrder(
+            seedExampleRequest({ kitchenId: tooBig.id, quantity: 2, requestedTime: requested }),
+          ),
+        );
+        assert.equal(error.code, Code.RESOURCE_EXHAUSTED);
+        assert.equal(error.errorInfo?.reason, "SLOTS_FULL");
+        const { from, until } = error.errorInfo!.metadata;
+        // The first slot at or after the requested time (a slot starts at most 15 minutes later).
+        const fromMs = Date.parse(from);
+        assert.ok(
+          fromMs >= requested.getTime() && fromMs < requested.getTime() + SLOT_MS,
+          `searched from ${from}, asked for ${requested.toISOString()}`,
+        );
+        assert.ok(Date.parse(until) > fromMs, `searched until ${until}`);
+        assert.equal(
+          error.message,
+          `All slots are full from ${from} to the end of the booking horizon (${until})`,
+        );
+        await barrier(stack, barrierKitchen.id);
+        const after = await footprint(stack, tooBig.id);
+        assert.equal(after.pgOrders, 0);
+        assert.deepEqual(after.slotKeys, []);
+        assert.equal(after.reservationKeys, before.reservationKeys + 1, "only the barrier's");
+      },
+    );
+
+    await t.step(
       "`CreateOrder` fills the rest of a short day slot by slot, then answers RESOURCE_EXHAUSTED",
       async () => {
         // The first order takes the first slot from when it was placed; each further order the

@@ -21,9 +21,19 @@ export class OutOfStockError extends Error {
   }
 }
 
+/**
+ * No candidate slot had room. An order for now searched today's opening; a pre-order searched
+ * from its requested time to the end of the kitchen's booking horizon (`searched`), which the
+ * message names, as "today" may not be the day the customer asked for.
+ */
 export class SlotsFullError extends Error {
-  constructor() {
-    super("All slots are full for today");
+  constructor(readonly searched?: { readonly from: Date; readonly until: Date }) {
+    super(
+      searched
+        ? `All slots are full from ${searched.from.toISOString()} to the end of the booking ` +
+          `horizon (${searched.until.toISOString()})`
+        : "All slots are full for today",
+    );
     this.name = "SlotsFullError";
   }
 }

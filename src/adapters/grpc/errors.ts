@@ -103,7 +103,12 @@ export function toServiceError(error: unknown): ServiceError {
     ]);
   }
   if (error instanceof SlotsFullError) {
-    return serviceError(Code.RESOURCE_EXHAUSTED, error.message, [errorInfo("SLOTS_FULL")]);
+    const searched: Record<string, string> = error.searched
+      ? { from: error.searched.from.toISOString(), until: error.searched.until.toISOString() }
+      : {};
+    return serviceError(Code.RESOURCE_EXHAUSTED, error.message, [
+      errorInfo("SLOTS_FULL", searched),
+    ]);
   }
   if (error instanceof KitchenClosedError) {
     const meta: Record<string, string> = { reason: error.reason };

@@ -160,7 +160,9 @@ export async function placeOrder(
     if (outcome.kind === "open_orders_limit") {
       throw new OpenOrdersLimitError(outcome.limit, outcome.retryAfterMs);
     }
-    throw new SlotsFullError();
+    throw valid.requestedTime && plan.kind === "slots"
+      ? new SlotsFullError({ from: plan.slots[0].start, until: plan.horizonEnd })
+      : new SlotsFullError();
   }
 
   const reservation = outcome.reservation;
