@@ -552,14 +552,9 @@ Deno.test({
 
     await t.step("KEDA scales the consumer up on lag", async () => {
       kedaStart = Date.now();
-      await cluster.kubectl(
-        "-n",
-        NS,
-        "annotate",
-        "scaledobject",
-        "ovenline-consumer",
-        "autoscaling.keda.sh/paused-replicas=0",
-      );
+      const annotate = (annotation: string) =>
+        cluster.kubectl("-n", NS, "annotate", "scaledobject", "ovenline-consumer", annotation);
+      await annotate("autoscaling.keda.sh/paused-replicas=0");
       await waitFor(
         "the consumer stopped",
         async () => {
@@ -603,14 +598,7 @@ Deno.test({
         console.log(
           `${keys.length} orders placed in ${resumedAt - placing} ms with the consumer stopped`,
         );
-        await cluster.kubectl(
-          "-n",
-          NS,
-          "annotate",
-          "scaledobject",
-          "ovenline-consumer",
-          "autoscaling.keda.sh/paused-replicas-",
-        );
+        await annotate("autoscaling.keda.sh/paused-replicas-");
         await waitFor(
           "KEDA to scale the consumer up",
           async () => {
