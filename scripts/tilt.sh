@@ -24,7 +24,8 @@ if [ ! -x "$TILT_BIN" ]; then
   dir="$(write_replacing_module tilt "$TILT_MODULE" "$TILT_VERSION")"
   rm -rf "$dir/tilt"
   cp -r --no-preserve=mode "$(module_dir "$TILT_MODULE@$TILT_VERSION")" "$dir/tilt"
-  cat >"$dir/tilt/pkg/assets/build/index.html" <<'HTML'
+  ui="$dir/tilt/pkg/assets/build" # what Tilt embeds as its web UI
+  cat >"$ui/index.html" <<'HTML'
 <!doctype html>
 <meta charset="utf-8">
 <title>Tilt</title>

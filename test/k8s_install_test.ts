@@ -833,6 +833,7 @@ Deno.test({
           ...installArgs.map((a) => a === "-f" ? "--values" : a),
         ];
         const tiltOn = await tilt(cluster, tiltfileArgs);
+        cleanups.push(() => tiltOn.close());
         cleanups.push(() => tiltOn.down());
         const r = await tiltOn.ci("8m");
         if (r.code !== 0) console.log(r.stdout.slice(-8000), r.stderr.slice(-8000));

@@ -7,13 +7,12 @@
 import { helm } from "./chart.ts";
 import { type Cluster, must, type Run, sh } from "./cluster.ts";
 
-async function tiltEnv(cluster: Cluster): Promise<Record<string, string>> {
+async function tiltEnv(cluster: Cluster, bin: string): Promise<Record<string, string>> {
   const paths = Object.fromEntries(
     (await must("bash", ["scripts/k8s/build.sh", "--print"])).trim().split("\n")
       .map((l) => l.split("=", 2) as [string, string]),
   );
   // The cluster's kubectl and helm under their plain names, as the Tiltfile calls them.
-  const bin = await Deno.makeTempDir({ prefix: "ovenline-tilt-path-" });
   await Deno.symlink(paths.KUBECTL, `${bin}/kubectl`);
   await Deno.symlink(await helm(), `${bin}/helm`);
   return {
@@ -31,14 +30,17 @@ export interface Tilt {
   ci(timeout: string): Promise<Run & { ms: number }>;
   /** `tilt down -- ARGS`: deletes what `tilt ci` made. */
   down(): Promise<Run>;
+  /** Removes the folder of PATH links. */
+  close(): Promise<void>;
 }
 
 /** Tilt on the Tiltfile with these Tiltfile arguments (`--values FILE`, `--set K=V`, ...). */
 export async function tilt(cluster: Cluster, tiltfileArgs: string[]): Promise<Tilt> {
-  const bin = (await must("bash", ["scripts/tilt.sh"], { loud: true })).trim();
-  const env = await tiltEnv(cluster);
+  const tiltBin = (await must("bash", ["scripts/tilt.sh"], { loud: true })).trim();
+  const links = await Deno.makeTempDir({ prefix: "ovenline-tilt-path-" });
+  const env = await tiltEnv(cluster, links);
   const run = (cmd: string, flags: string[]) =>
-    sh(bin, [cmd, ...flags, "--", ...tiltfileArgs], { env });
+    sh(tiltBin, [cmd, ...flags, "--", ...tiltfileArgs], { env });
   return {
     async ci(timeout) {
       const t0 = Date.now();
@@ -46,5 +48,6 @@ export async function tilt(cluster: Cluster, tiltfileArgs: string[]): Promise<Ti
       return { ...r, ms: Date.now() - t0 };
     },
     down: () => run("down", []),
+    close: () => Deno.remove(links, { recursive: true }),
   };
 }
