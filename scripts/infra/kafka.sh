@@ -137,10 +137,12 @@ start() {
       -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
       -Dkafka.logs.dir="$K_LOGS" -Dlog4j2.configurationFile="$POM_DIR/log4j2.properties" \
       -cp "$K_LIB/*" kafka.Kafka "$K_PROPS" >>"$K_LOGS/kafka.out" 2>&1 </dev/null &
-    echo $! >"$K_PID"
+    p=$!
+    echo "$p" >"$K_PID"
   fi
   until ready; do
-    pid >/dev/null || fail_start "the broker exited during start-up"
+    # kill -0, not pid(): until the child has exec'd java its command line is still this shell's.
+    kill -0 "$p" 2>/dev/null || fail_start "the broker exited during start-up"
     [ $((SECONDS - t0)) -lt "$READY_TIMEOUT" ] || fail_start "not ready after ${READY_TIMEOUT}s"
     sleep 0.5
   done

@@ -15,6 +15,8 @@
 #   ./dev cluster env      print `export KUBECONFIG=...` (eval it)
 #   ./dev cluster import IMAGE_ARCHIVE...   load docker-archive files into the
 #                          node's image store (there is no registry here)
+#   ./dev cluster has-image NAME           exit 0 when the node's image store has NAME
+#   ./dev cluster tag-image NAME NEW_NAME  name an image of the node's store anew (Tilt's refs)
 #   ./dev cluster wipe     down, then delete .infra/cluster (etcd data, certs)
 #
 # Network: nothing of the cluster leaves the machine.
@@ -610,6 +612,16 @@ cmd_import() {
   done
 }
 
+cmd_has_image() {
+  [ -n "$("$CTR" --address "$CONTAINERD_SOCK" -n k8s.io images ls -q "name==$1")" ]
+}
+
+cmd_tag_image() {
+  cmd_has_image "$1" || die "the node has no image $1"
+  "$CTR" --address "$CONTAINERD_SOCK" -n k8s.io images tag --force "$1" "$2" >/dev/null ||
+    die "naming $1 as $2 failed"
+}
+
 RUN="$STATE/run"
 case "${1:-}" in
 up) cmd_up ;;
@@ -617,6 +629,8 @@ down) cmd_down ;;
 status) cmd_status ;;
 env) cmd_env ;;
 import) shift; cmd_import "$@" ;;
+has-image) cmd_has_image "${2:?has-image NAME}" ;;
+tag-image) cmd_tag_image "${2:?tag-image NAME NEW_NAME}" "${3:?tag-image NAME NEW_NAME}" ;;
 wipe)
   cmd_down
   rm -rf "$STATE"

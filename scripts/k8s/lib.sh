@@ -178,11 +178,13 @@ kubernetes_ldflags() {
   echo "$ld"
 }
 
-build_one() { # NAME OUTPUT MODULE_DIR LDFLAGS [PACKAGE]
-  local name="$1" out="$2" dir="$3" ldflags="$4" pkg="${5:-.}" t0
+build_one() { # NAME OUTPUT MODULE_DIR LDFLAGS [BUILD_FLAGS...] [PACKAGE]
+  local name="$1" out="$2" dir="$3" ldflags="$4" t0
+  shift 4
+  [ $# -gt 0 ] || set -- .
   t0=$(date +%s)
   log "building $name (cold Go caches: minutes on 2 cores; warm: seconds)"
-  run_go "$dir" build -trimpath -ldflags "-s -w $ldflags" -o "$out.tmp" "$pkg" ||
+  run_go "$dir" build -trimpath -ldflags "-s -w $ldflags" -o "$out.tmp" "$@" ||
     die "building $name failed"
   mv -f "$out.tmp" "$out"
   log "built $name in $(($(date +%s) - t0))s: $out"
