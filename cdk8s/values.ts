@@ -662,8 +662,13 @@ export const VALUES = group(
         ),
         maxInFlight: int(
           600,
-          "INTAKE_MAX_IN_FLIGHT: CreateOrder calls served at once per replica; the next is refused at once (UNAVAILABLE, reason overloaded) instead of queueing. About the replica's orders/s times the wait you accept (docs/capacity.md); keep it below what the connections in front carry (maxConcurrentStreams × the gateway's connections to a pod).",
+          'INTAKE_MAX_IN_FLIGHT: the most CreateOrder calls served at once per replica; past the limit (this, or lower while the replica has a standing queue: shedTargetMs) the next call is refused at once (UNAVAILABLE, reason overloaded) instead of queueing. docs/capacity.md, "Load shedding".',
           { min: 1, max: 100_000 },
+        ),
+        shedTargetMs: int(
+          100,
+          "INTAKE_SHED_TARGET_MS: when even the quickest CreateOrder of a busy 100 ms took longer than this, the replica has a standing queue and admits a tenth fewer calls at once (down to maxInFlight / 20), growing back by a tenth per 100 ms otherwise.",
+          { min: 1, max: 60_000 },
         ),
         lookupMisses: int(
           20,

@@ -933,6 +933,7 @@ Deno.test("intake's customers: key sets, backends-for-frontend, order id key, li
     assert.equal(intakeEnv(objs, "CUSTOMER_SLOT_SHARE_PERCENT"), "25");
     assert.equal(intakeEnv(objs, "GRPC_MAX_CONCURRENT_STREAMS"), "100");
     assert.equal(intakeEnv(objs, "INTAKE_MAX_IN_FLIGHT"), "600");
+    assert.equal(intakeEnv(objs, "INTAKE_SHED_TARGET_MS"), "100");
     assert.equal(intakeEnv(objs, "WATCH_MAX_PER_CONNECTION"), "16");
     assert.match(intakeEnv(objs, "INTAKE_TRUSTED_PROXIES"), /^10\.0\.0\.0\/8,/);
     assert.ok(!objs.some((o) => o.metadata.name === "ovenline-customer-keys"));

@@ -61,6 +61,7 @@ function customerEnv(): { name: string; value: string }[] {
     limit("GRPC_CALLS_PER_S_PER_PEER", "callsPerSecondPerPeer"),
     limit("LOOKUP_MISSES_LIMIT", "lookupMisses"),
     limit("INTAKE_MAX_IN_FLIGHT", "maxInFlight"),
+    limit("INTAKE_SHED_TARGET_MS", "shedTargetMs"),
     conn("GRPC_MAX_CONCURRENT_STREAMS", "maxConcurrentStreams"),
     conn("GRPC_MAX_CONNECTION_AGE_S", "maxAgeSeconds"),
     conn("GRPC_MAX_CONNECTION_AGE_GRACE_S", "maxAgeGraceSeconds"),

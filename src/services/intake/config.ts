@@ -31,6 +31,8 @@ export interface IntakeConfig extends CommonConfig {
   readonly shutdownGraceMs: number;
   /** CreateOrder calls processed at once; beyond it callers get UNAVAILABLE at once (shed load). */
   readonly maxInFlight: number;
+  /** The quickest CreateOrder of a busy 100 ms slower than this: the in-flight limit is cut. */
+  readonly shedTargetMs: number;
   /** CreateOrder calls allowed per customer id, and per phone, in each window. */
   readonly rateLimit: { readonly points: number; readonly windowSeconds: number };
   /** TLS for gRPC: certificate and key; with a client CA, clients must present a certificate (mTLS). */
@@ -109,6 +111,7 @@ export function readIntakeConfig(env: Env = Deno.env.toObject()): IntakeConfig {
     maxRequestAheadMs: integer(env, "MAX_PREORDER_AHEAD_DAYS", 7, { min: 0, max: 60 }) * 86_400_000,
     shutdownGraceMs: integer(env, "SHUTDOWN_GRACE_MS", 5_000, { min: 0, max: 60_000 }),
     maxInFlight: integer(env, "INTAKE_MAX_IN_FLIGHT", 600, { min: 1, max: 100_000 }),
+    shedTargetMs: integer(env, "INTAKE_SHED_TARGET_MS", 100, { min: 1, max: 60_000 }),
     rateLimit: {
       points: integer(env, "RATE_LIMIT_ORDERS", 20, { min: 1, max: 1_000_000 }),
       windowSeconds: integer(env, "RATE_LIMIT_WINDOW_S", 60, { min: 1, max: 86_400 }),

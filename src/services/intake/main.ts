@@ -52,7 +52,7 @@ import { RefreshingValue } from "../shared/refreshing_value.ts";
 import { readIntakeConfig } from "./config.ts";
 import { OrderWatchers } from "./order_watchers.ts";
 import { measuredPlaceOrder } from "./measured_place_order.ts";
-import { InFlightLimit } from "./admission.ts";
+import { AdaptiveInFlightLimit } from "./admission.ts";
 import { placeOrder } from "./place_order.ts";
 import { SlotPlanCache } from "./slot_plan_cache.ts";
 import { OrderAccess } from "./order_access.ts";
@@ -182,7 +182,12 @@ const placeDeps = {
 };
 const statusDeps = { clock, orders, log, newEventId };
 startCreateOrderMetrics();
-const callsInFlight = new InFlightLimit(config.maxInFlight);
+const callsInFlight = new AdaptiveInFlightLimit({
+  maxInFlight: config.maxInFlight,
+  minInFlight: Math.max(1, Math.floor(config.maxInFlight / 20)),
+  targetMs: config.shedTargetMs,
+  intervalMs: 100,
+}, () => performance.now());
 observeCallsInFlight(() => callsInFlight.inFlight);
 const watchers = new OrderWatchers(new EventStream(streamRedis), orders, logger, config.watch);
 
