@@ -854,10 +854,11 @@ Deno.test("passwords from the environment: Redis with requirepass, PostgreSQL wi
               1,
           15_000,
         );
-        assert.equal(
-          await client.exists(`erp:order:${order.orderId}`),
-          1,
-          "the consumer wrote to the password-protected Redis",
+        // The consumer commits to PostgreSQL first and projects into Redis right after.
+        await waitFor(
+          "the consumer's write to the password-protected Redis",
+          async () => (await client.exists(`erp:order:${order.orderId}`)) === 1,
+          15_000,
         );
         assert((await client.keys(`slot:${kitchen.id}:*`)).length > 0, "intake booked there");
 
