@@ -31,7 +31,7 @@ export const METRICS = {
     service: "intake",
     description: "CreateOrder calls refused, by reason: invalid, out_of_stock, slots_full, " +
       "kitchen_closed, rate_limited, open_orders_limit, too_large, key_reused, forbidden, " +
-      "overloaded (shed: INTAKE_MAX_IN_FLIGHT calls already in flight), unavailable, internal.",
+      "overloaded (shed: the replica's in-flight limit reached), unavailable, internal.",
   },
   createDuration: {
     name: "ovenline.order.create.duration",
@@ -47,8 +47,9 @@ export const METRICS = {
     instrument: "gauge",
     unit: "{call}",
     service: "intake",
-    description: "CreateOrder calls being served by this intake replica now; at " +
-      "INTAKE_MAX_IN_FLIGHT the next call is refused (rejected, reason overloaded).",
+    description: "CreateOrder calls being served by this intake replica now; at its limit " +
+      "(INTAKE_MAX_IN_FLIGHT, lower while it has a standing queue) the next call is refused " +
+      "(rejected, reason overloaded).",
   },
   slotFillRatio: {
     name: "ovenline.slot.fill_ratio",

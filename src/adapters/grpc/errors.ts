@@ -189,21 +189,15 @@ export function toServiceError(error: unknown): ServiceError {
   if (error instanceof PermissionDeniedError) {
     return serviceError(Code.PERMISSION_DENIED, error.message);
   }
-  if (error instanceof OverloadedError) {
-    return serviceError(
-      Code.UNAVAILABLE,
-      `${error.message}; the order was not accepted, retry with the same idempotency key`,
-      [
-        errorInfo("OVERLOADED", { service: error.service, in_flight: String(error.inFlight) }),
-        retryInfo(1000),
-      ],
-    );
-  }
   if (error instanceof DependencyUnavailableError) {
+    // Shed by intake itself, or a dependency out: either way nothing was accepted.
+    const info = error instanceof OverloadedError
+      ? errorInfo("OVERLOADED", { service: error.service, in_flight: String(error.inFlight) })
+      : errorInfo("DEPENDENCY_UNAVAILABLE", { dependency: error.dependency });
     return serviceError(
       Code.UNAVAILABLE,
       `${error.message}; the order was not accepted, retry with the same idempotency key`,
-      [errorInfo("DEPENDENCY_UNAVAILABLE", { dependency: error.dependency }), retryInfo(1000)],
+      [info, retryInfo(1000)],
     );
   }
   return serviceError(Code.INTERNAL, "internal error");

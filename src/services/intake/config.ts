@@ -29,7 +29,7 @@ export interface IntakeConfig extends CommonConfig {
   /** How far ahead a pre-order may ask at most (each kitchen's horizon narrows it). */
   readonly maxRequestAheadMs: number;
   readonly shutdownGraceMs: number;
-  /** CreateOrder calls processed at once; beyond it callers get UNAVAILABLE at once (shed load). */
+  /** The most CreateOrder calls processed at once; beyond the limit callers get UNAVAILABLE at once (shed load). */
   readonly maxInFlight: number;
   /** The quickest CreateOrder of a busy 100 ms slower than this: the in-flight limit is cut. */
   readonly shedTargetMs: number;
