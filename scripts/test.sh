@@ -24,12 +24,14 @@ mkdir -p .artifacts
 
 passed=0
 failed=0
+failed_gates=""
 gate() { # one pass/fail per gate
   local name="$1"; shift
   if "$@" >".artifacts/$name.log" 2>&1; then
     passed=$((passed + 1)); echo "gate $name: ok"
   else
     failed=$((failed + 1)); echo "gate $name: FAILED"; tail -40 ".artifacts/$name.log"
+    failed_gates+=" $name"
   fi
 }
 gate fmt deno fmt --check
@@ -68,6 +70,34 @@ if [ $# -eq 0 ]; then
     failed=$((failed + $(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$sweep")))
   fi
 fi
+
+# The failures again, right above the totals, so the end of CI's output says what failed and why.
+list_failures() {
+  local name
+  for name in $failed_gates; do
+    echo "failed gate $name (.artifacts/$name.log ends):"
+    tail -5 ".artifacts/$name.log" | sed 's/^/    /'
+  done
+  grep -q '^ ERRORS $' .artifacts/test.log || return 0
+  echo "failed tests (details in .artifacts/test.log):"
+  # Each failure in Deno's ERRORS section: "NAME => FILE:LINE:COL", then its error. Stack frames
+  # are dropped; of the rest, the first lines (the error) and the last ones (the end of a failed
+  # command's output, which says why) are kept.
+  sed -n '/^ ERRORS $/,/^ FAILURES $/p' .artifacts/test.log | sed '1d;$d' | grep -vE '^\s+at ' |
+    awk -v head=3 -v tail=30 '
+      function flush(   i, from) {
+        if (n == 0) return
+        from = n - tail + 1; if (from <= head) from = head + 1
+        for (i = 1; i <= n && i <= head; i++) print "    " lines[i]
+        if (from > head + 1) print "    ..."
+        for (i = from; i <= n; i++) print "    " lines[i]
+        n = 0
+      }
+      / => \.\/.*:[0-9]+:[0-9]+$/ { flush(); print "  " $0; next }
+      NF { lines[++n] = $0 }
+      END { flush() }'
+}
+[ "$failed" -eq 0 ] || list_failures
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -148,10 +148,23 @@ cmd_build() {
   build_images
 }
 
+# attempt TIMES COMMAND...: runs COMMAND until it succeeds, 5 s apart. A cluster that has just
+# come up can refuse a request for a moment (an API server still settling, containerd busy).
+attempt() {
+  local times="$1" n
+  shift
+  for ((n = 1; ; n++)); do
+    "$@" && return 0
+    [ "$n" -lt "$times" ] || return 1
+    log "attempt $n of $times failed: $*; again in 5s"
+    sleep 5
+  done
+}
+
 import() {
   local name
   for name in "$@"; do
-    bash "$ROOT/scripts/k8s/cluster.sh" import "$(archive_of "$name")" 2>/dev/null ||
+    attempt 3 bash "$ROOT/scripts/k8s/cluster.sh" import "$(archive_of "$name")" ||
       die "importing $(image "$name") failed"
   done
 }
@@ -207,9 +220,36 @@ data:
 EOF
 }
 
+# What a failed install leaves to read, the most telling last (CI keeps the end of the output):
+# each pod's container logs (the previous run's too, for a container that restarted), the
+# namespace's recent events and its pods.
+diagnose() { # NAMESPACE
+  local pod
+  {
+    for pod in $(kctl -n "$1" get pods -o name); do
+      echo "--- logs of $pod"
+      kctl -n "$1" logs "$pod" --all-containers --tail 15
+      kctl -n "$1" logs "$pod" --all-containers --tail 10 --previous 2>/dev/null
+    done
+    echo "--- events in $1"
+    kctl -n "$1" get events --sort-by=.lastTimestamp | tail -15
+    echo "--- pods in $1"
+    kctl -n "$1" get pods -o wide
+  } >&2 || true
+}
+
 wait_deployments() { # NAMESPACE
   kctl -n "$1" wait deployment --all --for condition=Available --timeout 300s >&2 ||
-    { kctl -n "$1" get pods -o wide >&2; die "the Deployments in $1 did not become available"; }
+    { diagnose "$1"; die "the Deployments in $1 did not become available"; }
+}
+
+apply_manifests() { # GENERATOR NAME: applies what GENERATOR prints, again if the API server refuses
+  local file
+  file="$(mktemp)"
+  "$1" >"$file"
+  attempt 3 kctl apply --server-side --force-conflicts -f "$file" >/dev/null ||
+    { rm -f "$file"; die "applying the $2 manifests failed"; }
+  rm -f "$file"
 }
 
 cmd_install() {
@@ -217,7 +257,7 @@ cmd_install() {
   case "$1" in
   keda)
     import keda keda-metrics-apiserver
-    keda_manifests | kctl apply --server-side --force-conflicts -f - >/dev/null
+    apply_manifests keda_manifests keda
     wait_deployments keda
     # The external metrics API answers once the operator has issued its certificates.
     for ((i = 0; i < 120; i++)); do
@@ -225,11 +265,15 @@ cmd_install() {
         -o jsonpath='{.status.conditions[?(@.type=="Available")].status}')" = True ] && break
       sleep 1
     done
-    [ "$i" -lt 120 ] || die "the external metrics APIService is not available"
+    if [ "$i" -ge 120 ]; then
+      kctl get apiservice v1beta1.external.metrics.k8s.io -o yaml >&2 || true
+      diagnose keda
+      die "the external metrics APIService is not available"
+    fi
     ;;
   cnpg)
     import cnpg cnpg-postgres
-    cnpg_manifests | kctl apply --server-side --force-conflicts -f - >/dev/null
+    apply_manifests cnpg_manifests cloudnative-pg
     wait_deployments cnpg-system
     ;;
   *) die "unknown operator $1 (keda|cnpg)" ;;

@@ -19,7 +19,13 @@ export interface Run {
   readonly stderr: string;
 }
 
-/** Runs a command in the repository; `loud` lets its stderr through (progress of long builds). */
+/** How much of a loud command's stderr a failure keeps: its last lines say why it failed. */
+const LOUD_TAIL_BYTES = 8 * 1024;
+
+/**
+ * Runs a command in the repository; `loud` also passes its stderr through as it comes (progress
+ * of long builds), and keeps only the end of it in the result.
+ */
 export async function sh(
   cmd: string,
   args: string[],
@@ -31,19 +37,31 @@ export async function sh(
     env: opts.env,
     stdin: opts.stdin === undefined ? "null" : "piped",
     stdout: "piped",
-    stderr: opts.loud ? "inherit" : "piped",
+    stderr: "piped",
   }).spawn();
   if (opts.stdin !== undefined) {
     const w = child.stdin.getWriter();
     await w.write(new TextEncoder().encode(opts.stdin));
     await w.close();
   }
-  const out = await child.output();
-  return {
-    code: out.code,
-    stdout: dec.decode(out.stdout),
-    stderr: opts.loud ? "" : dec.decode(out.stderr),
-  };
+  const [stdout, stderr, status] = await Promise.all([
+    new Response(child.stdout).arrayBuffer(),
+    opts.loud ? passThroughKeepingTail(child.stderr) : new Response(child.stderr).arrayBuffer(),
+    child.status,
+  ]);
+  return { code: status.code, stdout: dec.decode(stdout), stderr: dec.decode(stderr) };
+}
+
+async function passThroughKeepingTail(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  let tail = new Uint8Array(0);
+  for await (const chunk of stream) {
+    for (let at = 0; at < chunk.length;) at += await Deno.stderr.write(chunk.subarray(at));
+    const joined = new Uint8Array(tail.length + chunk.length);
+    joined.set(tail);
+    joined.set(chunk, tail.length);
+    tail = joined.subarray(Math.max(0, joined.length - LOUD_TAIL_BYTES));
+  }
+  return tail;
 }
 
 /** Like sh, but throws with the command's output when it fails. */
