@@ -19,7 +19,10 @@ Deno.test("chaos: every acknowledged order survives a SIGKILL of each part of th
   assert.deepEqual(v.wrongStatus, []);
   assert.deepEqual(v.slotProblems, []);
   assert.deepEqual(v.visibleNotOnKds, []);
-  assert.ok(v.visibleChecked > 0, "some orders became visible during the run");
+  assert.ok(
+    v.visibleChecked > 0,
+    "orders became visible during the run (test/chaos/visibility_plan.ts)",
+  );
   assert.ok(v.slotsChecked >= 4, "1,500 orders at 400 a slot fill several slots");
   assert.deepEqual(report.faults.map((f) => [f.target, f.error ?? "survived"]), [
     ["intake", "survived"],

@@ -13,6 +13,7 @@ import { ALL_FAULTS, type FaultRecord, type FaultTarget, injectFault } from "./f
 import { ResumingKds } from "./kds_watch.ts";
 import { OrderLoad } from "./order_load.ts";
 import { type Verdict, verify } from "./verify.ts";
+import { visibilityPlan } from "./visibility_plan.ts";
 
 export interface ChaosOptions {
   readonly orders: number;
@@ -51,15 +52,12 @@ export function passed(report: ChaosReport): boolean {
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const log = options.log ?? (() => {});
   const started = Date.now();
-  // Slots of 5 minutes shown 4 minutes ahead: most orders are visible at once, the rest
-  // become visible during the run, so promotion is under fire too.
-  // 400 orders a slot: the load spreads over several slots, each filled to its capacity.
-  const kitchen = testKitchen({
-    slotMinutes: 5,
-    leadMinutes: 4,
-    capacity: 400,
-    capacityUnit: "orders",
-  });
+  // Slots of 5 minutes, 400 orders each: the load spreads over several slots, each filled to its
+  // capacity. The first slot's orders show at once; the lead is chosen so that the second's
+  // become visible while the run goes on, so promotion is under fire too.
+  const slots = testKitchen({ slotMinutes: 5, capacity: 400, capacityUnit: "orders" });
+  const visibility = visibilityPlan(slots, new Date(started), 10_000, 40_000);
+  const kitchen = { ...slots, leadMinutes: visibility.leadMinutes };
   const stack = await TestStack.start("chaos", {
     kitchens: [kitchen],
     services: ["consumer", "intake", "promoter", "hub"],
@@ -141,6 +139,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       150_000,
       500,
     ).catch(() => log("warning: bookings still held or sending after 150 s"));
+    // The second slot's promotion is part of what is checked: a quick run waits for it.
+    const untilPromoted = visibility.promotedBy.getTime() + 1_000 - Date.now();
+    if (untilPromoted > 0) {
+      log(`waiting ${Math.ceil(untilPromoted / 1000)} s for the second slot to become visible`);
+      await new Promise((r) => setTimeout(r, untilPromoted));
+    }
     const now = new Date();
     await waitFor(
       "tablets to see what is visible",
