@@ -4,6 +4,10 @@
  * backoff on the same records (heartbeating meanwhile) rather than skipped, so
  * nothing is committed that was not applied.
  *
+ * The batches of one fetch (one per partition) reach the handler in one call,
+ * and their offsets go out in one commit (batch_coalescer.ts): a fetch costs
+ * one transaction and one OffsetCommit, not one per partition.
+ *
  * `events` hears when the consumer has joined the group (and which partitions
  * it holds) and when kafkajs crashed it. After a crash kafkajs restarts the
  * consumer only for errors it calls retriable; for any other (a member with an
@@ -12,6 +16,7 @@
  */
 import type { Consumer, Kafka, KafkaMessage } from "kafkajs";
 import type { Logger } from "../../observability/logger.ts";
+import { BatchCoalescer, highestPerPartition, type PartitionOffset } from "./batch_coalescer.ts";
 
 export interface RawRecord {
   readonly topic: string;
@@ -29,7 +34,10 @@ export interface BatchConsumerSettings {
   /** Longest the broker holds a fetch waiting for data: small, so a quiet topic is not held back. */
   readonly maxWaitTimeMs?: number;
   readonly sessionTimeoutMs?: number;
-  /** Partitions whose batches are handled at once (order within a partition is kept). */
+  /**
+   * Partitions whose batches kafkajs hands out at once; those handed out together reach the
+   * handler in one call (order within a partition is kept).
+   */
   readonly partitionsConcurrently?: number;
 }
 
@@ -109,6 +117,15 @@ export async function runBatchConsumer(
     await consumer.disconnect().catch(() => {});
     throw error;
   }
+  const applying = new BatchCoalescer<RawRecord>(handler);
+  const committing = new BatchCoalescer<PartitionOffset>(async (offsets) => {
+    try {
+      await consumer.commitOffsets(highestPerPartition(offsets));
+    } catch (error) {
+      // Not committed: the batches are applied again after the re-join (replay changes nothing).
+      throw rejoinCause(error) ?? error;
+    }
+  });
   await consumer.run({
     autoCommit: false,
     eachBatchAutoResolve: false,
@@ -121,7 +138,7 @@ export async function runBatchConsumer(
         for (let attempt = 1;; attempt++) {
           if (!isRunning() || isStale() || stopping) return;
           try {
-            await handler(records);
+            await applying.submit(records);
             break;
           } catch (error) {
             if (!failed) retrying++;
@@ -145,16 +162,7 @@ export async function runBatchConsumer(
       // committed: an unresolved batch is fetched and handled again and again.
       resolveOffset(batch.lastOffset());
       const next = (BigInt(batch.lastOffset()) + 1n).toString();
-      try {
-        await consumer.commitOffsets([{
-          topic: batch.topic,
-          partition: batch.partition,
-          offset: next,
-        }]);
-      } catch (error) {
-        // Not committed: the batch is applied again after the re-join (replay changes nothing).
-        throw rejoinCause(error) ?? error;
-      }
+      await committing.submit([{ topic: batch.topic, partition: batch.partition, offset: next }]);
       await heartbeat();
     },
   });

@@ -14,7 +14,10 @@ export interface ConsumerConfig extends CommonConfig {
   readonly healthPort: number;
   /** Prometheus /metrics; 0: none. */
   readonly metricsPort: number;
-  /** Partitions applied at once; each holds a PostgreSQL connection while its batch runs. */
+  /**
+   * Partitions kafkajs hands out at once. Their batches are applied in one transaction and
+   * committed in one OffsetCommit, so this can cover every partition a replica holds.
+   */
   readonly partitionsConcurrently: number;
   /**
    * Not live once the consume loop has been out of the group, or has had records waiting with
@@ -35,7 +38,10 @@ export function readConsumerConfig(env: Env = Deno.env.toObject()): ConsumerConf
     }),
     healthPort: integer(env, "HEALTH_PORT", 8081, { min: 0, max: 65_535 }),
     metricsPort: metricsPort(env),
-    partitionsConcurrently: integer(env, "KAFKA_PARTITIONS_CONCURRENTLY", 3, { min: 1, max: 64 }),
+    partitionsConcurrently: integer(env, "KAFKA_PARTITIONS_CONCURRENTLY", 64, {
+      min: 1,
+      max: 1_024,
+    }),
     stallAfterMs: readStallAfterMs(env, 90_000),
   };
 }
