@@ -15,9 +15,12 @@ function infraEnvFile(): Record<string, string> {
   }
 }
 
-const fromFile = infraEnvFile();
+// Read when first asked, not at import: the bench harness starts the infrastructure (which writes
+// the file) after its modules are loaded.
+let fromFile: Record<string, string> | undefined;
 
 export function infraSetting(name: "DATABASE_URL" | "REDIS_URL" | "KAFKA_BROKERS"): string {
+  if (fromFile === undefined || Object.keys(fromFile).length === 0) fromFile = infraEnvFile();
   const value = Deno.env.get(name) ?? fromFile[name];
   if (!value) {
     throw new Error(`${name} is unknown: run scripts/infra/up.sh (it writes .infra/env) first`);
