@@ -7,6 +7,7 @@
  *     [--sockets N] [--fanout-sockets N] [--fanout-rate R] [--listeners N]
  *     [--out DIR] [--label NAME] [--no-infra] [--keep-data] [--no-latest]
  *     [--wait-quiet [MAX_S]] [--profile intake,consumer,hub,promoter] [--cpu-prof]
+ *     [--inspect intake=9230,...]
  *   deno run -A bench/run.ts --render bench/results/<run>.json   (rewrites its .md, and latest.* if it is the latest)
  *
  * Scenario parameters come from load/scenario.js (shared with the k6 scripts);
@@ -50,6 +51,7 @@ const { values } = parseArgs({
     "no-latest": { type: "boolean", default: false },
     "wait-quiet": { type: "string" },
     profile: { type: "string" },
+    inspect: { type: "string" },
     "cpu-prof": { type: "boolean", default: false },
     "light-rates": { type: "string" },
     render: { type: "string" },
@@ -165,6 +167,17 @@ const profile = (values.profile ?? (values["cpu-prof"] ? "intake,consumer" : "")
   }
   return s as ServiceName;
 });
+
+// --inspect intake=9230: that service's V8 inspector on 127.0.0.1:9230 (bench/heap_survivors.ts).
+const inspect = Object.fromEntries(
+  (values.inspect ?? "").split(",").map((s) => s.trim()).filter(Boolean).map((pair) => {
+    const [service, port] = pair.split("=");
+    if (!["intake", "consumer", "promoter", "hub"].includes(service) || !(Number(port) > 0)) {
+      throw new Error(`--inspect: "${pair}" is not SERVICE=PORT (intake, consumer, promoter, hub)`);
+    }
+    return [service, Number(port)];
+  }),
+) as Partial<Record<ServiceName, number>>;
 
 const startedAt = new Date();
 const runId = values.label ?? startedAt.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
@@ -325,6 +338,7 @@ for (const name of only) {
     logDir: `${workDir}/logs/${name}`,
     profile,
     profileDir: `${workDir}/profiles/${name}`,
+    inspect,
   });
   current = stack;
   log(

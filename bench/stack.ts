@@ -59,6 +59,8 @@ export interface BenchStackOptions {
   /** Services to run under V8's CPU profiler: profiles (and a markdown summary) land in `profileDir`. */
   readonly profile?: readonly ServiceName[];
   readonly profileDir?: string;
+  /** Services whose V8 inspector listens on 127.0.0.1 at the given port (bench/heap_survivors.ts). */
+  readonly inspect?: Partial<Record<ServiceName, number>>;
 }
 
 export class BenchStack {
@@ -83,6 +85,7 @@ export class BenchStack {
     readonly logDir: string,
     readonly profile: readonly ServiceName[] = [],
     readonly profileDir = "",
+    readonly inspect: Partial<Record<ServiceName, number>> = {},
   ) {}
 
   static async create(opts: BenchStackOptions): Promise<BenchStack> {
@@ -187,6 +190,7 @@ export class BenchStack {
       opts.logDir,
       opts.profile ?? [],
       opts.profileDir ?? "",
+      opts.inspect ?? {},
     );
     // A test stack's lease lasts 30 min; a long benchmark renews it.
     stack.#leaseTimer = setInterval(() => void redis.reclaim().catch(() => {}), 5 * 60_000);
@@ -260,6 +264,8 @@ export class BenchStack {
           ]
           : [];
         if (flags.length) await Deno.mkdir(this.profileDir, { recursive: true });
+        const inspectPort = this.inspect[name];
+        if (inspectPort) flags.push(`--inspect=127.0.0.1:${inspectPort}`);
         s = new ServiceProcess(name, this.env, this.#ready(name), this.logDir, name, flags);
         this.services.set(name, s);
       }
