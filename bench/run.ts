@@ -26,7 +26,7 @@ import {
   SCENARIO_NAMES,
   type ScenarioName,
 } from "./scenarios.ts";
-import { BenchStack, infraEnv, infraUp, ROOT } from "./stack.ts";
+import { BenchStack, infraEnv, infraUp, ROOT, SERVICES } from "./stack.ts";
 import { summarizeProfiles } from "./cpuprofile_summary.ts";
 import type { ServiceName } from "../test/support/service_process.ts";
 
@@ -158,26 +158,28 @@ const params: BenchParams = defaultParams();
   }
 }
 
+const isService = (name: string): name is ServiceName =>
+  (SERVICES as readonly string[]).includes(name);
+const serviceList = SERVICES.join(", ");
+
 // --cpu-prof: the two services on the order path (intake, consumer); --profile names any.
 const profile = (values.profile ?? (values["cpu-prof"] ? "intake,consumer" : "")).split(",").map((
   s,
 ) => s.trim()).filter(Boolean).map((s) => {
-  if (!["intake", "consumer", "promoter", "hub"].includes(s)) {
-    throw new Error(`--profile: unknown service "${s}" (intake, consumer, promoter, hub)`);
-  }
-  return s as ServiceName;
+  if (!isService(s)) throw new Error(`--profile: unknown service "${s}" (${serviceList})`);
+  return s;
 });
 
 // --inspect intake=9230: that service's V8 inspector on 127.0.0.1:9230 (bench/heap_survivors.ts).
-const inspect = Object.fromEntries(
+const inspect: Partial<Record<ServiceName, number>> = Object.fromEntries(
   (values.inspect ?? "").split(",").map((s) => s.trim()).filter(Boolean).map((pair) => {
     const [service, port] = pair.split("=");
-    if (!["intake", "consumer", "promoter", "hub"].includes(service) || !(Number(port) > 0)) {
-      throw new Error(`--inspect: "${pair}" is not SERVICE=PORT (intake, consumer, promoter, hub)`);
+    if (!isService(service) || !(Number(port) > 0)) {
+      throw new Error(`--inspect: "${pair}" is not SERVICE=PORT (${serviceList})`);
     }
     return [service, Number(port)];
   }),
-) as Partial<Record<ServiceName, number>>;
+);
 
 const startedAt = new Date();
 const runId = values.label ?? startedAt.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
