@@ -88,7 +88,8 @@ export interface Summary {
   readonly charged: { library: string; selfMs: number }[];
 }
 
-function shortUrl(url: string): string {
+/** A call frame's url, short: `npm:<package path>`, a repository path, or the runtime's own. */
+export function shortUrl(url: string): string {
   const m = /node_modules\/(?:\.deno\/[^/]+\/node_modules\/)?(.*)$/.exec(url);
   if (m) return `npm:${m[1]}`;
   const src = /\/((?:src|bench|test)\/.*)$/.exec(url);

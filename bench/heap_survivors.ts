@@ -5,13 +5,15 @@
  *   deno run -A --inspect=127.0.0.1:9230 src/services/intake/main.ts   # the service, under load
  *   deno run -A bench/heap_survivors.ts --port 9230 [--window-ms 2000] [--settle-ms 300]
  *
- * It turns on V8's heap object tracking (object ids then grow with allocation time), marks the
- * start and the end of the window with the id of an object made in the service right then, waits
- * `settle`, and takes a heap snapshot (a full GC first, so only reachable objects are in it). The objects whose ids fall between the start of
- * the window and `settle` before the snapshot were allocated in the window and are still alive:
+ * It takes three heap snapshots, each after a full GC: at the start of the window, at its end, and
+ * `settle` later. V8 keeps an object's id from one snapshot to the next and numbers the objects it
+ * has not seen before upwards, so the objects of the last snapshot whose ids fall between the
+ * highest id of the first and of the second were allocated during the window and are still alive;
  * they are listed by kind and constructor, with what holds them from outside the window.
+ * `--settle-ms 0` lists what the end of the window held, from the second snapshot.
  */
 import { parseArgs } from "node:util";
+import { connectInspector } from "./inspector_client.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -25,26 +27,10 @@ const windowMs = Number(args["window-ms"]);
 const settleMs = Number(args["settle-ms"]);
 const top = Number(args.top);
 
-const targets = await (await fetch(`http://127.0.0.1:${args.port}/json/list`)).json();
-const ws = new WebSocket(targets[0].webSocketDebuggerUrl);
-await new Promise((resolve, reject) => {
-  ws.onopen = resolve;
-  ws.onerror = reject;
-});
-
-let nextId = 1;
-const waiting = new Map<number, (result: unknown) => void>();
+const inspector = await connectInspector(args.port);
 const chunks: string[] = [];
-ws.onmessage = (e) => {
-  const m = JSON.parse(e.data);
-  if (m.id !== undefined) waiting.get(m.id)?.(m.result ?? m.error);
-  else if (m.method === "HeapProfiler.addHeapSnapshotChunk") chunks.push(m.params.chunk);
-};
-function send(method: string, params: Record<string, unknown> = {}): Promise<unknown> {
-  const id = nextId++;
-  ws.send(JSON.stringify({ id, method, params }));
-  return new Promise((r) => waiting.set(id, r));
-}
+inspector.on("HeapProfiler.addHeapSnapshotChunk", (p) => chunks.push(p.chunk as string));
+const send = inspector.send;
 
 // deno-lint-ignore no-explicit-any
 async function snapshot(): Promise<any> {
@@ -65,10 +51,13 @@ function highestId(snap: any): number {
 await send("HeapProfiler.enable");
 const fromId = highestId(await snapshot());
 await new Promise((r) => setTimeout(r, windowMs));
-const toId = highestId(await snapshot());
-await new Promise((r) => setTimeout(r, settleMs));
-const snap = await snapshot();
-ws.close();
+const end = await snapshot();
+const toId = highestId(end);
+// --settle-ms 0: what the window's end still held, without a wait.
+const snap = settleMs > 0
+  ? (await new Promise((r) => setTimeout(r, settleMs)), await snapshot())
+  : end;
+inspector.close();
 const fields: string[] = snap.snapshot.meta.node_fields;
 const edgeFields: string[] = snap.snapshot.meta.edge_fields;
 const nodeTypes: string[] = snap.snapshot.meta.node_types[0];

@@ -7,7 +7,7 @@
  *     [--sockets N] [--fanout-sockets N] [--fanout-rate R] [--listeners N]
  *     [--out DIR] [--label NAME] [--no-infra] [--keep-data] [--no-latest]
  *     [--wait-quiet [MAX_S]] [--profile intake,consumer,hub,promoter] [--cpu-prof]
- *     [--inspect intake=9230,...]
+ *     [--inspect intake=9230,...] [--otlp intake=4319,...]
  *   deno run -A bench/run.ts --render bench/results/<run>.json   (rewrites its .md, and latest.* if it is the latest)
  *
  * Scenario parameters come from load/scenario.js (shared with the k6 scripts);
@@ -52,6 +52,7 @@ const { values } = parseArgs({
     "wait-quiet": { type: "string" },
     profile: { type: "string" },
     inspect: { type: "string" },
+    otlp: { type: "string" },
     "cpu-prof": { type: "boolean", default: false },
     "light-rates": { type: "string" },
     render: { type: "string" },
@@ -170,16 +171,22 @@ const profile = (values.profile ?? (values["cpu-prof"] ? "intake,consumer" : "")
   return s;
 });
 
-// --inspect intake=9230: that service's V8 inspector on 127.0.0.1:9230 (bench/heap_survivors.ts).
-const inspect: Partial<Record<ServiceName, number>> = Object.fromEntries(
-  (values.inspect ?? "").split(",").map((s) => s.trim()).filter(Boolean).map((pair) => {
-    const [service, port] = pair.split("=");
-    if (!isService(service) || !(Number(port) > 0)) {
-      throw new Error(`--inspect: "${pair}" is not SERVICE=PORT (${serviceList})`);
-    }
-    return [service, Number(port)];
-  }),
-);
+/** `--inspect intake=9230,hub=9231`: a port on 127.0.0.1 for each named service. */
+function portsByService(flag: string, value = ""): Partial<Record<ServiceName, number>> {
+  return Object.fromEntries(
+    value.split(",").map((s) => s.trim()).filter(Boolean).map((pair) => {
+      const [service, port] = pair.split("=");
+      if (!isService(service) || !(Number(port) > 0)) {
+        throw new Error(`--${flag}: "${pair}" is not SERVICE=PORT (${serviceList})`);
+      }
+      return [service, Number(port)];
+    }),
+  );
+}
+// --inspect intake=9230: that service's V8 inspector (bench/heap_survivors.ts, heap_promoted.ts).
+const inspect = portsByService("inspect", values.inspect);
+// --otlp intake=4319: that service traces, to OTLP/HTTP JSON on that port (create_order_stages.ts).
+const otlp = portsByService("otlp", values.otlp);
 
 const startedAt = new Date();
 const runId = values.label ?? startedAt.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
@@ -341,6 +348,7 @@ for (const name of only) {
     profile,
     profileDir: `${workDir}/profiles/${name}`,
     inspect,
+    otlp,
   });
   current = stack;
   log(

@@ -61,6 +61,8 @@ export interface BenchStackOptions {
   readonly profileDir?: string;
   /** Services whose V8 inspector listens on 127.0.0.1 at the given port (bench/heap_survivors.ts). */
   readonly inspect?: Partial<Record<ServiceName, number>>;
+  /** Services that trace, exporting OTLP/HTTP JSON to 127.0.0.1 at the given port. */
+  readonly otlp?: Partial<Record<ServiceName, number>>;
 }
 
 export class BenchStack {
@@ -86,6 +88,7 @@ export class BenchStack {
     readonly profile: readonly ServiceName[] = [],
     readonly profileDir = "",
     readonly inspect: Partial<Record<ServiceName, number>> = {},
+    readonly otlp: Partial<Record<ServiceName, number>> = {},
   ) {}
 
   static async create(opts: BenchStackOptions): Promise<BenchStack> {
@@ -191,6 +194,7 @@ export class BenchStack {
       opts.profile ?? [],
       opts.profileDir ?? "",
       opts.inspect ?? {},
+      opts.otlp ?? {},
     );
     // A test stack's lease lasts 30 min; a long benchmark renews it.
     stack.#leaseTimer = setInterval(() => void redis.reclaim().catch(() => {}), 5 * 60_000);
@@ -252,6 +256,21 @@ export class BenchStack {
     await new Promise((r) => setTimeout(r, 500));
   }
 
+  #envOf(name: ServiceName): Record<string, string> {
+    const port = this.otlp[name];
+    if (!port) return this.env;
+    return {
+      ...this.env,
+      OTEL_DENO: "true",
+      OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
+      // Spans out within a second, and a queue long enough that a busy service drops none.
+      OTEL_BSP_SCHEDULE_DELAY: "500",
+      OTEL_BSP_MAX_QUEUE_SIZE: "100000",
+      OTEL_BSP_MAX_EXPORT_BATCH_SIZE: "2048",
+    };
+  }
+
   async startServices(names: readonly ServiceName[] = SERVICES): Promise<void> {
     for (const name of names) {
       let s = this.services.get(name);
@@ -266,7 +285,14 @@ export class BenchStack {
         if (flags.length) await Deno.mkdir(this.profileDir, { recursive: true });
         const inspectPort = this.inspect[name];
         if (inspectPort) flags.push(`--inspect=127.0.0.1:${inspectPort}`);
-        s = new ServiceProcess(name, this.env, this.#ready(name), this.logDir, name, flags);
+        s = new ServiceProcess(
+          name,
+          this.#envOf(name),
+          this.#ready(name),
+          this.logDir,
+          name,
+          flags,
+        );
         this.services.set(name, s);
       }
       if (!s.running) await s.start(90_000);
