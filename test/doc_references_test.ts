@@ -41,8 +41,8 @@ const reported = (file: string, text: string) =>
 
 Deno.test("checkText() reports files the repository lacks, wherever the text names them", () => {
   assert.deepEqual(
-    reported("README.md", "The spec is `DESIGN.md`; the flow is seed/ORDER_DATA_FLOW.ru.md."),
-    ["DESIGN.md", "seed/ORDER_DATA_FLOW.ru.md"],
+    reported("README.md", "The spec is `SPEC.md`; the flow is notes/FLOW.ru.md."),
+    ["SPEC.md", "notes/FLOW.ru.md"],
   );
   assert.deepEqual(reported("docs/deploy.md", "see [the design](architecture.md)"), [
     "architecture.md",
@@ -54,8 +54,8 @@ Deno.test("checkText() reports files the repository lacks, wherever the text nam
   assert.deepEqual(reported("README.md", "layout: `src/services/ws/` and `docs/runbooks/`"), [
     "src/services/ws/",
   ]);
-  assert.deepEqual(reported("cdk8s/values.ts", 'group("each pod talks to what DESIGN.md lists")'), [
-    "DESIGN.md",
+  assert.deepEqual(reported("cdk8s/values.ts", 'group("each pod talks to what SPEC.md lists")'), [
+    "SPEC.md",
   ]);
   const problems = checkText("src/x.ts", "// line 1\n/** see docs/gone.md */\n", REPO);
   assert.deepEqual(problems, [{
@@ -67,11 +67,11 @@ Deno.test("checkText() reports files the repository lacks, wherever the text nam
 });
 
 Deno.test("checkText() reports references that leave the repository", () => {
-  const leaving = checkText("README.md", "read ../shared/DESIGN.md or ../shared", REPO);
-  assert.deepEqual(leaving.map((p) => p.reference), ["../shared/DESIGN.md", "../shared"]);
+  const leaving = checkText("README.md", "read ../other-repo/NOTES.md or ../other-repo", REPO);
+  assert.deepEqual(leaving.map((p) => p.reference), ["../other-repo/NOTES.md", "../other-repo"]);
   assert.match(leaving[0].reason, /leaves the repository/);
-  const absolute = checkText("docs/deploy.md", "as /work/shared/DESIGN.md says", REPO);
-  assert.deepEqual(absolute.map((p) => p.reference), ["/work/shared/DESIGN.md"]);
+  const absolute = checkText("docs/deploy.md", "as /work/elsewhere/SPEC.md says", REPO);
+  assert.deepEqual(absolute.map((p) => p.reference), ["/work/elsewhere/SPEC.md"]);
   assert.match(absolute[0].reason, /machine it was written on/);
   // From a nested file, ../ stays inside and resolves there.
   assert.deepEqual(reported("src/services/hub/x.ts", 'import "../intake/main.ts";'), []);

@@ -31,9 +31,9 @@ import { observeHeldBookings } from "../../observability/held_bookings_gauge.ts"
 import { createLogger, parseLevel } from "../../observability/logger.ts";
 import { serveMetrics } from "../../observability/metrics_server.ts";
 import { recordDeadLetter, startDeadLetterCount } from "../../observability/pipeline_metrics.ts";
-import { serveHealth } from "../shared/health_server.ts";
-import { runPeriodically } from "../shared/periodic_task.ts";
-import { Startup } from "../shared/startup.ts";
+import { serveHealth } from "../support/health_server.ts";
+import { runPeriodically } from "../support/periodic_task.ts";
+import { Startup } from "../support/startup.ts";
 import { applyRecords } from "./apply_records.ts";
 import { readConsumerConfig } from "./config.ts";
 import { consumeWatch } from "./consume_watch.ts";

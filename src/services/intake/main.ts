@@ -47,8 +47,8 @@ import { observeCallsInFlight } from "../../observability/calls_in_flight_gauge.
 import { inOrderLinkedSpan } from "../../observability/linked_span.ts";
 import { createLogger, parseLevel } from "../../observability/logger.ts";
 import { serveMetrics } from "../../observability/metrics_server.ts";
-import { logHealthChanges } from "../shared/health_server.ts";
-import { RefreshingValue } from "../shared/refreshing_value.ts";
+import { logHealthChanges } from "../support/health_server.ts";
+import { RefreshingValue } from "../support/refreshing_value.ts";
 import { readIntakeConfig } from "./config.ts";
 import { OrderWatchers } from "./order_watchers.ts";
 import { measuredPlaceOrder } from "./measured_place_order.ts";

@@ -15,8 +15,8 @@ import { connectRedis, createRedis } from "../../adapters/redis/client.ts";
 import { LiveOrders } from "../../adapters/redis/live_orders.ts";
 import { ProgressWatchdog } from "../../domain/progress_watchdog.ts";
 import { createLogger, parseLevel } from "../../observability/logger.ts";
-import { serveHealth } from "../shared/health_server.ts";
-import { Startup } from "../shared/startup.ts";
+import { serveHealth } from "../support/health_server.ts";
+import { Startup } from "../support/startup.ts";
 import { readKitchenOperatorConfig } from "./config.ts";
 import { KitchenController } from "./kitchen_controller.ts";
 

@@ -9,8 +9,8 @@ import { ProgressWatchdog } from "../../domain/progress_watchdog.ts";
 import { createLogger, parseLevel } from "../../observability/logger.ts";
 import { serveMetrics } from "../../observability/metrics_server.ts";
 import { recordPromotionDelay } from "../../observability/pipeline_metrics.ts";
-import { serveHealth } from "../shared/health_server.ts";
-import { Startup } from "../shared/startup.ts";
+import { serveHealth } from "../support/health_server.ts";
+import { Startup } from "../support/startup.ts";
 import { readPromoterConfig } from "./config.ts";
 import { runPromotionLoop } from "./promotion_loop.ts";
 
