@@ -1,5 +1,6 @@
 /** Throw-away topics per test stack, so a stack only ever reads its own records. */
 import { Kafka, logLevel } from "kafkajs";
+import "../../src/adapters/kafka/request_queue_fix.ts"; // no millisecond wake-ups while connected
 import { infraSetting } from "./infra.ts";
 
 export function testKafka(): Kafka {

@@ -8,6 +8,7 @@
  * when the storage is formatted (kafka-storage format --add-scram).
  */
 import { Kafka, type LogEntry, logLevel } from "kafkajs";
+import "../../src/adapters/kafka/request_queue_fix.ts"; // no millisecond wake-ups while connected
 import { ROOT_PATH } from "./infra.ts";
 import { freePort } from "./ports.ts";
 import { waitFor } from "./wait.ts";

@@ -8,6 +8,7 @@
  */
 import { Buffer } from "node:buffer";
 import { Kafka, logLevel, type SASLOptions } from "kafkajs";
+import "../../adapters/kafka/request_queue_fix.ts"; // no millisecond wake-ups while connected
 import { HEADER } from "../../adapters/kafka/topics.ts";
 import { decodeOrderEvent } from "../../adapters/protobuf/order_event_codec.ts";
 import { readDlqConfig } from "./config.ts";
