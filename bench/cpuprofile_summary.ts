@@ -11,7 +11,7 @@
  */
 import { parseArgs } from "node:util";
 
-interface CallFrame {
+export interface CallFrame {
   readonly functionName: string;
   readonly url: string;
   readonly lineNumber: number;

@@ -30,7 +30,10 @@ const segmentName = (s: FlatSpan) => s.name.startsWith("send ") ? "kafka send" :
 export function callStages(spans: readonly FlatSpan[]): CallStages[] {
   const children = new Map<string, FlatSpan[]>();
   for (const s of spans) {
-    if (s.parentSpanId) children.set(s.parentSpanId, [...(children.get(s.parentSpanId) ?? []), s]);
+    if (!s.parentSpanId) continue;
+    const siblings = children.get(s.parentSpanId);
+    if (siblings) siblings.push(s);
+    else children.set(s.parentSpanId, [s]);
   }
   return spans.filter(isCreateOrder).map((call) => {
     const segments = new Map<string, number>();
@@ -56,7 +59,8 @@ export function stalls(calls: readonly CallStages[], slowMs: number, gapMs = 300
   let lastStart = -Infinity;
   for (const c of calls) {
     if (c.totalMs < slowMs) continue;
-    if (c.startMs - lastStart < gapMs) out[out.length - 1][1] = Math.max(out.at(-1)![1], c.totalMs);
+    const current = out.at(-1);
+    if (current && c.startMs - lastStart < gapMs) current[1] = Math.max(current[1], c.totalMs);
     else out.push([(c.startMs - t0) / 1000, c.totalMs]);
     lastStart = c.startMs;
   }

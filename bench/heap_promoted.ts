@@ -11,14 +11,9 @@
  * Sizes are V8's estimates from one sample per `interval` bytes allocated.
  */
 import { parseArgs } from "node:util";
-import { libraryOf, shortUrl } from "./cpuprofile_summary.ts";
+import { type CallFrame, libraryOf, shortUrl } from "./cpuprofile_summary.ts";
 import { connectInspector } from "./inspector_client.ts";
 
-interface CallFrame {
-  readonly functionName: string;
-  readonly url: string;
-  readonly lineNumber: number;
-}
 interface SamplingNode {
   readonly callFrame: CallFrame;
   readonly selfSize: number;
@@ -48,11 +43,11 @@ export function allocationSites(head: SamplingNode, depth = 6): AllocationSite[]
       : path;
     if (node.selfSize > 0) {
       const inner = here.slice().reverse();
-      const library = inner.map(libraryOf).find((l) => l !== "node/deno internals") ??
-        "node/deno internals";
+      const libraries = inner.map(libraryOf);
+      const library = libraries.find((l) => l !== "node/deno internals") ?? "node/deno internals";
       const stack: string[] = [];
-      for (const f of inner) {
-        const internal = libraryOf(f) === "node/deno internals";
+      for (const [i, f] of inner.entries()) {
+        const internal = libraries[i] === "node/deno internals";
         if (internal && stack.length > 0 && stack[stack.length - 1] === "…runtime") continue;
         stack.push(internal && stack.length > 0 ? "…runtime" : frameName(f));
         if (stack.length >= depth) break;
