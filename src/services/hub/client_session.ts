@@ -2,7 +2,9 @@
  * One connected WebSocket client. Sends never wait: a client whose unsent
  * bytes pass the limit is closed (4008) instead of slowing anyone else, and
  * it resumes with its last event id. While the session catches up (replay or
- * snapshot), live events are held and sent after, in order.
+ * snapshot), live events are held and sent after, in order. Between cork()
+ * and uncork() its frames gather and leave in one socket write: on this kind
+ * of machine the write's system call, not the frame, is what a delivery costs.
  */
 import { compareStreamIds } from "../../adapters/redis/event_stream.ts";
 import { type ClientFilter, wants } from "./client_filter.ts";
@@ -16,14 +18,23 @@ export const CLOSE_TOKEN_EXPIRED = 4001;
 export interface PushSocket {
   readonly readyState: number;
   readonly bufferedAmount: number;
-  send(text: string): void;
+  /** Sends a text message: `text`, or `binary: false` with its UTF-8 bytes. */
+  send(text: string | Uint8Array, options: { binary: boolean }): void;
   close(code?: number, reason?: string): void;
 }
+
+/** The byte stream under a socket, whose writes can be gathered into one (node:stream's cork). */
+export interface WriteGathering {
+  cork(): void;
+  uncork(): void;
+}
 const MAX_HELD_EVENTS = 10_000;
+const TEXT_FRAME = { binary: false };
 
 export class ClientSession {
   #held: LiveEvent[] | undefined = [];
   #closed = false;
+  #corked = false;
 
   #expiry: ReturnType<typeof setTimeout> | undefined;
 
@@ -31,6 +42,7 @@ export class ClientSession {
     readonly socket: PushSocket,
     readonly filter: ClientFilter,
     private readonly maxBufferedBytes: number,
+    private readonly transport?: WriteGathering,
   ) {}
 
   get catchingUp(): boolean {
@@ -76,15 +88,36 @@ export class ClientSession {
     }
   }
 
-  /** Sends now (replay, snapshot, pong); false when the client is gone or was cut off. */
-  send(text: string): boolean {
+  /**
+   * Sends a text message now (replay, snapshot, pong): a string, or its UTF-8 bytes.
+   * False when the client is gone or was cut off.
+   */
+  send(text: string | Uint8Array): boolean {
     if (!this.open) return false;
     if (this.socket.bufferedAmount > this.maxBufferedBytes) {
       this.close(CLOSE_TOO_SLOW, "too slow");
       return false;
     }
-    this.socket.send(text);
+    this.socket.send(text, TEXT_FRAME);
     return true;
+  }
+
+  /** Holds what is sent from now on until uncork(), to write it out at once. */
+  cork(): void {
+    if (this.#corked || this.#closed || !this.transport) return;
+    this.#corked = true;
+    this.transport.cork();
+  }
+
+  /** Writes out what was sent since cork() (a close frame among it too). */
+  uncork(): void {
+    if (!this.#corked) return;
+    this.#corked = false;
+    try {
+      this.transport!.uncork();
+    } catch {
+      // the connection is gone; its close event ends the session
+    }
   }
 
   /** Closes the socket (4001) `inMs` from now, replacing any earlier deadline. */

@@ -40,10 +40,11 @@ export class Fanout {
   }
 
   /**
-   * Sends a batch in order. Sockets only write out between event-loop turns,
-   * so after every YIELD_AFTER_BYTES it yields: a burst then drains from
-   * healthy clients' buffers as it goes, and only clients that really do not
-   * read pile up past their limit.
+   * Sends a batch in order. Each client's frames of a stretch of the batch
+   * leave in one socket write (corked), not one write per event. Sockets only
+   * write out between event-loop turns, so after every YIELD_AFTER_BYTES it
+   * yields: a burst then drains from healthy clients' buffers as it goes, and
+   * only clients that really do not read pile up past their limit.
    */
   async publish(entries: readonly StreamEntry[]): Promise<void> {
     let prepared: StreamEntry[];
@@ -53,28 +54,45 @@ export class Fanout {
       this.#undeliverable(entries, error);
       return;
     }
-    let sinceYield = 0;
-    for (const entry of prepared) {
-      if (entry.type === "state.restored") {
-        this.resnapshot([...this.sessions]);
-        continue;
+    let next = this.#publishStretch(prepared, 0);
+    while (next < prepared.length) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      next = this.#publishStretch(prepared, next);
+    }
+  }
+
+  /** Delivers entries from `start` until YIELD_AFTER_BYTES are sent; returns where it stopped. */
+  #publishStretch(entries: readonly StreamEntry[], start: number): number {
+    const corked = [...this.sessions];
+    for (const session of corked) session.cork();
+    try {
+      let bytes = 0;
+      for (let i = start; i < entries.length; i++) {
+        this.#publishEntry(entries[i]);
+        bytes += (entries[i].order?.length ?? 0) + (entries[i].slot?.length ?? 0) + 100;
+        if (bytes >= YIELD_AFTER_BYTES) return i + 1;
       }
-      try {
-        const event = new LiveEvent(entry);
-        const broadcast = startBroadcastSpan(entry);
-        const onKds = broadcast ? this.#deliverTraced(event, broadcast) : this.#deliver(event);
-        if (onKds && event.type === "order.visible") {
-          const since = event.dueOnKdsSince();
-          if (since !== undefined) recordKdsLatency((Date.now() - since) / 1000, event.kitchenId);
-        }
-      } catch (error) {
-        this.#undeliverable([entry], error);
+      return entries.length;
+    } finally {
+      for (const session of corked) session.uncork();
+    }
+  }
+
+  #publishEntry(entry: StreamEntry): void {
+    if (entry.type === "state.restored") {
+      this.resnapshot([...this.sessions]);
+      return;
+    }
+    try {
+      const event = new LiveEvent(entry);
+      const broadcast = startBroadcastSpan(entry);
+      const onKds = broadcast ? this.#deliverTraced(event, broadcast) : this.#deliver(event);
+      if (onKds && event.type === "order.visible") {
+        const since = event.dueOnKdsSince();
+        if (since !== undefined) recordKdsLatency((Date.now() - since) / 1000, event.kitchenId);
       }
-      sinceYield += (entry.order?.length ?? 0) + (entry.slot?.length ?? 0) + 100;
-      if (sinceYield >= YIELD_AFTER_BYTES) {
-        sinceYield = 0;
-        await new Promise((resolve) => setTimeout(resolve, 0));
-      }
+    } catch (error) {
+      this.#undeliverable([entry], error);
     }
   }
 

@@ -18,6 +18,7 @@ import type { Duplex } from "node:stream";
 import { createAdaptorServer } from "@hono/node-server";
 import type { Hono } from "hono";
 import { WebSocket, WebSocketServer } from "ws";
+import type { WriteGathering } from "./client_session.ts";
 
 /** An upgrade request the WebSocket route may take over (the app's `c.env.upgrade`). */
 export interface PendingUpgrade {
@@ -41,6 +42,19 @@ export interface HubServerOptions {
 export interface HubServer {
   readonly server: Server;
   close(): Promise<void>;
+}
+
+/**
+ * The TCP socket a `ws` WebSocket writes its frames to, for gathering several
+ * frames into one write. `ws` keeps it as `_socket` and offers no public way
+ * to cork it; a `ws` that stops doing so fails here, not silently.
+ */
+export function transportOf(ws: WebSocket): WriteGathering {
+  const socket = (ws as unknown as { _socket?: Partial<WriteGathering> })._socket;
+  if (typeof socket?.cork !== "function" || typeof socket.uncork !== "function") {
+    throw new Error("this version of ws keeps no corkable socket in _socket");
+  }
+  return socket as WriteGathering;
 }
 
 /** Accepts `upgrade` as a WebSocket: `onOpen` gets the socket once the handshake is written. */

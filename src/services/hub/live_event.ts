@@ -1,6 +1,7 @@
 /**
- * One stream entry on its way to clients. Its JSON envelope is built once and
- * the same string goes to every client that wants it.
+ * One stream entry on its way to clients. Its JSON envelope is built and
+ * UTF-8 encoded once per view, and the same bytes go to every client of that
+ * view (a socket would otherwise encode the text again for each client).
  */
 import type { StreamEntry } from "../../adapters/redis/event_stream.ts";
 import { type OrderView, showOrder } from "../../domain/personal_data.ts";
@@ -19,7 +20,7 @@ export const ERP_TYPES: ReadonlySet<string> = new Set([
 ]);
 
 export class LiveEvent {
-  readonly #envelopes = new Map<OrderView, string>();
+  readonly #envelopes = new Map<OrderView, Uint8Array>();
   #stations: ReadonlySet<string> | undefined;
   #visible: boolean | undefined;
 
@@ -73,20 +74,23 @@ export class LiveEvent {
     return Number.isFinite(since) ? since : undefined;
   }
 
-  /** The message for clients of `view`, built once per view. */
-  envelope(view: OrderView): string {
-    let text = this.#envelopes.get(view);
-    if (text === undefined) {
+  /** The message for clients of `view`: JSON text as UTF-8, built once per view. */
+  envelope(view: OrderView): Uint8Array {
+    let bytes = this.#envelopes.get(view);
+    if (bytes === undefined) {
       const order = this.entry.order
         ? JSON.stringify(showOrder(JSON.parse(this.entry.order), view))
         : undefined;
-      text = `{"type":${JSON.stringify(this.entry.type)},"eventId":${
+      const text = `{"type":${JSON.stringify(this.entry.type)},"eventId":${
         JSON.stringify(this.entry.id)
       },"at":${JSON.stringify(this.entry.at)},"kitchenId":${JSON.stringify(this.entry.kitchenId)}${
         order ? `,"order":${order}` : ""
       }${this.entry.slot ? `,"slot":${this.entry.slot}` : ""}}`;
-      this.#envelopes.set(view, text);
+      bytes = utf8.encode(text);
+      this.#envelopes.set(view, bytes);
     }
-    return text;
+    return bytes;
   }
 }
+
+const utf8 = new TextEncoder();

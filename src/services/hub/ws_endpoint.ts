@@ -19,7 +19,7 @@ import type { KitchenConfig } from "../../domain/kitchen.ts";
 import type { Logger } from "../../observability/logger.ts";
 import type { Channel, ClientFilter } from "./client_filter.ts";
 import { ClientSession } from "./client_session.ts";
-import { acceptUpgrade, type PendingUpgrade } from "./http_server.ts";
+import { acceptUpgrade, type PendingUpgrade, transportOf } from "./http_server.ts";
 import type { OrderView } from "../../domain/personal_data.ts";
 import type { RawData } from "ws";
 import type { Fanout } from "./fanout.ts";
@@ -101,7 +101,7 @@ export function openSocket(
   onClosed: () => void,
 ): Response {
   return acceptUpgrade(upgrade, (socket) => {
-    const session = new ClientSession(socket, filter, deps.maxBufferedBytes);
+    const session = new ClientSession(socket, filter, deps.maxBufferedBytes, transportOf(socket));
     const client: SocketClient = { session, principal };
     session.expireIn(expiresInMs(principal, deps));
     deps.fanout.add(session);
