@@ -1,6 +1,7 @@
 /**
- * Hands every stream entry to every connected client of this hub replica.
- * Each event's JSON is built once and shared. After Redis lost its data
+ * Hands every stream entry to every connected client of this hub replica
+ * that wants it; entries no client wants are dropped before any work. Each
+ * event's JSON is built once and shared. After Redis lost its data
  * (state.restored) every client gets a fresh snapshot; so does every client
  * when an entry cannot be delivered (it would otherwise be missing from every
  * tablet, unnoticed), and the entries after it still go out.
@@ -47,11 +48,13 @@ export class Fanout {
    * only clients that really do not read pile up past their limit.
    */
   async publish(entries: readonly StreamEntry[]): Promise<void> {
+    const wanted = entries.filter((entry) => this.#wanted(entry));
+    if (wanted.length === 0) return;
     let prepared: StreamEntry[];
     try {
-      prepared = await this.prepare(entries);
+      prepared = await this.prepare(wanted);
     } catch (error) {
-      this.#undeliverable(entries, error);
+      this.#undeliverable(wanted, error);
       return;
     }
     let next = this.#publishStretch(prepared, 0);
@@ -59,6 +62,20 @@ export class Fanout {
       await new Promise((resolve) => setTimeout(resolve, 0));
       next = this.#publishStretch(prepared, next);
     }
+  }
+
+  /**
+   * Whether a connected client is to be sent `entry`: only those are prepared
+   * (their orders fetched and joined). A client that connects meanwhile gets
+   * a snapshot taken after the entry, so it misses nothing.
+   */
+  #wanted(entry: StreamEntry): boolean {
+    if (entry.type === "state.restored") return true;
+    const event = new LiveEvent(entry);
+    for (const session of this.sessions) {
+      if (session.wants(event)) return true;
+    }
+    return false;
   }
 
   /** Delivers entries from `start` until YIELD_AFTER_BYTES are sent; returns where it stopped. */

@@ -89,3 +89,23 @@ Deno.test("a long batch is written out (uncorked) before each yield, so healthy 
   const stretches = log.join(" ").split(" uncork").map((s) => s.trim()).filter(Boolean);
   assert.deepEqual(stretches, ["cork 1-0 2-0", "cork 3-0 4-0", "cork 5-0"]);
 });
+
+Deno.test("only entries some client wants are prepared; with no client, none is", async () => {
+  const prepared: string[][] = [];
+  const { fanout } = setup((entries) => {
+    prepared.push(entries.map((e) => e.id));
+    return Promise.resolve([...entries]);
+  });
+  const other = { ...entry("2-0"), kitchenId: "other" };
+  await fanout.publish([entry("1-0"), other]);
+  assert.deepEqual(prepared, [], "no client: nothing fetched");
+
+  const received: string[] = [];
+  fanout.add(
+    { ...session(received), wants: (e: LiveEvent) => e.kitchenId === "main" } as ClientSession,
+  );
+  const restored = { ...entry("4-0"), type: "state.restored" };
+  await fanout.publish([entry("1-0"), other, entry("3-0"), restored]);
+  assert.deepEqual(prepared, [["1-0", "3-0", "4-0"]], "another kitchen's entry is skipped");
+  assert.deepEqual(deliveredOnly(received), ["1-0", "3-0"]);
+});
