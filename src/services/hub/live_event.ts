@@ -4,7 +4,11 @@
  * view (a socket would otherwise encode the text again for each client).
  */
 import type { StreamEntry } from "../../adapters/redis/event_stream.ts";
-import { type OrderView, showOrder } from "../../domain/personal_data.ts";
+import {
+  type OrderView,
+  type OrderWithoutCustomer,
+  showOrder,
+} from "../../domain/personal_data.ts";
 
 /** Types a kitchen display is sent; order.created is not among them (scheduled orders stay hidden). */
 export const KDS_TYPES: ReadonlySet<string> = new Set([
@@ -23,6 +27,7 @@ export class LiveEvent {
   readonly #envelopes = new Map<OrderView, Uint8Array>();
   #stations: ReadonlySet<string> | undefined;
   #visible: boolean | undefined;
+  #order: OrderWithoutCustomer | undefined;
 
   constructor(readonly entry: StreamEntry) {}
 
@@ -43,9 +48,7 @@ export class LiveEvent {
     // The producers write the stations beside the order; older entries need the order parsed.
     this.#stations ??= new Set(
       this.entry.stations ??
-        (this.entry.order
-          ? (JSON.parse(this.entry.order).items ?? []).map((i: { station: string }) => i.station)
-          : []),
+        (this.entry.order ? (this.#parsedOrder()!.items ?? []).map((i) => i.station) : []),
     );
     return this.#stations;
   }
@@ -57,7 +60,7 @@ export class LiveEvent {
   get visibleOnKds(): boolean {
     if (this.#visible === undefined) {
       const visibleAt = this.entry.visibleAtMs ??
-        (this.entry.order ? Date.parse(JSON.parse(this.entry.order).visibleAt) : undefined);
+        (this.entry.order ? Date.parse(this.#parsedOrder()!.visibleAt) : undefined);
       this.#visible = visibleAt !== undefined && visibleAt <= Date.parse(this.entry.at);
     }
     return this.#visible;
@@ -68,19 +71,24 @@ export class LiveEvent {
    * visible_at for a pre-order (order-to-KDS latency counts from there).
    */
   dueOnKdsSince(): number | undefined {
-    if (!this.entry.order) return undefined;
-    const order = JSON.parse(this.entry.order);
+    const order = this.#parsedOrder();
+    if (!order) return undefined;
     const since = Math.max(Date.parse(order.createdAt), Date.parse(order.visibleAt));
     return Number.isFinite(since) ? since : undefined;
+  }
+
+  /** The entry's order, parsed once for every use. */
+  #parsedOrder(): OrderWithoutCustomer | undefined {
+    if (this.#order === undefined && this.entry.order) this.#order = JSON.parse(this.entry.order);
+    return this.#order;
   }
 
   /** The message for clients of `view`: JSON text as UTF-8, built once per view. */
   envelope(view: OrderView): Uint8Array {
     let bytes = this.#envelopes.get(view);
     if (bytes === undefined) {
-      const order = this.entry.order
-        ? JSON.stringify(showOrder(JSON.parse(this.entry.order), view))
-        : undefined;
+      const parsed = this.#parsedOrder();
+      const order = parsed ? JSON.stringify(showOrder(parsed, view)) : undefined;
       const text = `{"type":${JSON.stringify(this.entry.type)},"eventId":${
         JSON.stringify(this.entry.id)
       },"at":${JSON.stringify(this.entry.at)},"kitchenId":${JSON.stringify(this.entry.kitchenId)}${
