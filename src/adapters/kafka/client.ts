@@ -2,6 +2,7 @@
 import { Kafka, logLevel, type SASLOptions } from "kafkajs";
 import type { Logger } from "../../observability/logger.ts";
 import "./request_queue_fix.ts";
+import "./varint_encoding_fix.ts";
 
 export interface KafkaSettings {
   readonly brokers: readonly string[];
