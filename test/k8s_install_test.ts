@@ -839,7 +839,18 @@ Deno.test({
         if (r.code !== 0) console.log(r.stdout.slice(-8000), r.stderr.slice(-8000));
         assert.equal(r.code, 0, "tilt ci exits 0: every resource ready");
         console.log(`tilt ci: every resource ready, exited after ${r.ms} ms`);
-        const deps = await deployments(cluster);
+        // Tilt is done once a pod of each resource is ready; a Deployment of two replicas may still
+        // be replacing its second pod. Wait for the rollouts; the assertions below name any that
+        // never finished.
+        const deps = await waitFor(
+          "every Deployment rolled out after tilt ci",
+          async () => {
+            const all = await deployments(cluster);
+            return all.every(available) ? all : undefined;
+          },
+          2 * MIN,
+          1_000,
+        ).catch(() => deployments(cluster));
         assert.deepEqual(deps.map((d: Json) => d.metadata.name).sort(), [
           "ovenline-consumer",
           "ovenline-hub",
