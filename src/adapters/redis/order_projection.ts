@@ -69,7 +69,7 @@ export class OrderProjection {
     for (let start = 0; start < orders.length; start += ORDERS_PER_CALL) {
       const chunk = orders.slice(start, start + ORDERS_PER_CALL);
       const keys: string[] = [];
-      const args: (string | number)[] = [chunk.length];
+      const args: (string | number)[] = [];
       for (const [j, order] of chunk.entries()) {
         const parent = parents[start + j];
         const span = parent
@@ -80,8 +80,16 @@ export class OrderProjection {
         keys.push(...orderKeys);
         args.push(...orderArgs);
       }
+      const n = chunk.length;
       // deno-lint-ignore no-explicit-any
-      (pipeline as any).ovenline_apply_orders(keys.length, ...keys, ...args);
+      (pipeline as any).ovenline_apply_orders(
+        keys.length,
+        ...keys,
+        n,
+        keys.length / n,
+        args.length / n,
+        ...args,
+      );
     }
     try {
       const replies = await pipeline.exec();

@@ -19,9 +19,7 @@ type ScriptFn = (keys: string[], args: (string | number | Uint8Array)[]) => Prom
  * Scripts made from another one: each runs its script's body once for every item of a batch, in
  * one call, instead of one call per item. The body sees its own item's KEYS and ARGV.
  */
-const BATCHED: Partial<Record<ScriptName, { of: ScriptName; keys: number; args: number }>> = {
-  apply_orders: { of: "apply_order", keys: 13, args: 18 },
-};
+const BATCHED: Partial<Record<ScriptName, ScriptName>> = { apply_orders: "apply_order" };
 
 const sources = new Map<ScriptName, string>();
 
@@ -30,23 +28,27 @@ function source(name: ScriptName): string {
   if (!text) {
     const batched = BATCHED[name];
     text = batched
-      ? batchedSource(source(batched.of), batched.keys, batched.args)
+      ? batchedSource(source(batched))
       : Deno.readTextFileSync(new URL(`${name}.lua`, LUA_DIR));
     sources.set(name, text);
   }
   return text;
 }
 
-/** KEYS: every item's keys in turn; ARGV: the item count, then every item's arguments in turn. */
-export function batchedSource(body: string, keysPerItem: number, argsPerItem: number): string {
+/**
+ * KEYS: every item's keys in turn. ARGV: the item count, the keys and the arguments each item has,
+ * then every item's arguments in turn.
+ */
+function batchedSource(body: string): string {
   return `local function one(KEYS, ARGV)
 ${body}
 end
+local count, keysEach, argsEach = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local results = {}
-for i = 0, tonumber(ARGV[1]) - 1 do
+for i = 0, count - 1 do
   results[i + 1] = one(
-    { unpack(KEYS, i * ${keysPerItem} + 1, (i + 1) * ${keysPerItem}) },
-    { unpack(ARGV, i * ${argsPerItem} + 2, (i + 1) * ${argsPerItem} + 1) })
+    { unpack(KEYS, i * keysEach + 1, (i + 1) * keysEach) },
+    { unpack(ARGV, i * argsEach + 4, (i + 1) * argsEach + 3) })
 end
 return results
 `;
